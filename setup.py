@@ -17,14 +17,11 @@ missing = [o for o in expected if o not in cfg]
 if missing:
     raise SystemExit(f"settings.ini is missing: {', '.join(missing)}")
 
-licenses = {
-    "apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License"),
-    "mit": ("MIT License", "OSI Approved :: MIT License"),
-}
+licenses = {"apache2": "Apache-2.0", "mit": "MIT"}  # SPDX expressions
 statuses = ["Planning", "Pre-Alpha", "Alpha", "Beta", "Production/Stable", "Mature", "Inactive"]
 py_versions = "3.10 3.11 3.12 3.13 3.14".split()
 
-lic = licenses.get(cfg["license"].lower(), (cfg["license"], None))
+lic = licenses.get(cfg["license"].lower(), cfg["license"])
 min_python = cfg["min_python"]
 requirements = cfg.get("requirements", "").split()
 extras = {
@@ -39,7 +36,8 @@ long_description = open("README.md", encoding="utf-8").read()
 setuptools.setup(
     name=cfg["lib_name"],
     version=cfg["version"],
-    license=lic[0],
+    license=lic,
+    license_files=["LICENSE"],
     classifiers=[
         "Development Status :: " + statuses[int(cfg["status"])],
         "Intended Audience :: " + cfg["audience"].title(),
@@ -47,8 +45,7 @@ setuptools.setup(
         "Framework :: Jupyter",
         "Topic :: Scientific/Engineering :: Artificial Intelligence",
     ]
-    + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python) :]]
-    + (["License :: " + lic[1]] if lic[1] else []),
+    + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python) :]],
     url=cfg["git_url"],
     packages=setuptools.find_packages(include=["mlkit", "mlkit.*"]),
     include_package_data=True,
