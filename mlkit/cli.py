@@ -20,9 +20,17 @@ FORMATS = ("text", "json", "html", "markdown")
 def add_report_options(parser: argparse.ArgumentParser, fail_on: str = "error") -> None:
     "Add `--format`, `--output` and `--fail-on` to a subcommand that prints a Report."
     parser.add_argument("--format", "-f", choices=FORMATS, default="text", help="how to print the report (default: text)")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (format from --format, or from the extension) instead of printing it")
     parser.add_argument(
-        "--fail-on", choices=("error", "warning", "info", "none"), default=fail_on, help=f"exit 1 when a finding is at least this severe (default: {fail_on})"
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the report to FILE (format from --format, or from the extension) instead of printing it",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "none"),
+        default=fail_on,
+        help=f"exit 1 when a finding is at least this severe (default: {fail_on})",
     )
 
 

@@ -13,11 +13,12 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 # %% auto #0
 __all__ = ['SEVERITIES', 'to_jsonable', 'Finding', 'DataCheckError', 'MlkitInputError', 'register_report_kind', 'esc',
-           'atomic_write', 'html_page', 'Report']
+           'atomic_write', 'html_page', 'Report', 'callable_module']
 
 # %% ../nbs/00_core.ipynb #a004d3aa
 def to_jsonable(value: Any) -> Any:
@@ -96,7 +97,7 @@ class Finding:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Finding":
+    def from_dict(cls, d: dict) -> Finding:
         "Rebuild a finding from `to_dict` output."
         return cls(d["check"], d["severity"], tuple(d.get("columns", ())), d.get("message", ""), d.get("evidence", {}), d.get("fix", ""))
 
@@ -108,7 +109,7 @@ class Finding:
 class DataCheckError(Exception):
     "Raised by `Report.raise_for_errors` when a report holds error findings; `.report` has them all."
 
-    def __init__(self, report: "Report"):
+    def __init__(self, report: Report):
         self.report = report
         errs = report.errors
         lines = [f"{len(errs)} error finding(s) in {report.title!r}:"]
@@ -185,8 +186,8 @@ def atomic_write(path, data, mode: str = "w", encoding: str | None = "utf-8") ->
 def html_page(title: str, body: str, extra_css: str = "") -> str:
     "A standalone, offline HTML page (no script or style loaded from a URL)."
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(title)}</title>"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
         f"<style>{_CSS}{extra_css}body{{margin:24px}}</style></head><body>{body}</body></html>\n"
     )
 
@@ -251,7 +252,7 @@ class Report:
         "Findings with errors first, then warnings, then info; stable within a severity."
         return sorted(self.findings, key=lambda f: _RANK[f.severity])
 
-    def filter(self, check=None, column=None, severity=None) -> "Report":
+    def filter(self, check=None, column=None, severity=None) -> Report:
         "A new report with only the findings matching every given criterion (each a value or a list)."
         checks, cols, sevs = _as_set(check), _as_set(column), _as_set(severity)
         if sevs and not sevs <= set(SEVERITIES):
@@ -259,13 +260,11 @@ class Report:
         keep = [
             f
             for f in self.findings
-            if (checks is None or f.check in checks)
-            and (cols is None or cols & set(f.columns))
-            and (sevs is None or f.severity in sevs)
+            if (checks is None or f.check in checks) and (cols is None or cols & set(f.columns)) and (sevs is None or f.severity in sevs)
         ]
         return Report(keep, title=self.title, meta=self.meta)
 
-    def raise_for_errors(self) -> "Report":
+    def raise_for_errors(self) -> Report:
         "Raise `DataCheckError` listing every error finding; return the report itself when there is none."
         if self.errors:
             raise DataCheckError(self)
@@ -293,7 +292,7 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Report":
+    def from_dict(cls, d: dict) -> Report:
         "Rebuild a report (or a registered subclass, by `kind`) from `to_dict` output."
         target = _REPORT_KINDS.get(d.get("kind"), cls) if cls is Report else cls
         if target is not Report and hasattr(target, "_from_dict"):
@@ -301,7 +300,7 @@ class Report:
         return Report([Finding.from_dict(x) for x in d.get("findings", [])], title=d.get("title", "mlkit report"), meta=d.get("meta"))
 
     @classmethod
-    def from_json(cls, text: str) -> "Report":
+    def from_json(cls, text: str) -> Report:
         "Rebuild a report from `to_json` output."
         return cls.from_dict(json.loads(text))
 
@@ -310,7 +309,14 @@ class Report:
         import pandas as pd
 
         rows = [
-            {"severity": f.severity, "check": f.check, "columns": ", ".join(f.columns), "message": f.message, "fix": f.fix, "evidence": f.evidence}
+            {
+                "severity": f.severity,
+                "check": f.check,
+                "columns": ", ".join(f.columns),
+                "message": f.message,
+                "fix": f.fix,
+                "evidence": f.evidence,
+            }
             for f in self.sorted()
         ]
         return pd.DataFrame(rows, columns=["severity", "check", "columns", "message", "fix", "evidence"])
@@ -362,7 +368,7 @@ class Report:
                 first = f'<td class="mlk-col" rowspan="{len(fs)}">{esc(col)}</td>' if i == 0 else ""
                 ev = esc(json.dumps(f.evidence, indent=1, ensure_ascii=False)[:4000])
                 rows.append(
-                    f"<tr>{first}<td><span class=\"mlk-badge mlk-{f.severity}\">{f.severity}</span></td>"
+                    f'<tr>{first}<td><span class="mlk-badge mlk-{f.severity}">{f.severity}</span></td>'
                     f"<td><code>{esc(f.check)}</code></td><td>{esc(f.message)}"
                     + (f'<div class="mlk-fix">Fix: {esc(f.fix)}</div>' if f.fix else "")
                     + (f"<details><summary>evidence</summary><pre>{ev}</pre></details>" if f.evidence else "")
@@ -407,7 +413,13 @@ class Report:
 
     def render(self, fmt: str = "text") -> str:
         "The report as `text`, `json`, `html` (a standalone page) or `markdown`."
-        renderers = {"text": self.to_text, "json": self.to_json, "markdown": self.to_markdown, "md": self.to_markdown, "html": lambda: self.to_html(standalone=True)}
+        renderers = {
+            "text": self.to_text,
+            "json": self.to_json,
+            "markdown": self.to_markdown,
+            "md": self.to_markdown,
+            "html": lambda: self.to_html(standalone=True),
+        }
         if fmt not in renderers:
             raise MlkitInputError(f"unknown format {fmt!r}; use one of text, json, html, markdown")
         return renderers[fmt]()
@@ -425,5 +437,24 @@ class Report:
         path = Path(path)
         writers = {".html": lambda: self.to_html(standalone=True), ".json": self.to_json, ".md": self.to_markdown, ".txt": self.to_text}
         if path.suffix.lower() not in writers:
-            raise MlkitInputError(f"{path}: cannot save a report as {path.suffix or 'a file without extension'!r}; use one of {', '.join(writers)}")
+            raise MlkitInputError(
+                f"{path}: cannot save a report as {path.suffix or 'a file without extension'!r}; use one of {', '.join(writers)}"
+            )
         return atomic_write(path, writers[path.suffix.lower()]())
+
+# %% ../nbs/00_core.ipynb #33d38f19
+def callable_module(module_name: str, func) -> None:
+    "Make the module `module_name` callable as `func` (so `mlkit.compare(...)` and `mlkit.compare.drift_test` both work)."
+    import sys
+    import types
+
+    module = sys.modules.get(module_name)
+    if module is None or not module_name.startswith("mlkit."):
+        return  # run inside a notebook (module `__main__`): nothing to do
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return func(*args, **kwargs)
+
+    _CallableModule.__call__.__doc__ = func.__doc__
+    module.__class__ = _CallableModule

@@ -13,7 +13,8 @@ from typing import Any
 from .core import MlkitInputError
 
 # %% auto #0
-__all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'read_file', 'read_table', 'as_narwhals', 'to_pandas']
+__all__ = ['SUPPORTED_SUFFIXES', 'MANIFEST', 'RAW_DIR', 'DataFileError', 'read_file', 'read_table', 'as_narwhals', 'to_pandas',
+           'RawDataChangedError', 'fingerprint', 'read_manifest', 'Registration', 'register', 'verify_raw']
 
 # %% ../nbs/02_data.ipynb #61f80e17
 class DataFileError(MlkitInputError):
@@ -62,7 +63,9 @@ def read_file(path, **kwargs):
         except pd.errors.ParserError as e:
             line = _csv_line(str(e))
             where = f", line {line}" if line else ""
-            raise DataFileError(f"{path}{where}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {str(e).strip().splitlines()[-1]}") from e
+            raise DataFileError(
+                f"{path}{where}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {str(e).strip().splitlines()[-1]}"
+            ) from e
         header = _header(path, sep, encoding)
         if len(header) == df.shape[1] and len(set(header)) < len(header):
             df.columns = header  # keep duplicated names visible to the checks
@@ -115,3 +118,216 @@ def to_pandas(data: Any, **kwargs):
     if _native_kind(native) == "pandas":
         return native
     return native.to_pandas()
+
+# %% ../nbs/02_data.ipynb #5d19063b
+MANIFEST = Path("data") / "manifest.json"
+RAW_DIR = Path("data") / "raw"
+
+
+class RawDataChangedError(MlkitInputError):
+    "A registered raw file no longer matches its recorded fingerprint."
+
+
+def fingerprint(path, chunk_size: int = 1 << 20) -> str:
+    "SHA-256 of a file's bytes, as hex."
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk_size), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest(project) -> dict:
+    "The project's raw-data manifest (`data/manifest.json`): {'files': {relative path: record}}."
+    import json
+
+    path = Path(project) / MANIFEST
+    if not path.exists():
+        return {"files": {}}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise MlkitInputError(f"{path}: not valid JSON ({e}); restore it from version control") from e
+    manifest.setdefault("files", {})
+    return manifest
+
+
+class Registration:
+    "What `register` did: the stored path (usable as a path), its fingerprint, version and whether it was new."
+
+    def __init__(self, path: Path, record: dict, created: bool, updated_roles: list):
+        self.path, self.record, self.created, self.updated_roles = Path(path), record, created, updated_roles
+        self.sha256, self.version, self.previous = record["sha256"], record["version"], record.get("previous")
+
+    def __fspath__(self):
+        return str(self.path)
+
+    def __repr__(self):
+        state = "new" if self.created else "already registered"
+        prev = f", follows {self.previous}" if self.previous else ""
+        return f"<Registration {self.record['path']} v{self.version} sha256 {self.sha256[:12]} ({state}{prev})>"
+
+
+def _utc_now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version_path(raw: Path, name: str, version: int) -> Path:
+    p = Path(name)
+    return raw / (name if version == 1 else f"{p.stem}.v{version}{p.suffix}")
+
+
+def _point_spec_at(root: Path, old_paths: set, new_rel: str, role: str | None) -> list:
+    "Point mlkit.yaml data entries at `new_rel` (entries using `old_paths`, and `role`), editing only those values."
+    import json
+
+    import yaml
+
+    from mlkit.core import atomic_write
+    from mlkit.frame import ProblemSpec
+
+    spec_path = root / "mlkit.yaml"
+    if not spec_path.exists():
+        return []
+    text = spec_path.read_text(encoding="utf-8")
+    spec = ProblemSpec.from_yaml(text, source=str(spec_path))
+    roles = [r for r, p in spec.data.items() if Path(p).as_posix() in old_paths and p != new_rel]
+    if role and spec.data.get(role) != new_rel and role not in roles:
+        roles.append(role)
+    if not roles:
+        return []
+    root_node = yaml.compose(text, Loader=yaml.SafeLoader)
+    data_node = next((v for k, v in root_node.value if k.value == "data"), None)
+    edits = []  # (start, end, replacement)
+    missing = []
+    for r in roles:
+        value_node = None
+        if isinstance(data_node, yaml.MappingNode):
+            value_node = next((v for k, v in data_node.value if k.value == r), None)
+        if value_node is not None:
+            edits.append((value_node.start_mark.index, value_node.end_mark.index, json.dumps(new_rel)))
+        else:
+            missing.append(r)
+    if missing:
+        merged = {**spec.data, **{r: new_rel for r in roles}}
+        flow = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in merged.items()) + "}"
+        if data_node is None:
+            text = text.rstrip("\n") + f"\ndata: {flow}\n"
+            edits = []
+        elif isinstance(data_node, yaml.MappingNode) and data_node.flow_style is False and data_node.value:
+            indent = data_node.value[0][0].start_mark.column
+            after_last = text.find("\n", data_node.value[-1][1].end_mark.index)
+            at = len(text) if after_last < 0 else after_last + 1
+            lines = "".join(f"{' ' * indent}{json.dumps(r)}: {json.dumps(new_rel)}\n" for r in missing)
+            edits.append((at, at, lines if after_last >= 0 else "\n" + lines))
+        else:
+            start, end = data_node.start_mark.index, data_node.end_mark.index
+            edits = [(start, end, flow if end > start else " " + flow)]
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    ProblemSpec.from_yaml(text, source=str(spec_path))  # never write a spec that does not load
+    atomic_write(spec_path, text)
+    return roles
+
+
+def register(path, *, project=None, name: str | None = None, role: str | None = None, link: bool = False) -> Registration:
+    "Copy (or hard-link) a data file into the project's `data/raw/`, record its fingerprint, make it read-only."
+    import os
+    import shutil
+    import stat
+
+    from mlkit.core import atomic_write
+    from mlkit.frame import find_project, project_lock
+
+    root = find_project(project or ".")
+    src = Path(path).resolve()
+    if not src.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    if not src.is_file():
+        raise MlkitInputError(f"{path}: is not a file; register data files one at a time")
+    raw = root / RAW_DIR
+    raw.mkdir(parents=True, exist_ok=True)
+    in_raw = src.parent == raw.resolve()
+    rel_src = RAW_DIR.joinpath(src.name).as_posix()
+    if in_raw and name is None:  # a registered raw file changed in place: a new version of the same name
+        name = read_manifest(root)["files"].get(rel_src, {}).get("name")
+    name = name or src.name
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise MlkitInputError(f"name {name!r}: expected a plain file name such as train.csv")
+    sha = fingerprint(src)
+    with project_lock(root):
+        manifest = read_manifest(root)
+        files = manifest["files"]
+        versions = sorted((rec for rec in files.values() if rec.get("name") == name), key=lambda rec: rec["version"])
+        same = next((rec for rec in versions if rec["sha256"] == sha and (root / rec["path"]).exists()), None)
+        if same is not None:
+            roles = _point_spec_at(root, {rec["path"] for rec in versions}, same["path"], role)
+            return Registration(root / same["path"], same, False, roles)
+        if in_raw and rel_src not in files:
+            dest, version = src, 1 + len(versions)  # placed in data/raw by hand: register where it is
+        else:
+            version = 1 + max([rec["version"] for rec in versions] or [0])
+            dest = _version_path(raw, name, version)
+            while dest.exists() or RAW_DIR.joinpath(dest.name).as_posix() in files:
+                version += 1
+                dest = _version_path(raw, name, version)
+            tmp = raw / f".{dest.name}.{os.getpid()}.tmp"
+            try:
+                if link:
+                    try:
+                        os.link(src, tmp)
+                    except OSError:
+                        shutil.copyfile(src, tmp)
+                else:
+                    shutil.copyfile(src, tmp)
+                if fingerprint(tmp) != sha:
+                    raise MlkitInputError(f"{src}: changed while it was being copied; register it again")
+                os.replace(tmp, dest)
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+        dest.chmod(dest.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        rel = dest.relative_to(root).as_posix()
+        record = {
+            "path": rel,
+            "name": name,
+            "version": version,
+            "sha256": sha,
+            "size": dest.stat().st_size,
+            "source": str(src),
+            "registered": _utc_now(),
+            "previous": versions[-1]["path"] if versions else None,
+            "linked": bool(link),
+        }
+        files[rel] = record
+        import json
+
+        atomic_write(root / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        roles = _point_spec_at(root, {rec["path"] for rec in versions}, rel, role)
+    return Registration(dest, record, True, roles)
+
+
+def verify_raw(paths, project) -> dict:
+    "Fingerprint each data file; a registered raw file whose content changed raises `RawDataChangedError`."
+    root = Path(project).resolve()
+    files = read_manifest(root)["files"]
+    out = {}
+    for p in paths:
+        full = (root / p).resolve()
+        if not full.exists():
+            raise FileNotFoundError(f"{p}: no such data file (named in {root / 'mlkit.yaml'})")
+        rel = full.relative_to(root).as_posix() if full.is_relative_to(root) else str(full)
+        sha = fingerprint(full)
+        rec = files.get(rel)
+        if rec is not None and rec["sha256"] != sha:
+            raise RawDataChangedError(
+                f"{rel}: raw data changed since it was registered: registered sha256 {rec['sha256']}, now {sha}. "
+                f"mlkit never overwrites raw data: restore the original, or register the changed file as a new version "
+                f"(`mlkit add-data {rel}`); the old version is kept beside it."
+            )
+        out[rel] = {"sha256": sha, "size": full.stat().st_size, "registered": rec is not None}
+    return out

@@ -17,7 +17,7 @@ def run(*args, **kw):
 
 
 def test_import_is_light():
-    code = "import sys, mlkit; mlkit.Report; mlkit.load_demo; print(sorted(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, mlkit; mlkit.Report; mlkit.load_demo; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     out = run("-c", code)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -81,19 +81,27 @@ def test_wheel_installs_and_runs(tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
-    inst = subprocess.run([py, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=900)
+    inst = subprocess.run(
+        [py, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)], capture_output=True, text=True, timeout=900
+    )
     assert inst.returncode == 0, inst.stderr[-3000:]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{env_dir / 'bin'}:{env['PATH']}"
-    demo = subprocess.run([env_dir / "bin" / "mlkit", "demo", str(tmp_path / "demo")], capture_output=True, text=True, timeout=900, cwd=tmp_path, env=env)
+    demo = subprocess.run(
+        [env_dir / "bin" / "mlkit", "demo", str(tmp_path / "demo")], capture_output=True, text=True, timeout=900, cwd=tmp_path, env=env
+    )
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     assert "report" in demo.stdout and list((tmp_path / "demo").rglob("report.html"))
     # the installed package never needs nbdev or fastcore
-    chk = subprocess.run([py, "-c", "import importlib.util as u; print(u.find_spec('nbdev'), u.find_spec('fastcore'))"], capture_output=True, text=True)
+    chk = subprocess.run(
+        [py, "-c", "import importlib.util as u; print(u.find_spec('nbdev'), u.find_spec('fastcore'))"], capture_output=True, text=True
+    )
     assert chk.stdout.strip() == "None None"
     if (ROOT / "mlkit" / "checks.py").exists():
         csv = tmp_path / "d.csv"
         csv.write_text("a,b\n1,x\n2,y\n3,z\n")
-        res = subprocess.run([env_dir / "bin" / "mlkit", "check", str(csv), "--format", "json"], capture_output=True, text=True, cwd=tmp_path, env=env)
+        res = subprocess.run(
+            [env_dir / "bin" / "mlkit", "check", str(csv), "--format", "json"], capture_output=True, text=True, cwd=tmp_path, env=env
+        )
         assert res.returncode in (0, 1), res.stderr
         assert '"findings"' in res.stdout

@@ -1,0 +1,315 @@
+"""mlkit's widgets in a real JupyterLab, in Debian's Chromium, with every non-local request blocked.
+
+The test installs Chromium through `tools/browser-setup.sh` (Debian packages; never `playwright install`),
+starts JupyterLab on 127.0.0.1 with a random token, opens a notebook that builds each board on the demo data,
+runs it, interacts with every board, and checks that the page changed, that the charts drew SVG marks (so the
+offline JavaScript worked: nothing could be fetched) and that no cell shows an error. Screenshots go to
+`tests/artifacts/browser/` (or `$MLKIT_ARTIFACTS`); look at them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(os.environ.get("MLKIT_ARTIFACTS", ROOT / "tests" / "artifacts")) / "browser"
+
+CELLS = [
+    "import mlkit\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n\n"
+    "demo = mlkit.load_demo()\ntarget = mlkit.datasets.DEMO_TARGET",
+    "checks = mlkit.check(demo, target=target)\nboard = mlkit.explore(checks, demo)\nboard",
+    "profile_board = mlkit.explore_profile(demo, target=target)\nprofile_board",
+    'reference, current = demo[demo["studyName"] == "PAL0708"], demo[demo["studyName"] != "PAL0708"]\n'
+    "compare_board = mlkit.compare_board(reference, current, target=target)\ncompare_board",
+    "baselines = mlkit.baseline(demo, target, cv=3)\nbaselines.widget()",
+    'sexed = demo[demo[target].isin(["MALE", "FEMALE"])]\n'
+    'X = sexed[["Culmen Length (mm)", "Culmen Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"]]\n'
+    "tuner = mlkit.threshold_tuner(make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression()), X, sexed[target], cost_fp=1, cost_fn=5)\n"
+    "tuner",
+]
+
+# JavaScript run in the page: notebook state through JupyterLab's own model (exposed with --LabApp.expose_app_in_browser)
+_JS_KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle'; }"""
+_JS_ALL_RAN = """() => { const w = window.jupyterapp.shell.currentWidget; const cells = w.content.model.cells; let ok = true;
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i); if (c.type === 'code' && !c.executionCount) ok = false; }
+  const k = w.sessionContext.session.kernel; return ok && k.status === 'idle'; }"""
+_JS_ERRORS = """() => { const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const out = [];
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i); if (c.type !== 'code') continue;
+    for (const o of c.outputs.toJSON()) { if (o.output_type === 'error') out.push(`cell ${i}: ${o.ename}: ${o.evalue}`); } }
+  return out; }"""
+_BAD_TEXT = ("JavaScript Error", "Error displaying widget", "Error loading script", "Loading widget...", "Traceback")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_chromium():
+    "Install Debian's chromium and chromium-driver when missing (quiet and quick when present)."
+    script = ROOT / "tools" / "browser-setup.sh"
+    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
+    if done.returncode != 0 or not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium could not be installed: {done.stderr.strip()[-400:]}")
+    assert shutil.which("chromedriver"), "chromium-driver is missing after tools/browser-setup.sh"
+
+
+def _write_notebook(folder: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
+    path = folder / "widgets.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _lab_settings(folder: Path) -> Path:
+    "User settings for this JupyterLab only: start the kernel without asking, render every cell, fetch no news."
+    settings = folder / "lab-settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "apputils-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"autoStartDefaultKernel": True, "windowingMode": "none"})
+    )
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    return settings.parent
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    "A JupyterLab server on 127.0.0.1 with a random token, serving a fresh folder holding the widgets notebook; killed afterwards."
+    _ensure_chromium()
+    folder = tmp_path_factory.mktemp("lab")
+    _write_notebook(folder)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(_lab_settings(folder)), JUPYTER_CONFIG_DIR=str(folder / "jupyter-config"))
+    log = open(folder / "lab.log", "w")
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--IdentityProvider.token={token}",
+        "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={folder}",
+    ]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start; log:\n{(folder / 'lab.log').read_text()[-2000:]}") from None
+                time.sleep(0.5)
+        yield {"url": f"http://127.0.0.1:{port}", "token": token, "folder": folder}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    "A Chromium page (Debian's binary) with the notebook open and run; every request not to the lab server is aborted and recorded."
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        pg = browser.new_page(viewport={"width": 1500, "height": 1100})
+        pg.blocked = []
+        local = (lab["url"], "data:", "blob:")
+
+        def route(r):
+            if r.request.url.startswith(local):
+                r.continue_()
+            else:
+                pg.blocked.append(r.request.url)
+                r.abort()
+
+        pg.route("**/*", route)
+        pg.goto(f"{lab['url']}/lab/tree/widgets.ipynb?token={lab['token']}", timeout=90_000)
+        pg.wait_for_function(_JS_KERNEL_IDLE, timeout=120_000, polling=500)
+        pg.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        try:
+            pg.wait_for_function(_JS_ALL_RAN, timeout=180_000, polling=1000)
+            for kind in ("explore", "profile", "compare", "baseline", "tuner"):
+                pg.wait_for_selector(f".mlkit-{kind} .mlkit-chart .vega-embed svg .role-mark", state="attached", timeout=60_000)
+        finally:
+            pg.screenshot(path=str(ARTIFACTS / "00-notebook-after-run.png"), full_page=True)
+        yield pg
+        browser.close()
+
+
+def _board(page, kind: str):
+    return page.locator(f".mlkit-{kind}").first
+
+
+def _marks(board) -> int:
+    "Number of drawn SVG mark items (bars, lines, rules, text) in the board's chart."
+    return board.locator(".mlkit-chart .vega-embed svg .role-mark > *").count()
+
+
+def _wait_changed(page, read, before, what: str, timeout: float = 30.0):
+    "Poll `read()` until it differs from `before`; fail naming `what` otherwise."
+    end = time.time() + timeout
+    while time.time() < end:
+        now = read()
+        if now is not None and now != before:
+            return now
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{what} did not change after the interaction (still {before!r:.200})")
+
+
+def _chart_text(board) -> str | None:
+    "The chart's SVG once it has drawn marks (None while it is empty, e.g. between two charts)."
+    svg = board.locator(".mlkit-chart .vega-embed svg")
+    if not svg.count() or not _marks(board):
+        return None
+    return svg.first.inner_html()
+
+
+def test_notebook_ran_without_errors_and_offline(page):
+    errors = page.evaluate(_JS_ERRORS)
+    assert errors == [], f"cells raised: {errors}"
+    text = page.locator(".jp-Notebook").inner_text()
+    bad = [b for b in _BAD_TEXT if b in text]
+    assert not bad, f"the page shows {bad}"
+    assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
+    for kind in ("explore", "profile", "compare", "baseline", "tuner"):
+        board = _board(page, kind)
+        assert board.is_visible(), f"the {kind} board is not on the page"
+        assert _marks(board) > 0, f"the {kind} chart drew no marks"
+        board.screenshot(path=str(ARTIFACTS / f"{kind}-0-initial.png"))
+
+
+def test_explore_filters_and_selects(page):
+    board = _board(page, "explore")
+    findings = board.locator(".mlkit-findings select")
+    before = findings.inner_text()
+    board.locator(".mlkit-severity button", has_text="Warning").click()
+    after = _wait_changed(page, findings.inner_text, before, "the findings list")
+    assert "WARNING" in after and "ERROR" not in after
+    chart_before = _chart_text(board)
+    options = findings.locator("option")
+    assert options.count() >= 2
+    findings.select_option(index=1)
+    _wait_changed(page, lambda: _chart_text(board), chart_before, "the finding's chart")
+    detail = board.locator(".mlkit-detail").inner_text()
+    assert "Selected finding" in detail and "warning" in detail
+    assert _marks(board) > 0
+    board.screenshot(path=str(ARTIFACTS / "explore-1-warnings.png"))
+
+
+def test_profile_picks_a_column_and_the_target_view(page):
+    board = _board(page, "profile")
+    stats = board.locator(".mlkit-stats")
+    before = stats.inner_text()
+    board.locator(".mlkit-column select").select_option(value=None, label="Flipper Length (mm)  (numeric)")
+    after = _wait_changed(page, stats.inner_text, before, "the column statistics")
+    assert "Statistics of Flipper Length (mm)" in after and "median" in after
+    chart_before = _chart_text(board)
+    board.locator(".mlkit-view button", has_text="Against Sex").click()
+    _wait_changed(page, lambda: _chart_text(board), chart_before, "the profile chart")
+    assert _marks(board) > 0
+    board.screenshot(path=str(ARTIFACTS / "profile-1-against-target.png"))
+
+
+def test_compare_picks_a_column(page):
+    board = _board(page, "compare")
+    test_panel = board.locator(".mlkit-test")
+    before = test_panel.inner_text()
+    select = board.locator(".mlkit-column select")
+    labels = [label.replace("\xa0", " ") for label in select.locator("option").all_inner_texts()]  # ipywidgets writes spaces as nbsp
+    select.select_option(index=next(i for i, label in enumerate(labels) if label.startswith("Body Mass (g)")))
+    after = _wait_changed(page, test_panel.inner_text, before, "the drift test panel")
+    assert "Drift test of Body Mass (g)" in after and "p-value" in after
+    assert "Body Mass (g)" in _chart_text(board) and _marks(board) > 0
+    board.screenshot(path=str(ARTIFACTS / "compare-1-body-mass.png"))
+
+
+def test_baseline_switches_metric(page):
+    board = _board(page, "baseline")
+    table = board.locator(".mlkit-table")
+    before = table.inner_text()
+    board.locator(".mlkit-metric select").select_option(value=None, label="log_loss  (lower is better)")
+    after = _wait_changed(page, table.inner_text, before, "the candidates table")
+    assert "Candidates by log_loss" in after and "Score to beat" in after
+    assert "score to beat" in _chart_text(board) and _marks(board) > 0
+    board.screenshot(path=str(ARTIFACTS / "baseline-1-log-loss.png"))
+
+
+def test_tuner_slider_moves_threshold_and_matrix(page):
+    board = _board(page, "tuner")
+    matrix = board.locator(".mlkit-matrix")
+    before = matrix.inner_text()
+    assert "threshold 0.5" in before
+    rule = board.locator(".mlkit-chart svg .mark-rule.role-mark line").first
+    rule_before = rule.evaluate("e => e.outerHTML")
+    handle = board.locator(".mlkit-threshold .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] - 150, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+    after = _wait_changed(page, matrix.inner_text, before, "the confusion matrix")
+    assert "threshold 0.5" not in after
+    readout = board.locator(".mlkit-threshold .widget-readout").inner_text()
+    assert float(readout) < 0.5, readout
+    _wait_changed(page, lambda: rule.evaluate("e => e.outerHTML"), rule_before, "the threshold line in the chart")
+    metrics = board.locator(".mlkit-metrics").inner_text()
+    assert "precision" in metrics and "recall" in metrics and "total cost" in metrics
+    board.locator(".mlkit-lowest-cost").click()
+    _wait_changed(
+        page, lambda: board.locator(".mlkit-threshold .widget-readout").inner_text(), readout, "the threshold after 'Lowest cost'"
+    )
+    board.screenshot(path=str(ARTIFACTS / "tuner-1-moved.png"))
+    errors = page.evaluate(_JS_ERRORS)
+    assert errors == [], f"cells raised after the interactions: {errors}"
+    assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
