@@ -41,6 +41,7 @@ def render() -> str:
             cell.outputs = keep
         cells.append(cell)
     nb.cells = cells
+    nb.metadata["language_info"] = {"name": "python"}  # fenced code blocks get ```python
     body, _ = MarkdownExporter().from_notebook_node(nb)
     body = re.sub(r"\n{3,}", "\n\n", body).strip() + "\n"
     return HEADER + body
