@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 from .core import Finding, MlkitInputError, Report, esc, register_report_kind, to_jsonable
+from .core import callable_module
 
 # %% auto #0
 __all__ = ['drift_effect_chart', 'MonitorReport', 'monitor', 'MonitorBatchesReport', 'monitor_batches', 'cli_monitor']
@@ -385,15 +386,7 @@ def _performance(model, ref, cur, feats, target, metric, max_drop) -> dict:
     }
 
 # %% ../nbs/11_monitor.ipynb #7a8ac3b8
-class _CallableModule(__import__("types").ModuleType):
-    "The `mlkit.monitor` module, callable as the `monitor` function (so `mlkit.monitor(...)` works however it was imported)."
-
-    def __call__(self, *args, **kwargs):
-        return monitor(*args, **kwargs)
-
-
-if __name__ == "mlkit.monitor":
-    __import__("sys").modules[__name__].__class__ = _CallableModule
+callable_module(__name__, monitor)
 
 # %% ../nbs/11_monitor.ipynb #d529de73
 @register_report_kind
