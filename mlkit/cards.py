@@ -1373,9 +1373,17 @@ def _run_model(run_dir: Path, record: dict, model_step: str | None):
 
 
 def write_run_card(
-    run_dir, output_dir=None, *, data_path=None, target: str | None = None, model_step: str | None = None, slices=None, **options
-) -> ModelCard:
-    "Build the model card of a pipeline run and write model_card.card.html, .html, .md and cards/model_card.json into `output_dir`."
+    run_dir,
+    output_dir=None,
+    *,
+    data_path=None,
+    target: str | None = None,
+    model_step: str | None = None,
+    slices=None,
+    if_no_model: str = "error",
+    **options,
+) -> ModelCard | None:
+    "Build the model card of a pipeline run (None, with a note in the report, when `if_no_model='skip'` and no step saved a model) and write model_card.card.html, .html, .md and cards/model_card.json into `output_dir`."
     from mlkit.core import atomic_write
 
     record, folder = _run_record(run_dir)
@@ -1387,7 +1395,18 @@ def write_run_card(
         if not entry:
             raise MlkitInputError(f"{folder / 'run.json'}: the run records no data file; pass data_path")
         data_path = entry["path"]
-    model_path = _run_model(folder, record, model_step)
+    if if_no_model not in ("error", "skip"):
+        raise MlkitInputError(f"if_no_model must be 'error' or 'skip', got {if_no_model!r}")
+    try:
+        model_path = _run_model(folder, record, model_step)
+    except MlkitInputError as e:
+        if if_no_model == "error":
+            raise
+        atomic_write(
+            out / "model_card.card.html",
+            f'<section class="mlk-step" id="model-card"><h1>Model card</h1><p>No model card for this run: {esc(e)}</p></section>',
+        )
+        return None
     card = model_card(load_model(model_path), data_path, target=target or spec_d.get("target"), run=folder, slices=slices, **options)
     card.sections.setdefault("reproduce", {})["model_file"] = str(model_path)
     atomic_write(

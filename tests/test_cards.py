@@ -244,3 +244,22 @@ def _add_card_to_report_step(proj: Path):
         ),
     )
     nbformat.write(nb, path)
+
+
+def test_write_run_card_without_a_model(tmp_path):
+    "A run whose steps saved no model.pkl: an error by default, a note in the report with if_no_model='skip'."
+    import json
+
+    from mlkit.cards import write_run_card
+    from mlkit.core import MlkitInputError
+
+    run = tmp_path / "runs" / "r1"
+    run.mkdir(parents=True)
+    (tmp_path / "t.csv").write_text("a,y\n1,0\n2,1\n")
+    (run / "run.json").write_text(
+        json.dumps({"steps": [{"name": "check", "status": "ok"}], "data": {"train": {"path": str(tmp_path / "t.csv")}}})
+    )
+    with pytest.raises(MlkitInputError, match="no finished step of this run saved a model.pkl"):
+        write_run_card(run, run / "report")
+    assert write_run_card(run, run / "report", if_no_model="skip") is None
+    assert "No model card for this run" in (run / "report" / "model_card.card.html").read_text()
