@@ -47,11 +47,10 @@ TOKENS: dict = {
 }
 
 
-def _theme_config() -> dict:
-    "The `mlkit` theme as a Vega-Lite config dict built from `TOKENS`."
+def _axis_style() -> dict:
+    "Axis colours, fonts and sizes from `TOKENS`: shared by the theme and by every chart's own axes."
     t = TOKENS
-    axis = {
-        "grid": False,
+    return {
         "domainColor": t["subtle"],
         "tickColor": t["subtle"],
         "labelColor": t["subtle"],
@@ -62,6 +61,12 @@ def _theme_config() -> dict:
         "titleFontSize": t["axis_title_size"],
         "titleFontWeight": "normal",
     }
+
+
+def _theme_config() -> dict:
+    "The `mlkit` theme as a Vega-Lite config dict built from `TOKENS`."
+    t = TOKENS
+    axis = {"grid": False, **_axis_style()}
     return {
         "config": {
             "font": t["font"],
@@ -174,20 +179,11 @@ def _title(text: str, subtitle: str | None = None) -> alt.Title:
 
 def _axis(title: str | None = None, *, grid: bool = False, **kw) -> alt.Axis:
     "An axis without clutter: no grid unless asked, muted domain and labels, readable title."
-    t = TOKENS
     base = {
         "title": title,
         "grid": grid,
         "gridColor": "#EEF1F4",
-        "domainColor": t["subtle"],
-        "tickColor": t["subtle"],
-        "labelColor": t["subtle"],
-        "titleColor": t["text"],
-        "labelFont": t["font"],
-        "titleFont": t["font"],
-        "labelFontSize": t["label_size"],
-        "titleFontSize": t["axis_title_size"],
-        "titleFontWeight": "normal",
+        **_axis_style(),
         "labelLimit": 220,
     }
     base.update(kw)

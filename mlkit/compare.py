@@ -16,7 +16,7 @@ from .schema import NUMERIC_TYPES, TEXT_TYPES, _columns, _look, _n_unique, disti
 from .core import callable_module
 
 # %% auto #0
-__all__ = ['DRIFT_COLUMNS', 'drift_test', 'drift_table', 'ComparisonReport', 'compare', 'cli_compare']
+__all__ = ['DRIFT_COLUMNS', 'drift_test', 'drift_table', 'ComparisonReport', 'compare', 'drift_evidence', 'cli_compare']
 
 # %% ../nbs/03b_compare.ipynb #024451e6
 DRIFT_COLUMNS = [
@@ -544,7 +544,7 @@ def compare(
                 "warning",
                 (r["column"],),
                 f"The distribution of {r['column']!r} moved between reference and current data ({r['reason']}).",
-                _evidence(r),
+                drift_evidence(r),
                 "Find out why (a changed source, a new population, a bug upstream); retrain on recent data if the shift is real.",
             )
         )
@@ -557,7 +557,7 @@ def compare(
                     "warning",
                     (target,),
                     f"The distribution of the target {target!r} moved between reference and current data ({label_row['reason']}).",
-                    _evidence(label_row),
+                    drift_evidence(label_row),
                     "Check how the labels were collected; a changed class balance changes which metric and threshold make sense.",
                 )
             )
@@ -574,9 +574,10 @@ def compare(
     return ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
 
 
-def _evidence(r: dict) -> dict:
+def drift_evidence(r: dict) -> dict:
+    "The evidence of a drift finding: the fields of a `drift_test` result that explain it."
     return {
-        k: r[k]
+        k: r.get(k)
         for k in (
             "kind",
             "method",

@@ -199,7 +199,7 @@ def monitor(
     **drift_options,
 ) -> MonitorReport:
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
-    from mlkit.compare import drift_table, drift_test
+    from mlkit.compare import drift_evidence, drift_table, drift_test
     from mlkit.data import to_pandas
 
     if isinstance(model, (str, Path)):
@@ -240,7 +240,7 @@ def monitor(
                 "warning",
                 (r["column"],),
                 f"The distribution of {r['column']!r} moved between reference and current data ({r['reason']}).",
-                _drift_evidence(r),
+                drift_evidence(r),
                 "Find out why (a changed source, a new population, a bug upstream); retrain on recent data if the shift is real.",
             )
         )
@@ -254,7 +254,7 @@ def monitor(
                     "warning",
                     (target,),
                     f"The distribution of the target {target!r} moved ({row.get('reason')}).",
-                    _drift_evidence(row),
+                    drift_evidence(row),
                     "Check how labels are collected now; a changed class balance changes which metric and threshold make sense.",
                 )
             )
@@ -295,7 +295,7 @@ def monitor(
                         "warning",
                         (),
                         f"The model's predictions ({p_ref.name}) moved between reference and current data ({prediction.get('reason')}).",
-                        _drift_evidence(prediction),
+                        drift_evidence(prediction),
                         "Look at the drifted features first; if inputs did not move, the population or the upstream code did.",
                     )
                 )
@@ -340,24 +340,6 @@ def monitor(
     return MonitorReport(
         findings, title=title or "monitoring: reference vs current", meta=meta, drift=drift, prediction=prediction, performance=performance
     )
-
-
-def _drift_evidence(r: dict) -> dict:
-    return {
-        k: r.get(k)
-        for k in (
-            "kind",
-            "method",
-            "statistic",
-            "p_value",
-            "threshold",
-            "effect_metric",
-            "effect",
-            "effect_threshold",
-            "n_reference",
-            "n_current",
-        )
-    }
 
 
 def _performance(model, ref, cur, feats, target, metric, max_drop) -> dict:
