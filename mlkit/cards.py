@@ -1383,30 +1383,31 @@ def write_run_card(
     if_no_model: str = "error",
     **options,
 ) -> ModelCard | None:
-    "Build the model card of a pipeline run (None, with a note in the report, when `if_no_model='skip'` and no step saved a model) and write model_card.card.html, .html, .md and cards/model_card.json into `output_dir`."
+    "Build the model card of a pipeline run (None, with a note in the report, when `if_no_model='skip'` and the run has no record, data or model) and write model_card.card.html, .html, .md and cards/model_card.json into `output_dir`."
     from mlkit.core import atomic_write
 
-    record, folder = _run_record(run_dir)
-    out = Path(output_dir) if output_dir is not None else folder / "report"
-    spec_d = dict(record.get("spec") or {})
-    if data_path is None:
-        data = record.get("data") or {}
-        entry = data.get("train") or next(iter(data.values()), None)
-        if not entry:
-            raise MlkitInputError(f"{folder / 'run.json'}: the run records no data file; pass data_path")
-        data_path = entry["path"]
     if if_no_model not in ("error", "skip"):
         raise MlkitInputError(f"if_no_model must be 'error' or 'skip', got {if_no_model!r}")
     try:
+        record, folder = _run_record(run_dir)
+        spec_d = dict(record.get("spec") or {})
+        if data_path is None:
+            data = record.get("data") or {}
+            entry = data.get("train") or next(iter(data.values()), None)
+            if not entry:
+                raise MlkitInputError(f"{folder / 'run.json'}: the run records no data file; pass data_path")
+            data_path = entry["path"]
         model_path = _run_model(folder, record, model_step)
-    except MlkitInputError as e:
+    except (FileNotFoundError, MlkitInputError) as e:  # no run record (a step run by hand), no data or no model
         if if_no_model == "error":
             raise
+        out = Path(output_dir) if output_dir is not None else Path(run_dir) / "report"
         atomic_write(
             out / "model_card.card.html",
             f'<section class="mlk-step" id="model-card"><h1>Model card</h1><p>No model card for this run: {esc(e)}</p></section>',
         )
         return None
+    out = Path(output_dir) if output_dir is not None else folder / "report"
     card = model_card(load_model(model_path), data_path, target=target or spec_d.get("target"), run=folder, slices=slices, **options)
     card.sections.setdefault("reproduce", {})["model_file"] = str(model_path)
     atomic_write(

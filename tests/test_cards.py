@@ -263,3 +263,13 @@ def test_write_run_card_without_a_model(tmp_path):
         write_run_card(run, run / "report")
     assert write_run_card(run, run / "report", if_no_model="skip") is None
     assert "No model card for this run" in (run / "report" / "model_card.card.html").read_text()
+
+
+def test_write_run_card_for_a_step_run_by_hand(tmp_path):
+    "The report step run outside `mlkit run` (no run.json): skipped with a note, an error by default."
+    from mlkit.cards import write_run_card
+
+    with pytest.raises(FileNotFoundError, match="run.json"):
+        write_run_card(tmp_path / "interactive", tmp_path / "out")
+    assert write_run_card(tmp_path / "interactive", tmp_path / "out", if_no_model="skip") is None
+    assert "no run record here" in (tmp_path / "out" / "model_card.card.html").read_text()
