@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import pickle
 import re
 import sys
 import time
@@ -22,7 +24,8 @@ from .data import to_pandas
 __all__ = ['TASKS', 'METRICS', 'DEFAULT_METRICS', 'DATE_PARTS', 'CANDIDATE_KINDS', 'MAX_ROWS', 'MIN_ROWS', 'PROGRESS_ROWS',
            'SINGLE_THREAD_ROWS', 'infer_task', 'resolve_metrics', 'higher_is_better', 'make_scorers', 'positive_class',
            'infer_columns', 'plan_findings', 'TablePreprocessor', 'candidate_pipelines', 'make_splitter', 'prepare_xy',
-           'BaselineReport', 'baseline', 'BaselineClassifier', 'BaselineRegressor', 'cli_baseline']
+           'BaselineReport', 'OutOfTime', 'WorkerError', 'CannotSend', 'Ref', 'DeadlineWorker', 'baseline',
+           'BaselineClassifier', 'BaselineRegressor', 'cli_baseline']
 
 # %% ../nbs/05_baselines.ipynb #f58474e7
 TASKS = ("binary", "multiclass", "regression")
@@ -545,6 +548,9 @@ class BaselineReport(Report):
         super().__init__(findings, title=title, meta=meta)
         self.table = table.reset_index(drop=True)
         self.task, self.metric, self.metrics = task, metric, list(metrics)
+        self.pipelines: dict = {}  # name -> unfitted candidate pipeline (set by `baseline`; empty when loaded from JSON)
+        self._xy = None  # the rows `baseline` used, to fit a candidate on demand
+        self._fitted: dict = {}
 
     @property
     def higher_is_better(self) -> bool:
@@ -568,6 +574,29 @@ class BaselineReport(Report):
         rows = self._ok_rows()
         row = self._best_of(rows[rows["kind"] != "random"])
         return None if row is None else row["model"]
+
+    def fitted(self, name: str | None = None):
+        "Candidate `name` (the best by default) as a scikit-learn pipeline fitted on all the rows `baseline()` used; fitted once, then kept."
+        from sklearn.base import clone
+
+        name = name or self.best
+        if name is None:
+            raise MlkitInputError("no candidate finished, so there is nothing to fit")
+        if self._xy is None:
+            raise MlkitInputError("this report holds no data (it was loaded from JSON); run mlkit.baseline() again to fit a candidate")
+        if name not in self.pipelines:
+            raise MlkitInputError(f"no candidate named {name!r}; the candidates are {', '.join(self.pipelines)}")
+        if name not in self._fitted:
+            X, y = self._xy
+            with warnings.catch_warnings(), _threads(len(X)):
+                warnings.simplefilter("ignore")
+                self._fitted[name] = clone(self.pipelines[name]).fit(X, y)
+        return self._fitted[name]
+
+    @property
+    def best_pipeline(self):
+        "The best candidate's pipeline, fitted on all the rows used (see `fitted`): ready to predict or to save."
+        return self.fitted()
 
     @property
     def best_score(self) -> float | None:
@@ -689,6 +718,202 @@ def _chart_svg(report) -> str:
     except Exception as e:  # a missing chart must not hide the numbers
         return f'<p class="mlk-summary">(chart not available: {esc(type(e).__name__)}: {esc(str(e)[:200])})</p>'
 
+# %% ../nbs/05_baselines.ipynb #3badb00b
+class OutOfTime(Exception):
+    "A job did not finish before the deadline: the worker process running it was stopped."
+
+
+class WorkerError(Exception):
+    "A job raised in the worker process; `kind` is the exception's type name."
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(f"{kind}: {message}")
+        self.kind, self.message = kind, message
+
+
+class CannotSend(WorkerError):
+    "The worker could not rebuild what was sent (e.g. a class defined in a notebook's `__main__`): run the job here instead."
+
+
+class Ref(str):
+    "Names a value stored in the worker by `DeadlineWorker.put`; pass it as a job argument instead of the value."
+
+
+_REF = "\x00mlkit-stored"  # a Ref travels as (_REF, name): plain data, so it unpickles whatever module defined the class
+
+
+def _to_wire(v):
+    return (_REF, str(v)) if isinstance(v, Ref) else v
+
+
+def _job(fn):
+    "The function of a job: a callable, or a 'module:name' string imported in the worker."
+    if isinstance(fn, str):
+        import importlib
+
+        module, _, name = fn.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return fn
+
+
+def _send(stream, obj) -> None:
+    "Write one length-prefixed pickle."
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "little") + data)
+    stream.flush()
+
+
+def _recv(stream):
+    "Read one length-prefixed pickle (EOFError when the other side has gone)."
+    head = stream.read(8)
+    if len(head) < 8:
+        raise EOFError("the pipe was closed")
+    n = int.from_bytes(head, "little")
+    data = stream.read(n)
+    if len(data) < n:
+        raise EOFError("the pipe was closed mid-message")
+    return pickle.loads(data)
+
+
+def _worker_main() -> None:
+    "The worker's loop: jobs arrive on stdin and answers leave on the original stdout; anything the job prints goes to stderr."
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    inp, store = sys.stdin.buffer, {}
+    while True:
+        try:
+            op, payload = _recv(inp)
+        except EOFError:
+            return
+        if op == "stop":
+            return
+        try:
+            value = pickle.loads(payload)  # an object the worker cannot rebuild is an answer, not a crash
+        except Exception as e:
+            _send(out, ("cannot_send", (type(e).__name__, str(e)[:2000])))
+            continue
+        try:
+            if op == "path":
+                sys.path[:0] = [p for p in value if p not in sys.path]
+                result = None
+            elif op == "put":
+                store.update(value)
+                result = sorted(store)
+            else:  # call
+                fn, args, kwargs = value
+                deref = lambda v: store[v[1]] if isinstance(v, tuple) and len(v) == 2 and v[0] == _REF else v  # noqa: E731
+                result = _job(fn)(*map(deref, args), **{k: deref(v) for k, v in kwargs.items()})
+            _send(out, ("ok", result))
+        except Exception as e:
+            _send(out, ("error", (type(e).__name__, str(e)[:2000])))
+
+
+class DeadlineWorker:
+    """A Python process that runs module-level functions on data sent to it once, and is killed at `deadline`.
+
+    `deadline` is a `time.perf_counter()` value. At the deadline a timer kills the process, whatever it is doing, so a
+    call that is still running raises `OutOfTime` at once; a call made after the deadline raises `OutOfTime` without
+    starting. A job that raises gives `WorkerError`. Use it as a context manager: the process is stopped on exit.
+    The worker is a fresh interpreter (`sys.executable -c ...`), not a fork: no OpenMP or BLAS thread state is
+    inherited, and no script is re-imported as `__main__`, so it works the same from a notebook, a script or the CLI.
+    """
+
+    def __init__(self, deadline: float):
+        import queue
+        import subprocess
+        import threading
+
+        import mlkit
+
+        self.deadline = deadline
+        env = dict(os.environ)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(mlkit.__file__)))
+        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "from mlkit.baselines import _worker_main; _worker_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self._answers = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._timer = threading.Timer(max(0.0, deadline - time.perf_counter()), self._kill)
+        self._timer.daemon = True
+        self._timer.start()
+        self._ask("path", [p for p in sys.path if p])
+
+    def _read(self) -> None:
+        try:
+            while True:
+                self._answers.put(_recv(self._proc.stdout))
+        except Exception as e:
+            self._answers.put(("gone", str(e)))
+
+    def _kill(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+
+    @property
+    def alive(self) -> bool:
+        "True while the process runs."
+        return self._proc.poll() is None
+
+    def _gone(self) -> Exception:
+        if time.perf_counter() >= self.deadline - 0.01:
+            return OutOfTime(f"the time budget ran out (worker stopped {max(0.0, time.perf_counter() - self.deadline):.2f} s after it)")
+        return WorkerError("WorkerDied", f"the worker process ended unexpectedly (exit code {self._proc.poll()})")
+
+    def _ask(self, op: str, value):
+        if time.perf_counter() >= self.deadline or not self.alive:
+            raise self._gone()
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # a lambda, a local class, an open file...
+            raise CannotSend(type(e).__name__, str(e)[:2000]) from None
+        try:
+            _send(self._proc.stdin, (op, payload))
+        except OSError:  # the process was killed while we wrote
+            raise self._gone() from None
+        status, answer = self._answers.get()
+        if status == "ok":
+            return answer
+        if status == "error":
+            raise WorkerError(*answer)
+        if status == "cannot_send":
+            raise CannotSend(*answer)
+        raise self._gone()
+
+    def put(self, **values) -> None:
+        "Store `values` in the worker under their names (refer to them with `Ref(name)`)."
+        self._ask("put", values)
+
+    def call(self, fn, *args, **kwargs):
+        "`fn(*args, **kwargs)` in the worker: `fn` is importable by name or a 'module:name' string; `Ref` arguments stand for stored values."
+        return self._ask("call", (fn, tuple(map(_to_wire, args)), {k: _to_wire(v) for k, v in kwargs.items()}))
+
+    def close(self) -> None:
+        "Stop the process (politely if it is idle, else by force)."
+        self._timer.cancel()
+        if self.alive:
+            try:
+                _send(self._proc.stdin, ("stop", b""))
+                self._proc.wait(timeout=5)
+            except Exception:
+                self._kill()
+        self._proc.wait()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 # %% ../nbs/05_baselines.ipynb #75492255
 PROGRESS_ROWS = 50_000
 SINGLE_THREAD_ROWS = 20_000  # below this many rows, fits run on one thread (see below)
@@ -717,13 +942,27 @@ def _warning_summary(caught) -> list:
     return list(seen)[:3]
 
 
+def _cv_fold(pipe, X, y, train, test, scorers) -> dict:
+    "Fit a clone of `pipe` on rows `train` and score it on rows `test`: the times, the scores and the warnings raised (a job for `DeadlineWorker`)."
+    from sklearn.model_selection import cross_validate
+
+    with warnings.catch_warnings(record=True) as caught, _threads(len(X)):
+        warnings.simplefilter("always")
+        res = cross_validate(pipe, X, y, cv=[(train, test)], scoring=scorers, error_score="raise")
+    return {"res": {k: float(v[0]) for k, v in res.items()}, "warnings": _warning_summary(caught), "n_warnings": len(caught)}
+
+
+def _error_text(e: Exception) -> tuple:
+    "(type name, message) of an error raised here or in the worker."
+    return (e.kind, e.message) if isinstance(e, WorkerError) else (type(e).__name__, str(e))
+
+
 def baseline(
     data, target, task=None, metric=None, cv=5, time_budget=None, random_state=0, *, max_rows: int | None = MAX_ROWS, progress=None
 ) -> BaselineReport:
     "Cross-validate the ladder of simple candidates on `data` for `target`: the table, the best one and the score to beat."
-    from sklearn.model_selection import cross_validate
-
     started = time.perf_counter()
+    deadline = None if time_budget is None else started + float(time_budget)
     X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
     show = (len(X) >= PROGRESS_ROWS) if progress is None else bool(progress)
     metrics = resolve_metrics(task, metric)
@@ -755,22 +994,57 @@ def baseline(
         )
     pipes = candidate_pipelines(X, y, task, plan=plan, random_state=random_state)
     splits = list(make_splitter(task, cv, random_state).split(X, y))
-    rows, skipped, failed = [], [], []
-    for i, (name, pipe) in enumerate(pipes.items(), 1):
-        row = {"model": name, "kind": CANDIDATE_KINDS[name], "status": "ok", "fit_time": np.nan, "score_time": np.nan}
-        row.update({k: np.nan for m in metrics for k in (m, f"{m}_std")})
-        spent = time.perf_counter() - started
-        if time_budget is not None and row["kind"] not in ("trivial", "random") and spent >= time_budget:
-            row["status"] = "skipped"
-            skipped.append(name)
+    rows, skipped, stopped, failed = [], [], [], []
+    worker, no_worker = None, None  # the worker runs the non-trivial candidates when there is a budget
+    try:
+        for i, (name, pipe) in enumerate(pipes.items(), 1):
+            row = {"model": name, "kind": CANDIDATE_KINDS[name], "status": "ok", "fit_time": np.nan, "score_time": np.nan}
+            row.update({k: np.nan for m in metrics for k in (m, f"{m}_std")})
             rows.append(row)
-            continue
-        _progress(show, f"baseline [{i}/{len(pipes)}] {name} on {len(X):,} rows x {X.shape[1]} columns ({spent:.1f} s so far)")
-        with warnings.catch_warnings(record=True) as caught, _threads(len(X)):
-            warnings.simplefilter("always")
+            timed = deadline is not None and row["kind"] not in ("trivial", "random")  # the trivial models always run
+            if timed and (stopped or time.perf_counter() >= deadline):
+                row["status"] = "skipped"
+                skipped.append(name)
+                continue
+            _progress(
+                show,
+                f"baseline [{i}/{len(pipes)}] {name} on {len(X):,} rows x {X.shape[1]} columns ({time.perf_counter() - started:.1f} s so far)",
+            )
+            if timed and worker is None and no_worker is None:
+                try:
+                    worker = DeadlineWorker(deadline)
+                    worker.put(X=X, y=y, scorers=scorers)
+                except OutOfTime:
+                    worker = worker.close() if worker else None
+                    row["status"] = "skipped"
+                    skipped.append(name)
+                    stopped.append({"model": None, "folds_done": 0, "note": "the budget ran out while the worker process started"})
+                    continue
+                except Exception as e:  # data the worker cannot take: fall back to checking the budget between folds
+                    worker = worker.close() if worker else None
+                    no_worker = "{}: {}".format(*_error_text(e))[:300]
+            folds = []
             try:
-                res = cross_validate(pipe, X, y, cv=splits, scoring=scorers, error_score="raise")
+                for train, test in splits:
+                    fold = None
+                    if timed and worker is not None:
+                        try:
+                            fold = worker.call("mlkit.baselines:_cv_fold", pipe, Ref("X"), Ref("y"), train, test, Ref("scorers"))
+                        except CannotSend as e:  # e.g. a step class defined in a notebook: go on in this process
+                            worker, no_worker = worker.close(), f"{e.kind}: {e.message}"[:300]
+                    if fold is None:
+                        if timed and time.perf_counter() >= deadline:
+                            raise OutOfTime("the time budget ran out between folds")
+                        fold = _cv_fold(pipe, X, y, train, test, scorers)
+                    folds.append(fold)
+            except OutOfTime:
+                row["status"] = "stopped"
+                stopped.append({"model": name, "folds_done": len(folds), "folds": len(splits)})
+                continue
             except Exception as e:
+                kind, msg = _error_text(e)
+                if kind == "WorkerDied":  # start a fresh worker for the next candidate
+                    worker = worker.close() if worker else None
                 row["status"] = "failed"
                 failed.append(name)
                 findings.append(
@@ -778,30 +1052,33 @@ def baseline(
                         "candidate_failed",
                         "warning",
                         (),
-                        f"Candidate {name} failed: {type(e).__name__}: {str(e)[:300]}",
-                        {"model": name, "error": type(e).__name__},
+                        f"Candidate {name} failed: {kind}: {msg[:300]}",
+                        {"model": name, "error": kind},
                         "Check the data types of the columns; report a bug if the data looks fine.",
                     )
                 )
-                rows.append(row)
                 continue
-        msgs = _warning_summary(caught)
-        if msgs:
-            findings.append(
-                Finding(
-                    "candidate_warnings",
-                    "info",
-                    (),
-                    f"Candidate {name} raised {len(caught)} warning(s) while fitting, e.g. {msgs[0]}",
-                    {"model": name, "count": len(caught), "messages": msgs},
-                    "",
+            msgs = list(dict.fromkeys(m for f in folds for m in f["warnings"]))[:3]
+            n_warn = sum(f["n_warnings"] for f in folds)
+            if msgs:
+                findings.append(
+                    Finding(
+                        "candidate_warnings",
+                        "info",
+                        (),
+                        f"Candidate {name} raised {n_warn} warning(s) while fitting, e.g. {msgs[0]}",
+                        {"model": name, "count": n_warn, "messages": msgs},
+                        "",
+                    )
                 )
-            )
-        row["fit_time"], row["score_time"] = float(np.mean(res["fit_time"])), float(np.mean(res["score_time"]))
-        for m in metrics:
-            vals = _natural(m, res[f"test_{m}"])
-            row[m], row[f"{m}_std"] = float(np.mean(vals)), float(np.std(vals))
-        rows.append(row)
+            row["fit_time"] = float(np.mean([f["res"]["fit_time"] for f in folds]))
+            row["score_time"] = float(np.mean([f["res"]["score_time"] for f in folds]))
+            for m in metrics:
+                vals = _natural(m, [f["res"][f"test_{m}"] for f in folds])
+                row[m], row[f"{m}_std"] = float(np.mean(vals)), float(np.std(vals))
+    finally:
+        if worker is not None:
+            worker.close()
     elapsed = time.perf_counter() - started
     _progress(show, f"baseline done in {elapsed:.1f} s")
     if failed and len(failed) == len(rows):
@@ -810,14 +1087,29 @@ def baseline(
     table = pd.DataFrame(
         rows, columns=["model", "kind", *[k for m in metrics for k in (m, f"{m}_std")], "fit_time", "score_time", "status"]
     )
-    if skipped:
+    if no_worker:
+        findings.append(
+            Finding(
+                "budget_between_folds",
+                "info",
+                (),
+                f"The candidates could not run in a separate process ({no_worker}), so the time budget was checked between folds: a long fold could overrun it.",
+                {"error": no_worker, "time_budget": time_budget},
+                "",
+            )
+        )
+    if skipped or stopped:
+        halted = [s for s in stopped if s["model"]]
+        parts = [f"{s['model']} was stopped after {s['folds_done']} of {s['folds']} folds" for s in halted]
+        if skipped:
+            parts.append(f"{len(skipped)} candidate(s) did not start ({', '.join(skipped)})")
         findings.append(
             Finding(
                 "skipped_for_time",
                 "warning",
                 (),
-                f"Time budget of {time_budget} s used up: {len(skipped)} candidate(s) did not run ({', '.join(skipped)}).",
-                {"skipped": skipped, "time_budget": time_budget, "elapsed": round(elapsed, 2)},
+                f"Time budget of {time_budget} s used up: " + "; ".join(parts) + ".",
+                {"skipped": skipped, "stopped": halted, "time_budget": time_budget, "elapsed": round(elapsed, 2)},
                 "Raise time_budget, or lower max_rows or cv.",
             )
         )
@@ -832,9 +1124,12 @@ def baseline(
         "columns_used": len(plan["numeric"]) + len(plan["categorical"]) + len(plan["datetime"]),
         "seconds": round(elapsed, 2),
     }
+    if time_budget is not None:
+        meta["time_budget"] = time_budget
     report = BaselineReport(
         findings, table=table, task=task, metric=metrics[0], metrics=metrics, title=f"baselines for {target}", meta=meta
     )
+    report.pipelines, report._xy = pipes, (X, y)
     if report.best is not None:
         trivial = CANDIDATE_KINDS[report.best] in ("trivial", "random") or report.best_score == report.score_to_beat
         report.findings.append(
@@ -993,7 +1288,11 @@ def _baseline_parser() -> argparse.ArgumentParser:
     p.add_argument("--task", choices=TASKS, help="override the inferred task")
     p.add_argument("--metric", help="headline metric (e.g. roc_auc, accuracy, r2, rmse, or a scikit-learn scorer name)")
     p.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
-    p.add_argument("--time-budget", type=float, help="seconds; candidates not started in time are reported as skipped")
+    p.add_argument(
+        "--time-budget",
+        type=float,
+        help="seconds for the whole run; a candidate still running then is stopped, later ones skipped (both reported)",
+    )
     p.add_argument("--max-rows", type=int, default=MAX_ROWS, help=f"sample above this many rows (default {MAX_ROWS})")
     p.add_argument("--seed", type=int, default=0, help="random seed for folds, sampling and models (default 0)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")

@@ -1,8 +1,11 @@
 """Baselines: task inference, column roles, the candidate ladder, the report, the estimators, the CLI."""
 
 import json
+import operator
 import subprocess
 import sys
+import time
+import types
 
 import numpy as np
 import pandas as pd
@@ -15,6 +18,11 @@ from mlkit.baselines import (
     BaselineClassifier,
     BaselineRegressor,
     BaselineReport,
+    CannotSend,
+    DeadlineWorker,
+    OutOfTime,
+    Ref,
+    WorkerError,
     baseline,
     candidate_pipelines,
     infer_columns,
@@ -199,6 +207,73 @@ def test_time_budget_skips_and_reports():
     assert f.severity == "warning" and f.evidence["skipped"] == ["one_rule", "shallow_tree", "linear", "gradient_boosting"]
     assert set(r.table.loc[r.table["kind"].isin(["trivial", "random"]), "status"]) == {"ok"}
     assert r.best == "dummy_most_frequent"
+
+
+def test_time_budget_holds_while_a_candidate_runs():
+    # gradient boosting alone takes longer than the budget here: it must be cut off, not waited for
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(40_000, 12)), columns=[f"x{i}" for i in range(12)])
+    df["y"] = df.x0 + df.x1 * df.x2 + rng.normal(size=len(df)) > 0
+    t0 = time.perf_counter()
+    r = baseline(df, "y", time_budget=5, progress=False)
+    took = time.perf_counter() - t0
+    assert took < 5 + 3, took
+    status = dict(zip(r.table["model"], r.table["status"]))
+    assert status["dummy_most_frequent"] == "ok" and status["gradient_boosting"] in ("stopped", "skipped")
+    f = r.filter(check="skipped_for_time").findings[0]
+    halted = {s["model"] for s in f.evidence["stopped"]}
+    assert halted | set(f.evidence["skipped"]) == {m for m, s in status.items() if s != "ok"}
+    assert all(s["folds_done"] < s["folds"] for s in f.evidence["stopped"])
+    assert r.meta["time_budget"] == 5 and r.best is not None
+
+
+def test_no_budget_runs_everything_in_process():
+    r = baseline(_frame(load_iris), "target", cv=3)
+    assert (r.table["status"] == "ok").all() and "budget_between_folds" not in r.checks and "time_budget" not in r.meta
+
+
+def test_deadline_worker():
+    with DeadlineWorker(time.perf_counter() + 60) as w:
+        w.put(a=np.arange(5))
+        assert w.call(np.sum, Ref("a")) == 10 and w.call("operator:add", 2, 3) == 5
+        with pytest.raises(WorkerError, match="ZeroDivisionError") as e:
+            w.call(operator.truediv, 1, 0)
+        assert e.value.kind == "ZeroDivisionError" and w.alive
+        with pytest.raises(CannotSend):  # cannot even be pickled here
+            w.call(np.sum, lambda: 1)
+        # a class the worker cannot import (it exists only in this process)
+        mod = types.ModuleType("mlkit_only_in_this_process")
+        mod.Thing = type("Thing", (), {"__module__": mod.__name__})
+        sys.modules[mod.__name__] = mod
+        try:
+            with pytest.raises(CannotSend, match="mlkit_only_in_this_process"):
+                w.call(repr, mod.Thing())
+        finally:
+            del sys.modules[mod.__name__]
+        assert w.call(operator.add, 1, 1) == 2  # still usable
+    assert not w.alive
+    t0 = time.perf_counter()
+    with DeadlineWorker(t0 + 3) as w, pytest.raises(OutOfTime):
+        w.call(time.sleep, 60)
+    assert time.perf_counter() - t0 < 10 and not w.alive
+    with pytest.raises(OutOfTime):  # after the deadline nothing starts
+        w.call(operator.add, 1, 1)
+
+
+def test_best_pipeline_is_fitted_once_and_predicts():
+    df = _frame(load_breast_cancer)
+    r = baseline(df, "target", cv=3)
+    bp = r.best_pipeline
+    assert bp is r.fitted() and bp is r.fitted(r.best)
+    X = df.drop(columns="target")
+    assert (bp.predict(X) == df["target"]).mean() > 0.9
+    assert set(r.pipelines) == set(r.table["model"])
+    assert r.fitted("dummy_most_frequent").predict(X.head(3)).tolist() == [1, 1, 1]
+    with pytest.raises(MlkitInputError, match="no candidate named"):
+        r.fitted("forest")
+    back = Report.from_json(r.to_json())
+    with pytest.raises(MlkitInputError, match="loaded from JSON"):
+        _ = back.best_pipeline
 
 
 def test_large_data_is_sampled_and_says_so():
