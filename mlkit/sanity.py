@@ -16,6 +16,10 @@ import numpy as np
 import pandas as pd
 
 from mlkit.baselines import (
+    CannotSend,
+    DeadlineWorker,
+    OutOfTime,
+    Ref,
     TablePreprocessor,
     _fmt,
     _n_splits,
@@ -245,6 +249,56 @@ def grouped_splits(splits: list, groups: np.ndarray) -> list:
     first = pd.Series(fold).groupby(groups).transform("first").to_numpy()
     return [(np.flatnonzero(first != k), np.flatnonzero(first == k)) for k in range(len(splits))]
 
+
+def _overfit_job(model, X, y, task: str, random_state: int) -> dict:
+    "Fit on a small sample and score on that same sample (a job for `DeadlineWorker`)."
+    from sklearn.metrics import accuracy_score, r2_score
+
+    Xs, ys = _sample(X, y, OVERFIT_ROWS, task, random_state)
+    with _threads(len(Xs)):
+        fitted, caught = _fit_quiet(model, Xs, ys)
+        pred = fitted.predict(Xs)
+    score = r2_score(ys, pred) if task == "regression" else accuracy_score(ys, pred)
+    return {"rows": len(Xs), "train_score": float(score), "warnings": _warning_summary(caught), "n_warnings": len(caught)}
+
+
+def _curve_job(model, X, y, splits, scorer, metric: str, task: str, random_state: int) -> dict:
+    "The learning curve and the trivial models on the same folds (a job for `DeadlineWorker`)."
+    from sklearn.model_selection import cross_val_score
+
+    with warnings.catch_warnings(record=True) as caught, _threads(len(X)):
+        warnings.simplefilter("always")
+        sizes, train, val = _learning_curve(model, X, y, splits, scorer, random_state)
+        base = {
+            n: float(np.mean(_natural(metric, cross_val_score(m, X, y, cv=splits, scoring=scorer))))
+            for n, m in _trivial_models(task, random_state).items()
+        }
+    return {"sizes": sizes, "train": train, "val": val, "base": base, "warnings": _warning_summary(caught), "n_warnings": len(caught)}
+
+
+def _grouped_job(model, X, y, splits, scorer, metric: str) -> float:
+    "The cross-validated score on folds that keep copies of a row together (a job for `DeadlineWorker`)."
+    from sklearn.model_selection import cross_val_score
+
+    with warnings.catch_warnings(), _threads(len(X)):
+        warnings.simplefilter("ignore")
+        return float(np.mean(_natural(metric, cross_val_score(model, X, y, cv=splits, scoring=scorer))))
+
+
+def _permutation_job(model, X, y, task: str, cv, scorer, n_permutations: int, random_state: int) -> dict:
+    "scikit-learn's permutation test on at most `PERMUTATION_MAX_ROWS` rows (a job for `DeadlineWorker`)."
+    from sklearn.base import clone
+    from sklearn.model_selection import permutation_test_score
+
+    Xp, yp = _sample(X, y, PERMUTATION_MAX_ROWS, task, random_state)
+    psplits = list(make_splitter(task, cv, random_state).split(Xp, yp))
+    with warnings.catch_warnings(), _threads(len(Xp)):
+        warnings.simplefilter("ignore")
+        score, perm, p = permutation_test_score(
+            clone(model), Xp, yp, cv=psplits, n_permutations=n_permutations, scoring=scorer, random_state=random_state
+        )
+    return {"rows": len(Xp), "score": score, "perm": perm, "p": float(p)}
+
 # %% ../nbs/06_sanity.ipynb #d260b838
 def sanity(
     model,
@@ -269,7 +323,7 @@ def sanity(
             f"n_permutations={n_permutations} cannot give a p-value below {P_VALUE}; use at least {int(np.ceil(1 / P_VALUE)) - 1} (or 0 to skip the test)"
         )
     X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
-    with _threads(len(X)):
+    with _threads(len(X)):  # the steps run here, or in a worker process when there is a budget (see `_sanity`)
         return _sanity(model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started)
 
 
@@ -277,8 +331,7 @@ def _sanity(
     model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started
 ) -> SanityReport:
     "The body of `sanity` once the table is read (see the rules above)."
-    from sklearn.base import clone, is_classifier, is_regressor
-    from sklearn.model_selection import cross_val_score, permutation_test_score
+    from sklearn.base import is_classifier, is_regressor
 
     if task == "regression" and is_classifier(model) or task != "regression" and is_regressor(model):
         raise MlkitInputError(
@@ -292,25 +345,45 @@ def _sanity(
     splits = list(make_splitter(task, cv, random_state).split(X, y))
     plan = infer_columns(X)
     results = {c: {"status": "skipped"} for c in CHECKS}
-    skipped, curve_rows, more = [], [], None
+    skipped, stopped, curve_rows, more = [], [], [], None
+    deadline = None if time_budget is None else started + float(time_budget)
+    worker, no_worker = None, None
 
-    def time_left(step: str) -> bool:
-        if time_budget is not None and time.perf_counter() - started >= time_budget:
+    def run(step: str, job, *args):
+        "`job(model, X, y, *args)`: in a worker killed at the deadline when there is a budget; None when the budget ran out first."
+        nonlocal worker, no_worker
+        if deadline is not None and time.perf_counter() >= deadline:
             skipped.append(step)
-            return False
+            return None
         _progress(show, f"sanity: {step} ({time.perf_counter() - started:.1f} s so far)")
-        return True
+        try:
+            if deadline is not None and no_worker is None:
+                if worker is None:
+                    worker = DeadlineWorker(deadline)
+                    try:
+                        worker.put(model=model, X=X, y=y)
+                    except CannotSend as e:  # e.g. a model class defined in a notebook: run here, budget between steps
+                        worker, no_worker = worker.close(), f"{e.kind}: {e.message}"[:300]
+                if worker is not None:
+                    try:
+                        return worker.call(f"mlkit.sanity:{job.__name__}", Ref("model"), Ref("X"), Ref("y"), *args)
+                    except CannotSend as e:
+                        worker, no_worker = worker.close(), f"{e.kind}: {e.message}"[:300]
+            return job(model, X, y, *args)
+        except OutOfTime:
+            stopped.append(step)
+            return None
 
-    def note_warnings(step, caught):
-        msgs = _warning_summary(caught)
+    def note_warnings(step, res):
+        msgs = res["warnings"]
         if msgs:
             findings.append(
                 Finding(
                     "model_warnings",
                     "info",
                     (),
-                    f"The model raised {len(caught)} warning(s) during {step}, e.g. {msgs[0]}",
-                    {"step": step, "count": len(caught), "messages": msgs},
+                    f"The model raised {res['n_warnings']} warning(s) during {step}, e.g. {msgs[0]}",
+                    {"step": step, "count": res["n_warnings"], "messages": msgs},
                     "",
                 )
             )
@@ -330,232 +403,241 @@ def _sanity(
         )
         findings += [f for f in plan_findings(plan) if f.check == "dropped_column"]
 
-    # 1. cannot_overfit: fit a small sample and score it on itself
-    if time_left("overfit a small sample"):
-        from sklearn.metrics import accuracy_score, r2_score
-
-        Xs, ys = _sample(X, y, OVERFIT_ROWS, task, random_state)
-        fitted, caught = _fit_quiet(model, Xs, ys)
-        note_warnings("the small-sample fit", caught)
-        train = float(r2_score(ys, fitted.predict(Xs)) if kind == "regression" else accuracy_score(ys, fitted.predict(Xs)))
-        bar, name = OVERFIT_BAR[kind], "r2" if kind == "regression" else "accuracy"
-        ev = {
-            "rows": len(Xs),
-            "train_score": train,
-            "metric": name,
-            "bar": bar,
-            "rule": f"training {name} on the sample itself below {bar}",
-        }
-        results["cannot_overfit"] = {"status": "fired" if train < bar else "silent", **ev}
-        if train < bar:
-            findings.append(
-                Finding(
-                    "cannot_overfit",
-                    "warning",
-                    (),
-                    f"Fitted on {len(Xs)} rows, the model scores only {name} {train:.3f} on those same rows (bar {bar}): it cannot even memorise a small sample.",
-                    ev,
-                    "Look for a bug (features not reaching the model, labels misaligned) or too strong a constraint (regularisation, depth, k neighbours); a deliberately simple model (linear, shallow) may be expected to fail this, but then expect it to underfit.",
-                )
-            )
-
-    # 2. learning curve and the trivial baseline on the same folds
-    trivial = trivial_name = None
-    if time_left("learning curve"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sizes, train_scores, val_scores = _learning_curve(model, X, y, splits, scorer, random_state)
-            base = {
-                n: float(np.mean(_natural(metric, cross_val_score(m, X, y, cv=splits, scoring=scorer))))
-                for n, m in _trivial_models(task, random_state).items()
+    try:
+        # 1. cannot_overfit: fit a small sample and score it on itself
+        res = run("overfit a small sample", _overfit_job, task, random_state)
+        if res is not None:
+            note_warnings("the small-sample fit", res)
+            train = res["train_score"]
+            bar, name = OVERFIT_BAR[kind], "r2" if kind == "regression" else "accuracy"
+            ev = {
+                "rows": res["rows"],
+                "train_score": train,
+                "metric": name,
+                "bar": bar,
+                "rule": f"training {name} on the sample itself below {bar}",
             }
-        note_warnings("the learning curve", caught)
-        trivial_name = max(base, key=lambda n: base[n] if higher_is_better(metric) else -base[n])
-        trivial = base[trivial_name]
-        tr, va = _natural(metric, train_scores), _natural(metric, val_scores)
-        for i, size in enumerate(sizes):
-            for split, arr in (("train", tr[i]), ("validation", va[i])):
-                if np.isfinite(arr).any():
-                    curve_rows.append(
-                        {"train_size": int(size), "split": split, "mean": float(np.nanmean(arr)), "std": float(np.nanstd(arr))}
+            results["cannot_overfit"] = {"status": "fired" if train < bar else "silent", **ev}
+            if train < bar:
+                findings.append(
+                    Finding(
+                        "cannot_overfit",
+                        "warning",
+                        (),
+                        f"Fitted on {res['rows']} rows, the model scores only {name} {train:.3f} on those same rows (bar {bar}): it cannot even memorise a small sample.",
+                        ev,
+                        "Look for a bug (features not reaching the model, labels misaligned) or too strong a constraint (regularisation, depth, k neighbours); a deliberately simple model (linear, shallow) may be expected to fail this, but then expect it to underfit.",
                     )
-        t_score, v_score = float(np.nanmean(tr[-1])), float(np.nanmean(va[-1]))
-        t_skill, v_skill = skill(t_score, trivial, metric), skill(v_score, trivial, metric)
-        common = {
-            "metric": metric,
-            "train_score": t_score,
-            "validation_score": v_score,
-            "validation_std": float(np.nanstd(va[-1])),
-            "trivial_score": trivial,
-            "trivial_model": trivial_name,
-            "train_skill": t_skill,
-            "validation_skill": v_skill,
-            "folds": folds,
-        }
+                )
 
-        fired = bool(v_skill < NOT_BETTER_SKILL)
-        results["not_better_than_baseline"] = {"status": "fired" if fired else "silent", **common, "margin_skill": NOT_BETTER_SKILL}
-        if fired:
-            findings.append(
-                Finding(
-                    "not_better_than_baseline",
-                    "warning",
-                    (),
-                    f"Validation {metric} {v_score:.3f} against {trivial:.3f} for the trivial {trivial_name}: the model covers only {v_skill:.0%} of the way to a perfect score (needs {NOT_BETTER_SKILL:.0%}).",
-                    {**common, "margin_skill": NOT_BETTER_SKILL},
-                    "Check that the features carry information about the target, then try a more suitable model; until then the trivial model is as good.",
-                )
-            )
-        gap = t_skill - v_skill
-        fired = bool(gap > OVERFIT_GAP)
-        results["overfitting"] = {
-            "status": "fired" if fired else "silent",
-            **common,
-            "gap_skill": gap,
-            "rule": f"train skill - validation skill > {OVERFIT_GAP}",
-        }
-        if fired:
-            findings.append(
-                Finding(
-                    "overfitting",
-                    "warning",
-                    (),
-                    f"Training {metric} {t_score:.3f} but validation {v_score:.3f}: a gap of {abs(t_score - v_score):.3f} in {metric}, {gap:.2f} in skill (rule: above {OVERFIT_GAP}).",
-                    {**common, "gap_skill": gap},
-                    "Regularise (shallower trees, fewer features, stronger penalty), or get more data; see the learning curve.",
-                )
-            )
-        fired = bool(t_skill < UNDERFIT_SKILL and gap <= UNDERFIT_GAP)
-        results["underfitting"] = {
-            "status": "fired" if fired else "silent",
-            **common,
-            "gap_skill": gap,
-            "rule": f"train skill < {UNDERFIT_SKILL} and gap <= {UNDERFIT_GAP}",
-        }
-        if fired:
-            findings.append(
-                Finding(
-                    "underfitting",
-                    "warning",
-                    (),
-                    f"Training {metric} {t_score:.3f} and validation {v_score:.3f} are close and both near the trivial {trivial:.3f}: the model does not fit even its training data.",
-                    {**common, "gap_skill": gap},
-                    "Use a more flexible model, better features, or less regularisation.",
-                )
-            )
+        # 2. learning curve and the trivial baseline on the same folds
+        trivial = trivial_name = None
+        res = run("learning curve", _curve_job, splits, scorer, metric, task, random_state)
+        if res is not None:
+            sizes, train_scores, val_scores, base = res["sizes"], res["train"], res["val"], res["base"]
+            note_warnings("the learning curve", res)
+            trivial_name = max(base, key=lambda n: base[n] if higher_is_better(metric) else -base[n])
+            trivial = base[trivial_name]
+            tr, va = _natural(metric, train_scores), _natural(metric, val_scores)
+            for i, size in enumerate(sizes):
+                for split, arr in (("train", tr[i]), ("validation", va[i])):
+                    if np.isfinite(arr).any():
+                        curve_rows.append(
+                            {"train_size": int(size), "split": split, "mean": float(np.nanmean(arr)), "std": float(np.nanstd(arr))}
+                        )
+            t_score, v_score = float(np.nanmean(tr[-1])), float(np.nanmean(va[-1]))
+            t_skill, v_skill = skill(t_score, trivial, metric), skill(v_score, trivial, metric)
+            common = {
+                "metric": metric,
+                "train_score": t_score,
+                "validation_score": v_score,
+                "validation_std": float(np.nanstd(va[-1])),
+                "trivial_score": trivial,
+                "trivial_model": trivial_name,
+                "train_skill": t_skill,
+                "validation_skill": v_skill,
+                "folds": folds,
+            }
 
-        # will more data help? look at the validation skill over the last step of the curve
-        val_curve = [skill(float(np.nanmean(va[i])), trivial, metric) for i in range(len(sizes))]
-        if len(val_curve) >= 2 and np.isfinite(val_curve[-2:]).all():
-            gain = val_curve[-1] - val_curve[-2]
-            more = bool(gain > MORE_DATA_GAIN and gap > MORE_DATA_GAP)
-            if more:
-                text = f"The validation score still rises at the end of the learning curve (+{gain:.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows) and train is {gap:.2f} above validation: more data is likely to help."
-            elif gain > MORE_DATA_GAIN:
-                text = f"The validation score still rises (+{gain:.3f} skill) but training and validation are already close: more data may help a little; a more flexible model will help more."
-            else:
-                text = f"The validation score no longer rises at the end of the learning curve ({gain:+.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows): more data of the same kind is unlikely to help much; further gains, if any, must come from the features or the model."
-            findings.append(
-                Finding(
-                    "learning_curve",
-                    "info",
-                    (),
-                    text,
-                    {"validation_skill_gain": gain, "gap_skill": gap, "sizes": [int(s) for s in sizes], "more_data_helps": more},
-                    "",
+            fired = bool(v_skill < NOT_BETTER_SKILL)
+            results["not_better_than_baseline"] = {"status": "fired" if fired else "silent", **common, "margin_skill": NOT_BETTER_SKILL}
+            if fired:
+                findings.append(
+                    Finding(
+                        "not_better_than_baseline",
+                        "warning",
+                        (),
+                        f"Validation {metric} {v_score:.3f} against {trivial:.3f} for the trivial {trivial_name}: the model covers only {v_skill:.0%} of the way to a perfect score (needs {NOT_BETTER_SKILL:.0%}).",
+                        {**common, "margin_skill": NOT_BETTER_SKILL},
+                        "Check that the features carry information about the target, then try a more suitable model; until then the trivial model is as good.",
+                    )
                 )
-            )
+            gap = t_skill - v_skill
+            fired = bool(gap > OVERFIT_GAP)
+            results["overfitting"] = {
+                "status": "fired" if fired else "silent",
+                **common,
+                "gap_skill": gap,
+                "rule": f"train skill - validation skill > {OVERFIT_GAP}",
+            }
+            if fired:
+                findings.append(
+                    Finding(
+                        "overfitting",
+                        "warning",
+                        (),
+                        f"Training {metric} {t_score:.3f} but validation {v_score:.3f}: a gap of {abs(t_score - v_score):.3f} in {metric}, {gap:.2f} in skill (rule: above {OVERFIT_GAP}).",
+                        {**common, "gap_skill": gap},
+                        "Regularise (shallower trees, fewer features, stronger penalty), or get more data; see the learning curve.",
+                    )
+                )
+            fired = bool(t_skill < UNDERFIT_SKILL and gap <= UNDERFIT_GAP)
+            results["underfitting"] = {
+                "status": "fired" if fired else "silent",
+                **common,
+                "gap_skill": gap,
+                "rule": f"train skill < {UNDERFIT_SKILL} and gap <= {UNDERFIT_GAP}",
+            }
+            if fired:
+                findings.append(
+                    Finding(
+                        "underfitting",
+                        "warning",
+                        (),
+                        f"Training {metric} {t_score:.3f} and validation {v_score:.3f} are close and both near the trivial {trivial:.3f}: the model does not fit even its training data.",
+                        {**common, "gap_skill": gap},
+                        "Use a more flexible model, better features, or less regularisation.",
+                    )
+                )
 
-    # 3. duplicate_leakage: plain folds against folds keeping identical rows together
-    groups = _row_groups(X, y)
-    n_dup = int(len(groups) - len(np.unique(groups)))
-    if n_dup == 0:
-        results["duplicate_leakage"] = {"status": "silent", "duplicate_rows": 0}
-    elif trivial is not None and time_left("duplicate rows: grouped folds"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gsplits = grouped_splits(splits, groups)
-            grouped = float(np.mean(_natural(metric, cross_val_score(model, X, y, cv=gsplits, scoring=scorer))))
-        plain = results["overfitting"]["validation_score"]
-        inflation = skill(plain, trivial, metric) - skill(grouped, trivial, metric)
-        ev = {
-            "duplicate_rows": n_dup,
-            "duplicate_share": n_dup / len(X),
-            "distinct_rows": int(len(np.unique(groups))),
-            "plain_score": plain,
-            "grouped_score": grouped,
-            "trivial_score": trivial,
-            "inflation_skill": inflation,
-            "metric": metric,
-            "rule": f"plain skill - grouped skill > {DUPLICATE_MARGIN}",
-        }
-        fired = bool(inflation > DUPLICATE_MARGIN)
-        results["duplicate_leakage"] = {"status": "fired" if fired else "silent", **ev}
-        if fired:
-            findings.append(
-                Finding(
-                    "duplicate_leakage",
-                    "warning",
-                    (),
-                    f"{n_dup} row(s) are copies of other rows; with copies split across folds the model scores {metric} {plain:.3f}, with copies kept together {grouped:.3f} ({inflation:.2f} skill of inflation).",
-                    ev,
-                    "Drop exact duplicates before splitting, or split with GroupKFold on a row or entity id; if the copies are genuinely distinct records, the grouped score is the honest one for new records.",
+            # will more data help? look at the validation skill over the last step of the curve
+            val_curve = [skill(float(np.nanmean(va[i])), trivial, metric) for i in range(len(sizes))]
+            if len(val_curve) >= 2 and np.isfinite(val_curve[-2:]).all():
+                gain = val_curve[-1] - val_curve[-2]
+                more = bool(gain > MORE_DATA_GAIN and gap > MORE_DATA_GAP)
+                if more:
+                    text = f"The validation score still rises at the end of the learning curve (+{gain:.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows) and train is {gap:.2f} above validation: more data is likely to help."
+                elif gain > MORE_DATA_GAIN:
+                    text = f"The validation score still rises (+{gain:.3f} skill) but training and validation are already close: more data may help a little; a more flexible model will help more."
+                else:
+                    text = f"The validation score no longer rises at the end of the learning curve ({gain:+.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows): more data of the same kind is unlikely to help much; further gains, if any, must come from the features or the model."
+                findings.append(
+                    Finding(
+                        "learning_curve",
+                        "info",
+                        (),
+                        text,
+                        {"validation_skill_gain": gain, "gap_skill": gap, "sizes": [int(s) for s in sizes], "more_data_helps": more},
+                        "",
+                    )
                 )
-            )
 
-    # 4. no_signal: permutation test
-    if n_permutations and time_left(f"permutation test ({n_permutations} shuffles)"):
-        Xp, yp = _sample(X, y, PERMUTATION_MAX_ROWS, task, random_state)
-        if len(Xp) < len(X):
-            findings.append(
-                Finding(
-                    "sampled",
-                    "info",
-                    (),
-                    f"The permutation test used a sample of {len(Xp):,} of {len(X):,} rows (seed {random_state}).",
-                    {"rows_used": len(Xp), "rows": len(X), "seed": random_state},
-                    "",
+        # 3. duplicate_leakage: plain folds against folds keeping identical rows together
+        groups = _row_groups(X, y)
+        n_dup = int(len(groups) - len(np.unique(groups)))
+        if n_dup == 0:
+            results["duplicate_leakage"] = {"status": "silent", "duplicate_rows": 0}
+        elif (
+            trivial is not None
+            and (grouped := run("duplicate rows: grouped folds", _grouped_job, grouped_splits(splits, groups), scorer, metric)) is not None
+        ):
+            plain = results["overfitting"]["validation_score"]
+            inflation = skill(plain, trivial, metric) - skill(grouped, trivial, metric)
+            ev = {
+                "duplicate_rows": n_dup,
+                "duplicate_share": n_dup / len(X),
+                "distinct_rows": int(len(np.unique(groups))),
+                "plain_score": plain,
+                "grouped_score": grouped,
+                "trivial_score": trivial,
+                "inflation_skill": inflation,
+                "metric": metric,
+                "rule": f"plain skill - grouped skill > {DUPLICATE_MARGIN}",
+            }
+            fired = bool(inflation > DUPLICATE_MARGIN)
+            results["duplicate_leakage"] = {"status": "fired" if fired else "silent", **ev}
+            if fired:
+                findings.append(
+                    Finding(
+                        "duplicate_leakage",
+                        "warning",
+                        (),
+                        f"{n_dup} row(s) are copies of other rows; with copies split across folds the model scores {metric} {plain:.3f}, with copies kept together {grouped:.3f} ({inflation:.2f} skill of inflation).",
+                        ev,
+                        "Drop exact duplicates before splitting, or split with GroupKFold on a row or entity id; if the copies are genuinely distinct records, the grouped score is the honest one for new records.",
+                    )
                 )
-            )
-        psplits = list(make_splitter(task, cv, random_state).split(Xp, yp))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            score, perm, p = permutation_test_score(
-                clone(model), Xp, yp, cv=psplits, n_permutations=n_permutations, scoring=scorer, random_state=random_state
-            )
-        score, perm = float(_natural(metric, score)), _natural(metric, perm)
-        ev = {
-            "metric": metric,
-            "score": score,
-            "p_value": float(p),
-            "permutation_mean": float(np.mean(perm)),
-            "permutation_std": float(np.std(perm)),
-            "n_permutations": n_permutations,
-            "rule": f"p > {P_VALUE}",
-        }
-        fired = bool(p > P_VALUE)
-        results["no_signal"] = {"status": "fired" if fired else "silent", **ev}
-        if fired:
-            findings.append(
-                Finding(
-                    "no_signal",
-                    "error",
-                    (),
-                    f"The model scores {metric} {score:.3f}, and {perm.mean():.3f} on average with shuffled labels (p = {p:.2f}): no evidence that it learns anything from the features.",
-                    ev,
-                    "Check that the target and the features are aligned and that the features can carry information about the target; more tuning will not help.",
+
+        # 4. no_signal: permutation test
+        res = (
+            run(f"permutation test ({n_permutations} shuffles)", _permutation_job, task, cv, scorer, n_permutations, random_state)
+            if n_permutations
+            else None
+        )
+        if res is not None:
+            if res["rows"] < len(X):
+                findings.append(
+                    Finding(
+                        "sampled",
+                        "info",
+                        (),
+                        f"The permutation test used a sample of {res['rows']:,} of {len(X):,} rows (seed {random_state}).",
+                        {"rows_used": res["rows"], "rows": len(X), "seed": random_state},
+                        "",
+                    )
                 )
-            )
+            score, perm, p = res["score"], res["perm"], res["p"]
+            score, perm = float(_natural(metric, score)), _natural(metric, perm)
+            ev = {
+                "metric": metric,
+                "score": score,
+                "p_value": float(p),
+                "permutation_mean": float(np.mean(perm)),
+                "permutation_std": float(np.std(perm)),
+                "n_permutations": n_permutations,
+                "rule": f"p > {P_VALUE}",
+            }
+            fired = bool(p > P_VALUE)
+            results["no_signal"] = {"status": "fired" if fired else "silent", **ev}
+            if fired:
+                findings.append(
+                    Finding(
+                        "no_signal",
+                        "error",
+                        (),
+                        f"The model scores {metric} {score:.3f}, and {perm.mean():.3f} on average with shuffled labels (p = {p:.2f}): no evidence that it learns anything from the features.",
+                        ev,
+                        "Check that the target and the features are aligned and that the features can carry information about the target; more tuning will not help.",
+                    )
+                )
+    finally:
+        if worker is not None:
+            worker.close()
     elapsed = time.perf_counter() - started
-    if skipped:
+    if no_worker:
+        findings.append(
+            Finding(
+                "budget_between_steps",
+                "info",
+                (),
+                f"The model could not run in a separate process ({no_worker}), so the time budget was checked between steps: a long step could overrun it.",
+                {"error": no_worker, "time_budget": time_budget},
+                "Define the model's classes in an importable module (not in the notebook) for a budget that holds.",
+            )
+        )
+    if skipped or stopped:
+        parts = [f"{s} was stopped" for s in stopped] + (
+            [f"{len(skipped)} step(s) did not start ({'; '.join(skipped)})"] if skipped else []
+        )
         findings.append(
             Finding(
                 "skipped_for_time",
                 "warning",
                 (),
-                f"Time budget of {time_budget} s used up: {len(skipped)} step(s) did not run ({'; '.join(skipped)}).",
+                f"Time budget of {time_budget} s used up: " + "; ".join(parts) + ".",
                 {
                     "skipped": skipped,
+                    "stopped": stopped,
                     "time_budget": time_budget,
                     "elapsed": round(elapsed, 2),
                     "checks_skipped": [c for c in CHECKS if results[c]["status"] == "skipped"],

@@ -3,6 +3,8 @@
 import json
 import subprocess
 import sys
+import time
+import types
 
 import numpy as np
 import pandas as pd
@@ -264,6 +266,42 @@ def test_time_budget_and_sampling():
     s = sanity(DecisionTreeClassifier(max_depth=3, random_state=0), big, "y", cv=3, n_permutations=0, max_rows=500)
     ev = s.filter(check="sampled").findings[0].evidence
     assert ev["rows_used"] == 500 and ev["seed"] == 0 and ev["rows_total"] == 2000
+
+
+def test_time_budget_holds_while_a_step_runs():
+    # a forest's learning curve on 30,000 rows takes far longer than the budget: the step is cut off, not waited for
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(30_000, 8)), columns=list("abcdefgh"))
+    df["y"] = (df.a + df.b * df.c + rng.normal(size=len(df)) > 0).astype(int)
+    t0 = time.perf_counter()
+    r = sanity(RandomForestClassifier(n_estimators=300, random_state=0), df, "y", time_budget=6, progress=False)
+    took = time.perf_counter() - t0
+    assert took < 6 + 4, took
+    f = r.filter(check="skipped_for_time").findings[0]
+    assert f.evidence["stopped"] and set(f.evidence["stopped"]) <= {"overfit a small sample", "learning curve"}
+    assert r.results["no_signal"]["status"] == "skipped" and "no_signal" in f.evidence["checks_skipped"]
+    assert "budget_between_steps" not in r.checks
+
+
+def test_time_budget_with_a_model_the_worker_cannot_import():
+    # a class that exists only in this process (like one defined in a notebook): run here, budget between steps, said so
+    mod = types.ModuleType("mlkit_test_local_models")
+
+    class LocalTree(DecisionTreeClassifier):
+        pass
+
+    LocalTree.__module__, LocalTree.__qualname__ = mod.__name__, "LocalTree"
+    mod.LocalTree = LocalTree
+    sys.modules[mod.__name__] = mod
+    try:
+        r = sanity(LocalTree(max_depth=3, random_state=0), iris(), "target", cv=3, time_budget=120)
+    finally:
+        del sys.modules[mod.__name__]
+    f = r.filter(check="budget_between_steps").findings[0]
+    assert "mlkit_test_local_models" in f.evidence["error"]
+    assert "skipped_for_time" not in r.checks and r.results["no_signal"]["status"] == "silent"
 
 
 def test_progress_lines(capsys):
