@@ -407,28 +407,18 @@ def enter_project(start=None) -> Path:
 
 
 def best_estimator(baseline_report, data=None, target=None, random_state: int = 0):
-    "The unfitted estimator (scikit-learn pipeline) of the best model in a baseline report, to hand to later steps."
+    "The unfitted scikit-learn pipeline of the best candidate of a `BaselineReport`, to hand to later steps (rebuilt from `data` for a report read from JSON)."
     b = baseline_report
-    if data is not None and target is not None and isinstance(getattr(b, "best", None), str):
-        from mlkit.baselines import candidate_pipelines, infer_columns, prepare_xy
+    if b.best is None:
+        raise MlkitInputError("no candidate finished in the baseline report, so there is no best model")
+    if b.best in b.pipelines:
+        return b.pipelines[b.best]
+    if data is None or target is None:
+        raise MlkitInputError("the baseline report holds no pipelines (it was read from JSON); pass data and target to rebuild them")
+    from mlkit.baselines import candidate_pipelines, infer_columns, prepare_xy
 
-        X, y, task, _, _ = prepare_xy(data, target, b.task, random_state=random_state)
-        pipes = candidate_pipelines(X, y, task, plan=infer_columns(X), random_state=random_state)
-        if b.best in pipes:
-            return pipes[b.best]
-    for attr in ("best_estimator", "best_estimator_", "best_model", "estimator"):
-        est = getattr(b, attr, None)
-        if est is not None and hasattr(est, "fit"):
-            return est
-    best = getattr(b, "best", None)
-    if best is not None and hasattr(best, "fit"):
-        return best
-    name = best.get("model") if isinstance(best, dict) else best
-    for attr in ("models", "estimators", "pipelines"):
-        pool = getattr(b, attr, None)
-        if isinstance(pool, dict) and name in pool:
-            return pool[name]
-    raise MlkitInputError(f"{type(b).__name__}: cannot find the best model's estimator (best={name!r})")
+    X, y, task, _, _ = prepare_xy(data, target, b.task, random_state=random_state)
+    return candidate_pipelines(X, y, task, plan=infer_columns(X), random_state=random_state)[b.best]
 
 
 def profile_chart_order(profile, target: str | None = None) -> list:

@@ -417,3 +417,22 @@ def test_run_records_git_commit_and_dirty_flag(tmp_path):
     assert second.record["git"] == {"commit": head, "dirty": True} and second.steps() == {"score": "reused"}
     r = mlkit_cli("run", "--force", cwd=root)
     assert r.returncode == 0 and "score        ran in" in r.stdout, r.stdout + r.stderr
+
+
+def test_best_estimator_of_a_baseline_report():
+    from sklearn.base import clone
+
+    from mlkit.baselines import baseline
+    from mlkit.core import Report
+    from mlkit.datasets import load_demo
+    from mlkit.pipeline import best_estimator
+
+    df = load_demo().dropna(subset=["Sex"])
+    r = baseline(df, "Sex", cv=3)
+    est = best_estimator(r)
+    assert est is r.pipelines[r.best] and not hasattr(est, "n_features_in_")  # unfitted
+    back = Report.from_json(r.to_json())
+    with pytest.raises(MlkitInputError, match="pass data and target"):
+        best_estimator(back)
+    rebuilt = best_estimator(back, df, "Sex")
+    assert type(rebuilt) is type(est) and clone(rebuilt).get_params().keys() == est.get_params().keys()
