@@ -48,7 +48,7 @@ CHECKS = {
     "inconsistent_categories": ("warning", "case, spacing or spelling variants of one category"),
     "untidy_column_headers": ("warning", "column names that are values (years, dates, months, numbered series)"),
     "multiple_values_in_cell": ("warning", "delimited lists in one cell"),
-    "highly_correlated_features": ("warning", "numeric features that carry the same information"),
+    "highly_correlated_features": ("warning", "features that carry the same information (Pearson r, or Cramér's V for categories)"),
     "target_missing": ("error", "rows without a target value"),
     "target_leakage": ("error", "one feature alone predicts the target almost perfectly"),
     "class_imbalance": ("warning", "smallest class much smaller than the largest"),
@@ -89,7 +89,9 @@ class CheckConfig:
     multi_value_share: float = 0.1  # share of cells with a delimiter before a column holds lists
     correlation_threshold: float = 0.95  # abs(Pearson r) that makes two numeric features redundant
     correlation_sample_rows: int = 100_000  # rows sampled (seeded) for correlations on larger frames
+    association_threshold: float = 0.9  # bias-corrected Cramér's V that makes two categorical features redundant
     leakage_skill: float = 0.98  # (accuracy - baseline) / (1 - baseline) of a one-feature rule that signals leakage
+    leakage_warn_skill: float = 0.8  # ...from this skill up to leakage_skill, a warning (deepchecks' bar on its predictive power score)
     leakage_correlation: float = 0.99  # abs(r) with a numeric target that signals leakage
     leakage_bins: int = 20  # equal-frequency bins for a numeric feature in the leakage test
     leakage_min_group_size: float = 10.0  # average rows per feature value needed to judge leakage
@@ -1111,7 +1113,7 @@ def _corr(arr):
     return pd.DataFrame(arr).corr(min_periods=3).to_numpy()
 
 
-def _check_correlations(ctx: _Ctx, stats: dict) -> None:
+def _check_numeric_correlations(ctx: _Ctx, stats: dict) -> None:
     import numpy as np
 
     cfg = ctx.cfg
@@ -1150,6 +1152,102 @@ def _check_correlations(ctx: _Ctx, stats: dict) -> None:
                 {"pairs": [list(p) for p in sorted(inside, key=lambda p: -abs(p[2]))[:20]], "threshold": cfg.correlation_threshold, "method": "Pearson",
                  "rows_used": int(arr.shape[0]), "sampled": sampled},
                 "Keep one of them (or combine them); correlated copies destabilise linear models and split importance between features.")  # fmt: skip
+
+
+def _cramers_v(a, b, min_rows: int = 20):
+    "Bias-corrected Cramér's V (Bergsma 2013) of two dense-rank code vectors (1..k, NaN = missing), on the rows where both are present."
+    import numpy as np
+
+    ok = ~(np.isnan(a) | np.isnan(b))
+    n = int(ok.sum())
+    if n < min_rows:
+        return None
+    ia, ib = a[ok].astype("int64") - 1, b[ok].astype("int64") - 1  # dense ranks 1..k: codes without sorting again
+    r, k = int(ia.max()) + 1, int(ib.max()) + 1
+    table = np.bincount(ia * k + ib, minlength=r * k).reshape(r, k).astype("float64")
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]  # categories seen only beside a missing value
+    r, k = table.shape
+    if r < 2 or k < 2:
+        return None
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    phi2 = max(0.0, chi2 / n - (k - 1) * (r - 1) / (n - 1))
+    rc, kc = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+    d = min(rc - 1, kc - 1)
+    return float(np.sqrt(min(phi2 / d, 1.0))) if d > 0 else None
+
+
+def _category_codes(ctx: _Ctx, cols: list, sample: int):
+    "Integer codes 1..k (NaN where missing) of categorical columns as a float matrix, on a seeded row sample of larger frames."
+    import numpy as np
+
+    df = ctx.df.select(cols)
+    sampled = len(df) > sample
+    if sampled:
+        df = df.sample(n=sample, seed=ctx.cfg.seed)
+    keys = []
+    for c in cols:
+        info = ctx.text.get(c)
+        if ctx.schema[c] == nw.Boolean:
+            key = nw.col(c).cast(nw.Int8) + 1
+        elif info and not info["sampled"]:  # the value counts list every value: a hash lookup, cheaper than sorting text
+            values = info["vc"]["v"].to_list()
+            col = nw.col(c) if ctx.schema[c] == nw.String else nw.col(c).cast(nw.String)
+            key = col.replace_strict(values, list(range(1, len(values) + 1)), return_dtype=nw.Int64)
+        else:
+            key = _feature_key_exact(ctx, c).rank("dense")
+        keys.append(key.alias(c))
+    ranked = df.select(keys)
+    return np.column_stack([np.asarray(ranked[c].cast(nw.Float64).to_numpy(), dtype="float64") for c in cols]), sampled
+
+
+def _check_associations(ctx: _Ctx, stats: dict) -> None:
+    "highly_correlated_features for categories: groups of text/boolean features linked by bias-corrected Cramér's V."
+    cfg = ctx.cfg
+    cols = [
+        c
+        for c in ctx.features()
+        if stats[c]["kind"] in ("text", "bool")
+        and 2 <= (stats[c].get("distinct") or 0) <= cfg.high_cardinality
+        and c not in ctx.idlike | ctx.copies
+    ]
+    if len(cols) < 2 or not any(stats[c]["kind"] == "text" for c in cols):
+        return
+    codes, sampled = _category_codes(ctx, cols, cfg.correlation_sample_rows)
+    pairs, parent = [], list(range(len(cols)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(cols)):
+        for j in range(i + 1, len(cols)):
+            if stats[cols[i]]["kind"] == stats[cols[j]]["kind"] == "bool":
+                continue  # two booleans: Pearson's r (phi) already judged them
+            v = _cramers_v(codes[:, i], codes[:, j])
+            if v is not None and v >= cfg.association_threshold:
+                pairs.append((cols[i], cols[j], round(v, 4)))
+                parent[find(i)] = find(j)
+    groups: dict = {}
+    for i, c in enumerate(cols):
+        groups.setdefault(find(i), []).append(c)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        inside = [p for p in pairs if p[0] in members and p[1] in members]
+        top = max(inside, key=lambda p: p[2])
+        ctx.add("highly_correlated_features", members, f"{len(members)} categorical features are strongly associated (Cramér's V up to {top[2]:.3f} between {top[0]!r} and {top[1]!r}): one almost determines the other.",
+                {"pairs": [list(p) for p in sorted(inside, key=lambda p: -p[2])[:20]], "threshold": cfg.association_threshold, "method": "Cramér's V (bias-corrected)",
+                 "rows_used": int(codes.shape[0]), "sampled": sampled},
+                "Keep the more detailed one (or combine them): the other adds little, and one-hot encoding both doubles the columns for the same information.")  # fmt: skip
+
+
+def _check_correlations(ctx: _Ctx, stats: dict) -> None:
+    "highly_correlated_features: Pearson r between numeric/boolean features, Cramér's V between categorical ones."
+    _check_numeric_correlations(ctx, stats)
+    _check_associations(ctx, stats)
 
 # %% ../nbs/03_checks.ipynb #bc526070
 def _task(ctx: _Ctx, stats: dict) -> str:
@@ -1242,6 +1340,12 @@ def _check_leakage(ctx: _Ctx, stats: dict, task: str) -> None:
                          "rule": "majority class per value" if s["kind"] != "numeric" or s["distinct"] <= cfg.leakage_bins else f"majority class per {cfg.leakage_bins} equal-frequency bins",
                          "rows": n},
                         f"Check how {c!r} is produced: if it is known only after the outcome (or derived from it), drop it.")  # fmt: skip
+            elif skill >= cfg.leakage_warn_skill:
+                ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}): {skill:.0%} of the possible gain, suspiciously strong for one feature.",
+                        {"accuracy": round(acc, 6), "baseline_accuracy": round(base_acc, 6), "skill": round(skill, 6), "threshold": cfg.leakage_warn_skill,
+                         "error_threshold": cfg.leakage_skill, "rows": n},
+                        f"Check how {c!r} is produced: a consequence of the outcome (a refund after churn, a treatment after a diagnosis) leaks it.",
+                        severity="warning")  # fmt: skip
         return
     # regression
     import numpy as np

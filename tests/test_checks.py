@@ -215,6 +215,36 @@ def test_regression_target(run_check):
     assert run_check(biased, target="y", sensitive=["group"]).filter(check="outcome_disparity", column="group").findings
 
 
+def test_categorical_association(clean, run_check):
+    "Cramér's V: a category that determines another is found on the right columns; independent categories stay silent."
+    region_of = {"Berlin": "east", "Paris": "west", "Rome": "south", "Madrid": "south"}
+    report = run_check(clean.assign(region=clean["city"].map(region_of)))
+    hits = report.filter(check="highly_correlated_features").findings
+    assert len(hits) == 1 and set(hits[0].columns) == {"city", "region"}, report.to_text()
+    assert hits[0].evidence["method"] == "Cramér's V (bias-corrected)" and hits[0].evidence["pairs"][0][2] > 0.99
+    noisy = clean.assign(region=[region_of[c] if i % 4 else "north" for i, c in enumerate(clean["city"])])  # 25% broken: V about 0.7
+    assert not run_check(noisy).filter(check="highly_correlated_features").findings
+    assert not run_check(clean).filter(check="highly_correlated_features").findings
+    # a boolean that follows a category counts too; the target is never a feature here
+    flagged = clean.assign(is_capital=clean["city"].isin(["Berlin", "Paris", "Rome", "Madrid"]) & (clean["city"] != "Rome"))
+    assert run_check(flagged).filter(check="highly_correlated_features", column="is_capital").findings
+    assert not run_check(clean.assign(label=clean["plan"]), target="label").filter(check="highly_correlated_features").findings
+
+
+def test_leakage_warning_tier(clean, run_check):
+    "A feature that follows the label in 95% of rows: a warning (skill 0.8-0.98); a weaker hint (70%) stays silent."
+    rng = np.random.default_rng(5)
+    yes = clean["label"] == "yes"
+    refund = np.where(rng.random(len(clean)) < 0.95, yes, ~yes)
+    hits = run_check(clean.assign(refund=refund), target="label").filter(check="target_leakage").findings
+    assert len(hits) == 1 and hits[0].columns == ("refund", "label") and hits[0].severity == "warning"
+    assert 0.8 <= hits[0].evidence["skill"] < 0.98
+    hint = np.where(rng.random(len(clean)) < 0.7, yes, ~yes)
+    assert not run_check(clean.assign(hint=hint), target="label").filter(check="target_leakage").findings
+    exact = run_check(clean.assign(refund=yes), target="label").filter(check="target_leakage").findings
+    assert exact and exact[0].severity == "error"
+
+
 def test_numeric_sensitive_is_binned(clean, run_check):
     report = run_check(clean, target="label", sensitive=["age"])
     assert not report.filter(check="underrepresented_group").findings
@@ -241,6 +271,9 @@ def test_demo_data(backend):
     assert report.filter(check="datetime_as_text", column="Date Egg").findings
     assert report.filter(check="constant_column", column="Region").findings
     assert not report.filter(check=["target_leakage", "conflicting_labels", "outcome_disparity", "check_failed"]).findings
+    # categories that determine each other (found by fg-data-profiling's alerts; benchmarks/peers_checks.py)
+    assert report.filter(check="highly_correlated_features", column="Comments").findings[0].columns == ("Clutch Completion", "Comments")
+    assert set(report.filter(check="highly_correlated_features", column="studyName").findings[0].columns) == {"studyName", "Date Egg"}
 
 
 def test_config_overrides(clean):
