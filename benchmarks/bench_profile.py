@@ -2,15 +2,21 @@
 
     python benchmarks/bench_profile.py            # 1,000,000 x 20 (target: mlkit >= 10x faster)
     python benchmarks/bench_profile.py --rows 100000
+    python benchmarks/bench_profile.py --repeat 5 --skip-peer
 
 Prints the seconds of each (wall clock, and CPU seconds of the process, which other load on a
-shared machine disturbs less) and the ratios. The frame mixes numeric, categorical, datetime, text and
+shared machine disturbs less) and the ratios. mlkit's side runs `--repeat` times (default 3) on pandas
+and on polars and reports the median (each run is listed); the peer, which takes tens of seconds, runs
+once in the same process. The load average before and after is printed: on a shared machine it says
+how much the wall-clock numbers can be trusted. The frame mixes numeric, categorical, datetime, text and
 boolean columns with missing values, like a real table.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import time
 import warnings
 
@@ -76,33 +82,45 @@ def timed(fn, label=None):
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated frame (default 1,000,000)")
+    p.add_argument("--repeat", type=int, default=3, help="runs of mlkit.profile per backend; the median is reported (default 3)")
     p.add_argument("--skip-peer", action="store_true", help="time mlkit only")
     p.add_argument("--html", action="store_true", help="also time rendering the profile to HTML (charts drawn to SVG)")
     args = p.parse_args(argv)
 
     import mlkit.profile as mp
 
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
     t, df = timed(lambda: make_frame(args.rows))
     print(f"frame: {df.shape[0]:,} rows x {df.shape[1]} columns, generated in {t:.1f} s")
     results = {}
-    mp.profile(df.head(1000))  # warm imports (altair, narwhals) outside the timing
-    results["mlkit.profile (pandas)"], prof = timed(lambda: mp.profile(df), "mlkit.profile (pandas)")
-    print(
-        f"mlkit.profile(pandas): {results['mlkit.profile (pandas)']:.2f} s wall, {CPU['mlkit.profile (pandas)']:.2f} s CPU "
-        f"({len(prof.charts)} charts, {len(prof.findings)} findings)"
-    )
+    frames = {"pandas": df}
     try:
         import polars as pl
 
-        pldf = pl.from_pandas(df)
-        results["mlkit.profile (polars)"], _ = timed(lambda: mp.profile(pldf), "mlkit.profile (polars)")
-        print(f"mlkit.profile(polars): {results['mlkit.profile (polars)']:.2f} s wall, {CPU['mlkit.profile (polars)']:.2f} s CPU")
+        frames["polars"] = pl.from_pandas(df)
     except ImportError:
         print("polars not installed: skipped")
+    repeat = max(1, args.repeat)
+    prof = None
+    for backend, data in frames.items():
+        mp.profile(data.head(1000))  # warm imports (altair, narwhals, polars hashing) outside the timing
+        name, walls, cpus = f"mlkit.profile ({backend})", [], []
+        for _ in range(repeat):
+            secs, prof_b = timed(lambda data=data: mp.profile(data), name)
+            walls.append(secs)
+            cpus.append(CPU[name])
+        prof = prof if prof is not None else prof_b
+        results[name], CPU[name] = statistics.median(walls), statistics.median(cpus)
+        runs = ", ".join(f"{w:.2f}" for w in walls)
+        print(
+            f"mlkit.profile({backend}): {results[name]:.2f} s wall, {CPU[name]:.2f} s CPU (median of {repeat}; wall {runs}) "
+            f"({len(prof_b.charts)} charts, {len(prof_b.findings)} findings)"
+        )
     if args.html:
         t, html = timed(prof._repr_html_)
         print(f"profile HTML with {html.count('<svg')} inline SVG charts: {t:.2f} s, {len(html) / 1e6:.1f} MB")
     if args.skip_peer:
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         return 0
     try:
         with warnings.catch_warnings():
@@ -120,6 +138,7 @@ def main(argv=None) -> int:
     print(f"fg-data-profiling minimal get_description(): {peer:.2f} s wall, {CPU['peer']:.2f} s CPU")
     for name, secs in results.items():
         print(f"ratio {name}: {peer / secs:.1f}x faster (wall), {CPU['peer'] / CPU[name]:.1f}x less CPU")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 

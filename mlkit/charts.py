@@ -298,11 +298,14 @@ def _datetime_array(s) -> np.ndarray:
     return arr[~np.isnat(arr)]
 
 # %% ../nbs/04_charts.ipynb #375eefed
-def _histogram(values: np.ndarray, max_bins: int = 40) -> pd.DataFrame:
-    "Bin counts of finite values: columns bin_start, bin_end, count, share."
+def _histogram(values: np.ndarray, max_bins: int = 40, *, sorted_values: np.ndarray | None = None) -> pd.DataFrame:
+    "Bin counts of finite values: columns bin_start, bin_end, count, share (`sorted_values`: the same values sorted, counted by binary search)."
     if values.size == 0:
         return pd.DataFrame({"bin_start": [], "bin_end": [], "count": [], "share": []})
-    lo, hi = float(values.min()), float(values.max())
+    if sorted_values is not None:
+        lo, hi = float(sorted_values[0]), float(sorted_values[-1])
+    else:
+        lo, hi = float(values.min()), float(values.max())
     if lo == hi:
         edges = np.array([lo - 0.5, hi + 0.5])
     else:
@@ -313,8 +316,30 @@ def _histogram(values: np.ndarray, max_bins: int = 40) -> pd.DataFrame:
         distinct = np.unique(sample[:10_000])
         if distinct.size <= max_bins and np.allclose(distinct, np.round(distinct)) and hi - lo + 1 <= max_bins:
             edges = np.arange(lo - 0.5, hi + 1.5)  # small integer range: one bar per value
-    counts, edges = np.histogram(values, bins=len(edges) - 1, range=(float(edges[0]), float(edges[-1])))  # equal widths: numpy's fast path
+    if sorted_values is not None:  # the equal-width edges np.histogram uses; bins are [a, b), the last one [a, b]
+        edges = np.linspace(float(edges[0]), float(edges[-1]), len(edges))
+        pos = np.searchsorted(sorted_values, edges, side="left")
+        pos[-1] = np.searchsorted(sorted_values, edges[-1], side="right")
+        counts = np.diff(pos)
+    else:
+        counts, edges = np.histogram(
+            values, bins=len(edges) - 1, range=(float(edges[0]), float(edges[-1]))
+        )  # equal widths: numpy's fast path
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts, "share": counts / max(values.size, 1)})
+
+
+def _quantiles_sorted(sorted_values: np.ndarray, qs) -> list:
+    "Quantiles (0..1) of sorted values, exactly as `np.quantile`'s default (linear) method computes them, without another pass."
+    n, out = sorted_values.size, []
+    for q in qs:
+        at = (n - 1) * q
+        if at >= n - 1:
+            out.append(float(sorted_values[-1]))
+            continue
+        i = math.floor(at)
+        t, a, b = at - i, float(sorted_values[i]), float(sorted_values[i + 1])
+        out.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)  # numpy's _lerp
+    return out
 
 
 def _value_counts(s) -> pd.DataFrame:
@@ -327,16 +352,103 @@ def _value_counts(s) -> pd.DataFrame:
     return vc.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _top_order(counts: np.ndarray, k: int) -> np.ndarray:
+    "Indices of the `k` largest counts, largest first, ties in index order (a stable argsort's first k, without sorting them all)."
+    if counts.size <= 4 * k + 1000 or k <= 0:
+        return np.argsort(-counts, kind="stable")[: max(k, 0)]
+    kth = np.partition(counts, counts.size - k)[counts.size - k]
+    candidates = np.flatnonzero(counts >= kth)
+    return candidates[np.argsort(-counts[candidates], kind="stable")[:k]]
+
+
+def _top_by_hash(h: np.ndarray, present: np.ndarray | None, k: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    "From one 64-bit hash per row: the first row of each of the `k` most frequent values (ties: first seen first), their counts, the number of distinct values and of values."
+    hp = h if present is None else h[present]
+    total = int(hp.size)
+    if not total:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0, 0
+    hs = np.sort(hp)  # equal values are runs of equal hashes
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    counts = np.diff(np.r_[starts, total])
+    if k <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), int(starts.size), total
+    # candidates: every value counted at least as often as the k-th most frequent; those counted more often are all in the
+    # top k, of the values tied with the k-th only the first seen are (all of them, when an identifier has a million ties)
+    kth = np.partition(counts, starts.size - k)[starts.size - k] if starts.size > k else 0
+    keep = counts >= kth
+    cand_h, cand_n = hs[starts[keep]], counts[keep]
+    must = cand_n > kth
+    need_tied = min(k - int(np.count_nonzero(must)), cand_n.size - int(np.count_nonzero(must)))
+    first, lo, step = np.full(cand_h.size, h.size, dtype=np.int64), 0, 1 << 14
+    while lo < h.size:  # first rows of the candidates: scan growing chunks until the top k are certain
+        seen = first < h.size
+        if seen[must].all() and np.count_nonzero(seen & ~must) >= need_tied:
+            break
+        chunk = h[lo : lo + step]
+        pos = np.minimum(np.searchsorted(cand_h, chunk), cand_h.size - 1)
+        hit = cand_h[pos] == chunk
+        if present is not None:
+            hit &= present[lo : lo + step]
+        rows = np.flatnonzero(hit)
+        np.minimum.at(first, pos[rows], rows + lo)
+        lo, step = lo + step, step * 4
+    found = np.flatnonzero(first < h.size)
+    order = found[np.lexsort((first[found], -cand_n[found]))][:k]
+    return first[order], cand_n[order], int(starts.size), total
+
+
+_HASH_PROBE = 5_000  # pandas text with more than a tenth distinct values in its first 5,000 is counted through hashes
+
+
+def _top_counts_hashed(native, k: int):
+    "`_top_counts` for text through 64-bit hashes (polars hashes, numpy sorts); None when the values are not all text or two share a hash."
+    import polars as pl
+
+    try:
+        if isinstance(native, pd.Series):
+            import pyarrow as pa
+
+            ps = pl.Series(pa.array(native, from_pandas=True))
+        else:
+            ps = native
+        if ps.dtype != pl.String:
+            return None
+    except Exception:  # mixed objects: not text
+        return None
+    nulls = ps.null_count()
+    present = ps.is_not_null().to_numpy() if nulls else None
+    first, counts, distinct, total = _top_by_hash(ps.hash(seed=0).to_numpy(), present, k)
+    if distinct != ps.n_unique() - (1 if nulls else 0):  # two values share a hash (about 1 in 10^8 at a million values)
+        return None
+    values = (
+        native.iloc[first].to_numpy(dtype=object) if isinstance(native, pd.Series) else np.asarray(ps.gather(first).to_list(), dtype=object)
+    )
+    return pd.DataFrame({"value": values, "count": counts}), distinct, total
+
+
+def _many_distinct(native: pd.Series) -> bool:
+    "True when the first values of a pandas Series are mostly distinct (then hashing beats factorize)."
+    try:
+        return len(pd.unique(native.iloc[:_HASH_PROBE])) > _HASH_PROBE // 10
+    except TypeError:  # unhashable values
+        return False
+
+
 def _top_counts(s, max_categories: int = 10) -> tuple[pd.DataFrame, int, int]:
-    "The `max_categories` most frequent non-missing values (counted in the backend), the number of distinct values and of values."
+    "The `max_categories` most frequent non-missing values (ties: first seen first), the number of distinct values and of values."
     import narwhals as nw
 
     native = s.to_native()
-    if isinstance(native, pd.Series) and not isinstance(native.dtype, pd.CategoricalDtype):
+    is_pandas = isinstance(native, pd.Series)
+    if s.dtype == nw.String and (not is_pandas or _many_distinct(native)):
+        fast = _top_counts_hashed(native, max_categories)
+        if fast is not None:
+            return fast
+    if is_pandas and not isinstance(native.dtype, pd.CategoricalDtype):
         # pandas: factorize + bincount hashes each value once, about twice as fast as value_counts on text
         codes, uniques = pd.factorize(native, use_na_sentinel=True)
         counts = np.bincount(codes + 1, minlength=len(uniques) + 1)[1:]
-        order = np.argsort(-counts, kind="stable")[:max_categories]  # ties: first appearance first
+        order = _top_order(counts, max_categories)  # ties: first appearance first
         head = pd.DataFrame({"value": np.asarray(uniques, dtype=object)[order], "count": counts[order]})
         return head, len(uniques), int(counts.sum())
     vc = s.value_counts(sort=True, name="count")
@@ -430,16 +542,19 @@ def _missing_words(missing: int, total: int) -> str:
     return f"{missing:,} value{'s' if missing != 1 else ''} missing"
 
 
-def _numeric_summary(values: np.ndarray, *, median: float | None = None, skew: float | None = None) -> dict:
-    "Everything a histogram chart needs from finite values: bin counts, median, shape words, count, range."
+def _numeric_summary(
+    values: np.ndarray, *, median: float | None = None, skew: float | None = None, sorted_values: np.ndarray | None = None
+) -> dict:
+    "Everything a histogram chart needs from finite values: bin counts, median, shape words, count, range (`sorted_values`: the same values sorted)."
     median = float(np.median(values)) if median is None else float(median)
+    lo, hi = (sorted_values[0], sorted_values[-1]) if sorted_values is not None else (values.min(), values.max())
     return {
-        "hist": _histogram(values),
+        "hist": _histogram(values, sorted_values=sorted_values),
         "median": median,
         "shape": _shape_words(values, skew),
         "n": int(values.size),
-        "lo": float(values.min()),
-        "hi": float(values.max()),
+        "lo": float(lo),
+        "hi": float(hi),
     }
 
 
@@ -674,34 +789,55 @@ def _missing_bars(counts: dict, n: int, *, title: str | None = None):
     return alt.layer(bars, labels)
 
 # %% ../nbs/04_charts.ipynb #9694079c
-def _pairwise_corr(x: np.ndarray) -> np.ndarray:
-    "Pearson correlation matrix of the columns of `x` (NaN = missing), pairwise-complete, via matrix products."
-    mask = np.isfinite(x)
-    if mask.all():  # the common case: one centring and one product
-        centred = x - x.mean(axis=0)
-        sxy = centred.T @ centred
+def _corr_from_centred(xc: np.ndarray, present: list) -> np.ndarray:
+    "Pairwise-complete Pearson correlations of the k rows of `xc` (each centred on its present values, missing cells 0); `present[i]`: row i's mask of present cells, None when complete."
+    k, n_rows = xc.shape
+    sxy = xc @ xc.T  # sum of x_i * x_j over the rows where both are present (missing cells are 0): one product
+    if all(p is None for p in present):  # the common case
         with np.errstate(invalid="ignore", divide="ignore"):
             d = np.sqrt(np.diag(sxy))
             corr = sxy / np.outer(d, d)
-        if len(x) < 3:
+        if n_rows < 3:
             corr[:] = np.nan
         return np.clip(corr, -1, 1)
-    centred = np.where(mask, x, 0.0)
-    means = centred.sum(axis=0) / np.maximum(mask.sum(axis=0), 1)
-    centred -= means
-    centred *= mask  # missing cells back to 0 after centring
-    m = mask.astype("float64")
-    n = m.T @ m
-    sx = centred.T @ m  # sum of x_i over rows where j is present
-    sxy = centred.T @ centred
-    centred *= centred
-    sxx = centred.T @ m
+    # n[i, j]: rows where both are present; sx[i, j], sxx[i, j]: sum of x_i, x_i^2 over the rows where j is present.
+    # Complete columns j need no mask; for the others subtract the rows where j is missing (or add up those present, if fewer).
+    count = np.array([n_rows if p is None else int(np.count_nonzero(p)) for p in present], dtype="float64")
+    sums, squares = xc.sum(axis=1), np.diag(sxy).copy()
+    n, sx, sxx = np.empty((k, k)), np.empty((k, k)), np.empty((k, k))
+    for j, pj in enumerate(present):
+        if pj is None:
+            n[:, j], sx[:, j], sxx[:, j] = count, sums, squares
+            continue
+        fewer_missing = count[j] >= n_rows - count[j]
+        rows = np.flatnonzero(~pj if fewer_missing else pj)
+        sub = xc[:, rows]
+        s1, s2 = sub.sum(axis=1), np.einsum("ij,ij->i", sub, sub)
+        both = np.array([rows.size if p is None else int(np.count_nonzero(p[rows])) for p in present], dtype="float64")
+        n[:, j], sx[:, j], sxx[:, j] = (count - both, sums - s1, squares - s2) if fewer_missing else (both, s1, s2)
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = n * sxy - sx * sx.T
         var = (n * sxx - sx**2) * (n * sxx - sx**2).T
         corr = cov / np.sqrt(var)
     corr[n < 3] = np.nan
     return np.clip(corr, -1, 1)
+
+
+def _pairwise_corr(x: np.ndarray) -> np.ndarray:
+    "Pearson correlation matrix of the columns of `x` (NaN = missing), pairwise-complete, via matrix products."
+    mask = np.isfinite(x)
+    xc = np.ascontiguousarray(np.where(mask, x, 0.0).T)
+    present = []
+    for i, row in enumerate(xc):
+        m = mask[:, i]
+        if m.all():
+            row -= row.mean() if row.size else 0.0
+            present.append(None)
+        else:
+            row -= row.sum() / max(int(np.count_nonzero(m)), 1)
+            row[~m] = 0.0  # missing cells back to 0 after centring
+            present.append(np.ascontiguousarray(m))
+    return _corr_from_centred(xc, present)
 
 
 def _numeric_columns(df) -> list:

@@ -43,8 +43,8 @@ STAT_COLUMNS = [
 ]
 
 
-def _aggregations(schema: dict, nan_is_null: bool = False) -> tuple[list, list]:
-    "The narwhals expressions for every column's statistics, and (alias, column, stat) keys to read them back."
+def _aggregations(schema: dict) -> tuple[list, list]:
+    "The narwhals expressions for the columns counted in the backend (booleans, other non-text types), and (alias, column, stat) keys to read them back."
     import narwhals as nw
 
     exprs, keys = [], []
@@ -55,26 +55,86 @@ def _aggregations(schema: dict, nan_is_null: bool = False) -> tuple[list, list]:
         keys.append((alias, name, stat))
 
     for name, dtype in schema.items():
-        col = nw.col(name).fill_nan(None) if dtype.is_float() and not nan_is_null else nw.col(name)
-        if dtype not in (nw.String, nw.Categorical, nw.Enum):  # text: counted by value_counts, which also gives the nulls
-            add(col.null_count(), name, "missing")
+        if dtype in (nw.String, nw.Categorical, nw.Enum, nw.Datetime, nw.Date) or (dtype.is_numeric() and dtype != nw.Boolean):
+            continue  # text: counted by value_counts; numbers and dates: from one sorted numpy array (`_numeric_stats`)
+        add(nw.col(name).null_count(), name, "missing")
         if dtype == nw.Boolean:
-            add(col.cast(nw.Float64).mean(), name, "mean")
-            add(col.n_unique(), name, "n_unique")
-        elif dtype.is_numeric():
-            add(col.n_unique(), name, "n_unique")
-            for stat in ("mean", "std", "min", "max"):
-                add(getattr(col, stat)(), name, stat)
-        elif dtype in (nw.Datetime, nw.Date):
-            add(col.n_unique(), name, "n_unique")
-            add(col.min(), name, "min")
-            add(col.max(), name, "max")
+            add(nw.col(name).cast(nw.Float64).mean(), name, "mean")
+            add(nw.col(name).n_unique(), name, "n_unique")
     return exprs, keys
 
 
+def _quantile_facts(raw, arr, finite, values, out) -> dict:
+    "Mean, std, skewness (one centring into `out`), and from one sort: distinct count, min, quartiles, max."
+    import numpy as np
+
+    from mlkit import charts as ch
+
+    n = values.size
+    mean = float(values.mean())
+    np.subtract(arr, mean, out=out)
+    if n < arr.size:
+        out[~finite] = 0.0  # missing and infinite cells add nothing to the sums below, or to the correlations
+    squares = out * out
+    ss = float(np.add.reduce(squares))  # pairwise summation, as pandas' std
+    m3 = float(np.einsum("i,i->", squares, out))
+    del squares
+    if raw.dtype.kind in "iu":  # integers: distinct values counted exactly, before the float conversion
+        ints = np.sort(raw)
+        distinct, srt = 1 + int(np.count_nonzero(ints[1:] != ints[:-1])), ints.astype("float64")
+    else:
+        srt = np.sort(values)
+        distinct = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
+    p25, median, p75 = ch._quantiles_sorted(srt, (0.25, 0.5, 0.75))
+    skew = None if n < 3 or ss == 0 else m3 / n / (ss / n) ** 1.5
+    return {
+        "mean": mean,
+        "std": (ss / (n - 1)) ** 0.5 if n > 1 else None,
+        "distinct": distinct,
+        "min": float(srt[0]),
+        "max": float(srt[-1]),
+        "p25": p25,
+        "median": median,
+        "p75": p75,
+        "skew": skew,
+        "sorted": srt,
+    }
+
+
+def _numeric_stats(s, out=None) -> dict:
+    "Statistics of a numeric column from its float64 values and one sort; also the finite values in order, sorted, and centred (missing cells 0)."
+    import numpy as np
+
+    raw = np.asarray(s.to_numpy())
+    arr = raw if raw.dtype == np.float64 else np.asarray(raw, dtype="float64")
+    out = np.empty(arr.size) if out is None else out
+    finite = np.isfinite(arr)
+    n_finite = int(np.count_nonzero(finite))
+    nan = np.isnan(arr) if n_finite < arr.size else None
+    missing = 0 if nan is None else int(np.count_nonzero(nan))
+    infinite = arr.size - n_finite - missing
+    values = arr if nan is None else arr[finite]
+    facts = {"missing": missing, "infinite": infinite, "values": values, "present": None if nan is None else finite, "centred": out}
+    facts.update({k: None for k in ("p25", "median", "p75", "skew", "sorted")})
+    undefined = float("nan") if arr.size and s.implementation.is_pandas_like() else None  # each backend's answer for the mean of no values
+    facts.update({k: undefined for k in ("mean", "std", "min", "max")})
+    facts["distinct"] = None if not arr.size else 0
+    if values.size:
+        facts.update(_quantile_facts(raw, arr, finite, values, out))
+    if infinite:  # inf and -inf are values: they count as distinct ones and set the mean, std, min and max, as in pandas
+        present = arr[~nan] if missing else arr
+        with np.errstate(invalid="ignore"):
+            facts.update(mean=float(present.mean()), std=float(present.std(ddof=1)) if present.size > 1 else None)
+        facts.update(min=float(present.min()), max=float(present.max()))
+        facts["distinct"] = (facts["distinct"] or 0) + int(np.isposinf(arr).any()) + int(np.isneginf(arr).any())
+    if facts["std"] is None:
+        facts["std"] = undefined
+    return facts
+
+
 def _column_stats(df) -> dict:
-    "Per-column statistics from one narwhals aggregation pass: {column: {stat: value}}."
-    exprs, keys = _aggregations(dict(df.schema), nan_is_null=df.implementation.is_pandas_like())  # pandas already treats NaN as missing
+    "Per-column statistics of the columns counted in the backend, from one narwhals aggregation pass: {column: {stat: value}}."
+    exprs, keys = _aggregations(dict(df.schema))
     stats = {name: {} for name in df.columns}
     if not exprs:
         return stats
@@ -400,21 +460,28 @@ def _kind_of(dtype, s, distinct: int | None, n_rows: int) -> str:
     return "other"
 
 
-def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categories: int, want_chart: bool):
-    "Statistics row, extra facts for findings, and a function that builds the distribution chart of one column."
+def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categories: int, want_chart: bool, out=None):
+    "Statistics row, extra facts for findings, and a function that builds the distribution chart of one column (`out`: where to put a numeric column centred)."
     import narwhals as nw
     import numpy as np
 
     from mlkit import charts as ch
 
     is_text = not dtype.is_numeric() and dtype not in (nw.Datetime, nw.Date, nw.Boolean)
-    vc = distinct_text = None
+    vc = distinct_text = num = dates = None
     if is_text:
         try:
             vc, distinct_text, present = ch._top_counts(s, max_categories)
             stats = {**stats, "missing": n_rows - present}
         except Exception:  # unhashable values (lists, dicts): counted as text without a top value
             vc = None
+    elif dtype.is_numeric() and dtype != nw.Boolean:
+        num = _numeric_stats(s, out)
+        stats = {**stats, **{k: num[k] for k in ("missing", "mean", "std", "min", "max")}}
+    elif dtype in (nw.Datetime, nw.Date):
+        dates = ch._datetime_array(s)
+        dates = np.sort(dates.view("int64")).view(dates.dtype)  # one sort: distinct count, first and last
+        stats = {**stats, "missing": n_rows - dates.size}
     if "missing" not in stats:
         stats = {**stats, "missing": int(s.null_count())}
     missing = stats["missing"]
@@ -426,6 +493,10 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
         row["distinct"] = distinct_text
         if len(vc):
             row["top"], row["top_count"] = str(vc["value"].iloc[0]), int(vc["count"].iloc[0])
+    elif num is not None:
+        row["distinct"] = num["distinct"]
+    elif dates is not None:
+        row["distinct"] = (1 + int(np.count_nonzero(dates[1:] != dates[:-1])) if dates.size else 0) if n_rows else None
     else:
         nu = stats.get("n_unique")
         row["distinct"] = (int(nu) - (1 if missing else 0)) if nu is not None else None
@@ -435,22 +506,17 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
             row[stat] = float(v) if v is not None else None
     name_s = str(name)
     if kind == "numeric" and row["count"]:
-        arr = np.asarray(s.to_numpy(), dtype="float64")
-        extra["array"] = arr  # reused for the correlation matrix, then dropped
-        finite = np.isfinite(arr)
-        extra["infinite"] = int(np.isinf(arr).sum())
-        values = arr[finite] if not finite.all() else arr
-        extra["skew"] = ch._skewness(values)
-        extra["integer"] = dtype.is_integer()
-        if values.size:  # quartiles in one partition pass over the array the histogram uses anyway
-            row["p25"], row["median"], row["p75"] = (float(q) for q in np.percentile(values, [25, 50, 75]))
+        extra["centred"], extra["present"] = num["centred"], num["present"]  # for the correlation matrix, then dropped
+        extra["infinite"], extra["skew"], extra["integer"] = num["infinite"], num["skew"], dtype.is_integer()
+        values = num["values"]
+        if values.size:  # quartiles from the sort that also counted the distinct values
+            row["p25"], row["median"], row["p75"] = num["p25"], num["median"], num["p75"]
         if want_chart and values.size:
-            summary = ch._numeric_summary(values, median=row["median"], skew=extra["skew"])
+            summary = ch._numeric_summary(values, median=row["median"], skew=extra["skew"], sorted_values=num["sorted"])
             n_missing = n_rows - values.size
             chart = lambda: ch._numeric_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
     elif kind == "datetime" and row["count"]:
-        parsed = ch._as_datetime(s) if vc is not None else s
-        arr = ch._datetime_array(parsed)
+        arr = dates if dates is not None else ch._datetime_array(ch._as_datetime(s))
         extra["dates_as_text"] = vc is not None
         if arr.size:
             row["min"], row["max"] = (
@@ -522,8 +588,12 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     stats = _column_stats(df)
     rows, findings, extras = [], [], {}
     charts, column_charts = LazyCharts(), {}
+    numbers = [name for name, dtype in schema.items() if dtype.is_numeric() and dtype != nw.Boolean]
+    xc = np.empty((len(numbers), n_rows)) if len(numbers) >= 2 and n_rows else None  # numeric columns centred, one row each
+    slot = {name: i for i, name in enumerate(numbers)} if xc is not None else {}
     for i, (name, dtype) in enumerate(schema.items()):
-        row, extra, chart = _profile_column(name, dtype, df.get_column(name), stats[name], n_rows, max_categories, i < max_charts)
+        out = xc[slot[name]] if name in slot else None
+        row, extra, chart = _profile_column(name, dtype, df.get_column(name), stats[name], n_rows, max_categories, i < max_charts, out)
         rows.append(row)
         extras[str(name)] = extra
         if chart is not None:
@@ -534,11 +604,12 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         table[c] = table[c].astype("Int64")
     missing_counts = {r["column"]: r["missing"] for r in rows}
     charts._factories["missing values"] = lambda: ch._missing_bars(missing_counts, n_rows)
-    numeric = [r["column"] for r in rows if "array" in extras[r["column"]]]
+    numeric = [r["column"] for r in rows if "centred" in extras[r["column"]]]
     if len(numeric) >= 2 and n_rows:
-        x = np.column_stack([extras[c].pop("array") for c in numeric])
-        corr = pd.DataFrame(ch._pairwise_corr(x), index=numeric, columns=numeric)
-        del x
+        used = [slot[name] for name in schema if str(name) in numeric and name in slot]
+        x = xc if used == list(range(len(numbers))) else xc[used]
+        corr = pd.DataFrame(ch._corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
+        del x, xc
         charts._factories["correlations"] = lambda: ch._correlation_heatmap(corr)
         a = corr.to_numpy()
         for i in range(len(numeric)):
@@ -555,7 +626,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
                         )
                     )
     for extra in extras.values():
-        extra.pop("array", None)
+        extra.pop("centred", None), extra.pop("present", None)
     charts._factories.update(column_charts)
     if target is not None:
         trow = next(r for r in rows if r["column"] == target)
