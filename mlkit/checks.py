@@ -48,7 +48,10 @@ CHECKS = {
     "inconsistent_categories": ("warning", "case, spacing or spelling variants of one category"),
     "untidy_column_headers": ("warning", "column names that are values (years, dates, months, numbered series)"),
     "multiple_values_in_cell": ("warning", "delimited lists in one cell"),
-    "highly_correlated_features": ("warning", "features that carry the same information (Pearson r, or Cramér's V for categories)"),
+    "highly_correlated_features": (
+        "warning",
+        "features that carry the same information (Pearson r; Cramér's V for categories; the correlation ratio for a category and a number)",
+    ),
     "target_missing": ("error", "rows without a target value"),
     "target_leakage": ("error", "one feature alone predicts the target almost perfectly"),
     "class_imbalance": ("warning", "smallest class much smaller than the largest"),
@@ -85,11 +88,13 @@ class CheckConfig:
     datetime_text_share: float = 0.9  # share of date-looking text that makes a column datetime_as_text
     category_similarity: float = 0.8  # difflib ratio above which two categories are spelling variants
     category_rare_ratio: float = 0.1  # a spelling variant must be at most this share of the common spelling
-    category_max_distinct: int = 200  # spelling variants are searched in columns with at most this many values
+    category_max_distinct: int = 200  # fuzzy spelling variants are sought among this many most frequent values (exact variants among all)
     multi_value_share: float = 0.1  # share of cells with a delimiter before a column holds lists
     correlation_threshold: float = 0.95  # abs(Pearson r) that makes two numeric features redundant
     correlation_sample_rows: int = 100_000  # rows sampled (seeded) for correlations on larger frames
     association_threshold: float = 0.9  # bias-corrected Cramér's V that makes two categorical features redundant
+    correlation_ratio_threshold: float = 0.9  # bias-corrected correlation ratio (eta) from which a category fixes a number
+    correlation_ratio_min_group_rows: float = 5.0  # ...judged only with at least this many rows per category on average (and 20 in all)
     leakage_skill: float = 0.98  # (accuracy - baseline) / (1 - baseline) of a one-feature rule that signals leakage
     leakage_warn_skill: float = 0.8  # ...from this skill up to leakage_skill, a warning (deepchecks' bar on its predictive power score)
     leakage_correlation: float = 0.99  # abs(r) with a numeric target that signals leakage
@@ -234,10 +239,20 @@ def _pandas_to_polars(df):
     cols = []
     for name in df.columns:
         try:
-            cols.append(pl.from_pandas(df[name]).alias(name))
+            cols.append(_text_to_polars(df[name]) if df[name].dtype == object else pl.from_pandas(df[name]).alias(name))
         except Exception:
             cols.append(pl.from_pandas(_stringify_pandas(df[name])).alias(name))
     return pl.DataFrame(cols)
+
+
+def _text_to_polars(s):
+    "A pandas column of str (or None/NaN) as a polars String column, through an Arrow array in the system allocator."
+    import polars as pl
+    import pyarrow as pa
+
+    # Arrow's default pool (mimalloc/jemalloc) keeps the freed intermediate: as much again as the text itself stays in RSS
+    arr = pa.array(s, type=pa.large_string(), from_pandas=True, memory_pool=pa.system_memory_pool())
+    return pl.from_arrow(arr).alias(str(s.name))
 
 
 def _prepare_polars(df, names: list):
@@ -364,18 +379,18 @@ def _column_stats(df, kinds: dict, cfg=None, cache: dict | None = None) -> dict:
     schema = df.schema
     sampled = len(df) > cfg.quantile_sample_rows
     floats = [c for c, k in kinds.items() if k == "numeric" and schema[c].is_float()]
-    # NaN and +/-inf masked to null once (cheaper than masking inside every statistic); kept for the outlier pass
-    finite = df.with_columns([_finite(c, schema[c]).alias(c) for c in floats]) if floats else df
-    if cache is not None:
-        cache["finite"] = finite
-    exprs, qexprs, mexprs = [], [], []
+    exprs, qexprs, mexprs = [], [], []  # on all rows; on the row sample (numeric columns); moments on all rows
+    oexprs, ocols = [], []  # on the row sample, text and date columns
     for i, (c, k) in enumerate(kinds.items()):
         col, dtype = nw.col(c), schema[c]
+        qlist = qexprs if k == "numeric" else oexprs
         # exact distinct counts where they are cheap or decisive (integers, booleans, categoricals); on large frames,
         # floats, dates and free text are counted on the row sample (a lower bound; text columns are recounted exactly later
         # when they turn out to have few values)
         approx = sampled and (dtype.is_float() or k == "datetime" or dtype == nw.String)
-        target = qexprs if approx else exprs
+        target = qlist if approx else exprs
+        if approx and k != "numeric":
+            ocols.append(c)
         if dtype.is_float():
             exprs.append((col.is_null() | col.is_nan().fill_null(False)).sum().alias(f"{i}|missing"))
             target.append(nw.when(~col.is_nan().fill_null(False)).then(col).n_unique().alias(f"{i}|nunique"))
@@ -386,7 +401,7 @@ def _column_stats(df, kinds: dict, cfg=None, cache: dict | None = None) -> dict:
                     (col.cast(nw.String) if dtype == nw.Categorical or isinstance(dtype, nw.Enum) else col).n_unique().alias(f"{i}|nunique")
                 )
         if approx:
-            qexprs.append(
+            qlist.append(
                 (col.is_null() | col.is_nan().fill_null(False) if dtype.is_float() else col.is_null()).sum().alias(f"{i}|sample_missing")
             )
         if k == "numeric":
@@ -404,16 +419,23 @@ def _column_stats(df, kinds: dict, cfg=None, cache: dict | None = None) -> dict:
             ]
             if dtype.is_float():
                 exprs.append((~col.is_finite().fill_null(True) & ~col.is_nan().fill_null(True)).sum().alias(f"{i}|inf"))
+                exprs.append((~col.is_finite().fill_null(True)).sum().alias(f"{i}|nonfinite"))
         elif k == "bool":
             exprs.append(col.cast(nw.Int64).sum().alias(f"{i}|true"))
         elif k == "datetime":
             exprs += [col.min().alias(f"{i}|min"), col.max().alias(f"{i}|max")]
     values = _row(df.select(exprs)) if exprs and len(df) else {}
+    # NaN and +/-inf masked to null once (cheaper than inside every statistic), in the float columns that have any: usually none,
+    # since pandas NaN arrives in polars as null (a masked copy of every float column costs memory, and is dropped on return)
+    dirty = [c for i, c in enumerate(kinds) if c in floats and int(values.get(f"{i}|nonfinite") or 0)]
+    finite = df.with_columns([_finite(c, schema[c]).alias(c) for c in dirty]) if dirty else df
     if mexprs and len(df):
         values.update(_row(finite.select(mexprs)))
-    if qexprs and len(df):
-        sdf = _quantile_frame(finite, cfg, cache)
-        values.update(_row(sdf.select(qexprs)))
+    if qexprs and len(df):  # quartiles: on all rows, or on the shared row sample of the numeric columns (kept for later checks)
+        numeric = [c for c, k in kinds.items() if k == "numeric"]
+        values.update(_row(_quantile_frame(finite.select(numeric), cfg, cache).select(qexprs)))
+    if oexprs and len(df):  # the same rows of the text and date columns (a sample depends on seed and row count only), then dropped
+        values.update(_row(finite.select(ocols).sample(n=cfg.quantile_sample_rows, seed=cfg.seed).select(oexprs)))
     stats = {c: {"kind": k} for c, k in kinds.items()}
     names = list(kinds)
     for key, v in values.items():
@@ -509,15 +531,25 @@ def _duplicated_mask(df):
     "Rows equal to another row. Polars: 64-bit row hashes first, exact comparison only among hash collisions."
     native = df.to_native()
     if type(native).__module__.split(".")[0] == "polars" and len(df) > 10_000:
+        import numpy as np
         import polars as pl
 
-        candidates = native.hash_rows(seed=0).is_duplicated()
-        if not candidates.any():
-            return nw.from_native(candidates, series_only=True)
-        idx = candidates.arg_true()
-        exact = native[idx].is_duplicated()
-        mask = pl.zeros(len(native), dtype=pl.Boolean, eager=True).scatter(idx, exact)
-        return nw.from_native(mask, series_only=True)
+        # repeated hashes found by sorting them (numpy): a hash table over a million hashes (is_duplicated) costs ~100 MiB
+        hashes = native.hash_rows(seed=0).to_numpy()
+        order = np.argsort(hashes)
+        ranked = hashes[order]
+        same = ranked[1:] == ranked[:-1]
+        del ranked
+        repeated = np.zeros(len(hashes), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        idx = order[repeated]
+        del order, same, repeated, hashes
+        mask = np.zeros(len(native), dtype=bool)
+        if len(idx):
+            idx.sort()
+            mask[idx] = native[idx].is_duplicated().to_numpy()  # exact comparison among the candidates
+        return nw.from_native(pl.Series("duplicated", mask), series_only=True)
     return df.is_duplicated()
 
 
@@ -755,7 +787,8 @@ def _check_numeric(ctx: _Ctx, stats: dict) -> None:
         return
     exprs, skews, meta = [], [], {}
     for i, c in enumerate(plans):
-        base = nw.col(c)  # on the finite frame
+        # NaN and inf as missing, only where there are any (the row sample is masked already: a no-op there)
+        base = _finite(c, ctx.schema[c]) if int(stats[c].get("nonfinite") or 0) else nw.col(c)
         if c in ctx.sentinel_values:
             base = nw.when(~nw.col(c).is_in(_typed(ctx.sentinel_values[c], ctx.schema[c])).fill_null(False)).then(base)
             exprs += [
@@ -764,7 +797,7 @@ def _check_numeric(ctx: _Ctx, stats: dict) -> None:
             ]
             skews.append(base.skew().alias(f"{i}|skew"))
         meta[i] = base
-    finite = ctx.cache.get("finite", ctx.df)
+    finite = ctx.df
     recomputed = _row(_quantile_frame(finite, cfg, ctx.cache).select(exprs)) if exprs else {}
     if skews:
         recomputed.update(_row(finite.select(skews)))
@@ -806,10 +839,11 @@ def _check_numeric(ctx: _Ctx, stats: dict) -> None:
 # %% ../nbs/03_checks.ipynb #c73925c2
 def _text_vc(ctx: _Ctx, c: str, sample: int | None = None):
     "Value counts (columns v, n) of a text column (or of a seeded sample of its non-missing rows), nulls dropped."
-    s = ctx.df[c].drop_nulls().alias("v")
-    if sample is not None and len(s) > sample:
-        s = s.sample(n=sample, seed=ctx.cfg.seed)
-    vc = s.value_counts(sort=True, name="n")  # on the native dtype (a categorical counts its codes), then as text
+    s = ctx.df[c].alias("v")  # nulls are dropped from the counts, not from the column (a copy of a million strings)
+    present = len(s) - s.null_count()
+    if sample is not None and present > sample:  # sized so that about `sample` of the sampled rows are non-missing
+        s = s.sample(n=min(len(s), math.ceil(sample * len(s) / present)), seed=ctx.cfg.seed)
+    vc = s.value_counts(sort=True, name="n").filter(~nw.col("v").is_null())  # on the native dtype (a categorical counts its codes)
     return vc if ctx.schema[c] == nw.String else vc.with_columns(nw.col("v").cast(nw.String))
 
 
@@ -947,49 +981,81 @@ def _check_text(ctx: _Ctx, c: str, info: dict) -> None:
                 "One-hot encoding would explode: group rare values into 'other', use target or count encoding, or treat it as free text.")  # fmt: skip
 
 
-def _fold(s: str) -> str:
-    return re.sub(r"[\s_\-.]+", " ", s.strip().lower()).strip()
+_SEPARATORS_RE = r"[\s_\-.,]+"
+_COMBINING_RE = "[\u0300-\u036f]"  # accents left over after NFKD decomposition
+
+
+def _category_keys(vc):
+    "The value counts `vc` (v, n) with a normalised key k: accents stripped (NFKD), lower case, runs of spaces and _ - . , as one space, trimmed."
+    if not _row(vc.select(nw.col("v").str.contains(r"[^\x00-\x7f]").any().alias("a")))["a"]:  # plain ASCII: no accents to strip
+        plain = vc.with_columns(k=nw.col("v"))
+    else:
+        native = vc.to_native()
+        if type(native).__module__.split(".")[0] == "polars":
+            import polars as pl
+
+            native = native.with_columns(k=pl.col("v").str.normalize("NFKD").str.replace_all(_COMBINING_RE, ""))
+        else:
+            native = native.assign(k=native["v"].str.normalize("NFKD").str.replace(_COMBINING_RE, "", regex=True))
+        plain = nw.from_native(native, eager_only=True)
+    return plain.with_columns(k=nw.col("k").str.to_lowercase().str.replace_all(_SEPARATORS_RE, " ").str.strip_chars())
+
+
+def _spelling_pairs(cfg, counts: dict) -> list:
+    "(rare, common) key pairs among `counts` (key -> rows, most frequent first) that look like one misspelt category."
+    keys = list(counts)
+    out = []
+    if not keys or counts[keys[0]] * cfg.category_rare_ratio < 1:
+        return out  # no value is common enough to have a rare variant (free text: every value about once)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            rare, common = (b, a) if counts[b] <= counts[a] else (a, b)
+            if len(rare) < 4 or len(common) < 4 or counts[rare] > cfg.category_rare_ratio * counts[common]:
+                continue
+            if len(common) > 40 or abs(len(rare) - len(common)) > max(2, 0.2 * len(common)):
+                continue  # sentences and very different lengths are different values, not misspellings
+            if re.sub(r"\d", "", rare) == re.sub(r"\d", "", common):
+                continue  # 'class 1' and 'class 2' are different categories
+            if difflib.SequenceMatcher(None, rare, common).ratio() >= cfg.category_similarity:
+                out.append((rare, common))
+    return out
 
 
 def _check_categories(ctx: _Ctx, c: str, info: dict) -> None:
     cfg = ctx.cfg
-    if info["distinct"] > 50_000 or info["distinct"] < 2:
+    if info["distinct"] < 2:
         return
     vc = info["vc"].filter(~nw.col("v").str.strip_chars().str.to_lowercase().is_in(list(_STR_SENTINELS)))
-    folded = vc.with_columns(k=nw.col("v").str.strip_chars().str.to_lowercase().str.replace_all(r"[\s_\-.]+", " ").str.strip_chars())
-    groups = folded.group_by("k").agg(nw.col("v").n_unique().alias("variants"))
-    clash = groups.filter(nw.col("variants") > 1)["k"].to_list()
+    keyed = _category_keys(vc)
+    # exact variants (equal after normalising), at any cardinality: one group_by over the distinct values
+    groups = keyed.group_by("k").agg(nw.col("v").n_unique().alias("variants"), nw.col("n").sum().alias("rows"))
+    clash = groups.filter(nw.col("variants") > 1)
     reported = []
-    if clash:
-        sub = folded.filter(nw.col("k").is_in(clash)).sort("n", descending=True)
+    if len(clash):
+        sub = keyed.filter(nw.col("k").is_in(clash["k"].to_list())).sort("n", descending=True)
         by_key: dict = {}
         for v, n, k in sub.select("v", "n", "k").iter_rows():
             by_key.setdefault(k, {})[v] = int(n)
         reported = list(by_key.values())
-    keys = None
-    if info["distinct"] <= cfg.category_max_distinct:
-        counts: Counter = Counter()
-        for n, k in folded.select("n", "k").iter_rows():
-            counts[k] += int(n)
-        keys = sorted(counts, key=counts.get, reverse=True)
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                rare, common = (b, a) if counts[b] <= counts[a] else (a, b)
-                if len(rare) < 4 or len(common) < 4 or counts[rare] > cfg.category_rare_ratio * counts[common]:
-                    continue
-                if len(common) > 40 or abs(len(rare) - len(common)) > max(2, 0.2 * len(common)):
-                    continue  # sentences and very different lengths are different values, not misspellings
-                if re.sub(r"\d", "", rare) == re.sub(r"\d", "", common):
-                    continue  # 'class 1' and 'class 2' are different categories
-                if difflib.SequenceMatcher(None, rare, common).ratio() >= cfg.category_similarity:
-                    raw = {v: int(n) for v, n, k in folded.select("v", "n", "k").iter_rows() if k in (rare, common)}
-                    reported.append(dict(sorted(raw.items(), key=lambda kv: -kv[1])))
+    # spelling variants: fuzzy matching among the `category_max_distinct` most frequent keys only (quadratic in their number)
+    top = groups.sort(["rows", "k"], descending=[True, False]).head(cfg.category_max_distinct)
+    counts = {k: int(n) for k, n in top.select("k", "rows").iter_rows()}
+    pairs = _spelling_pairs(cfg, counts)
+    if pairs:
+        wanted = {k for p in pairs for k in p}
+        raw: dict = {}
+        for v, n, k in keyed.filter(nw.col("k").is_in(list(wanted))).select("v", "n", "k").iter_rows():
+            raw.setdefault(k, {})[v] = int(n)
+        for rare, common in pairs:
+            merged = {**raw[rare], **raw[common]}
+            reported.append(dict(sorted(merged.items(), key=lambda kv: -kv[1])))
     if not reported:
         return
     variants = [list(g) for g in reported]
+    shown = [v for g in variants[: cfg.max_examples] for v in g[1:]]
     ctx.add("inconsistent_categories", (c,), f"Column {c!r} spells {len(reported)} categor{'y' if len(reported) == 1 else 'ies'} in several ways, e.g. " + " / ".join(map(repr, variants[0][:4])) + ".",
-            {"groups": reported[: ctx.cfg.max_examples], "group_count": len(reported), "row_positions": _value_positions(ctx, c, [v for g in variants for v in g[1:]])},
-            "Normalise the spelling (strip, lower-case, map the variants to one value) before encoding.")  # fmt: skip
+            {"groups": reported[: cfg.max_examples], "group_count": len(reported), "row_positions": _value_positions(ctx, c, shown), **_sampled_note(info)},
+            "Normalise the spelling (strip accents and spaces, lower-case, map the variants to one value) before encoding.")  # fmt: skip
 
 
 def _check_lengths(ctx: _Ctx, c: str, info: dict) -> None:
@@ -1086,19 +1152,28 @@ def _check_headers(ctx: _Ctx) -> None:
                     severity="info")  # fmt: skip
 
 # %% ../nbs/03_checks.ipynb #3e5c4774
-def _numeric_matrix(ctx: _Ctx, cols: list, sample: int):
-    "Float numpy matrix of `cols` (NaN for missing/inf), on a seeded row sample when the frame is larger than `sample`."
-    import numpy as np
-
+def _row_sample(ctx: _Ctx, cols: list, sample: int):
+    "(frame of `cols`, sampled): all rows, or a seeded sample of `sample` rows (the same rows whatever the columns)."
     df = ctx.df.select(cols)
     sampled = len(df) > sample
-    if sampled:
-        df = df.sample(n=sample, seed=ctx.cfg.seed)
-    arr = (
-        np.column_stack([np.asarray(df[c].cast(nw.Float64).to_numpy(), dtype="float64") for c in cols]) if cols else np.empty((len(df), 0))
-    )
+    return (df.sample(n=sample, seed=ctx.cfg.seed) if sampled else df), sampled
+
+
+def _float_matrix(df, cols: list):
+    "Float numpy matrix of `cols` of a narwhals frame (NaN for missing/inf)."
+    import numpy as np
+
+    arr = np.empty((len(df), len(cols)), dtype="float64")
+    for j, c in enumerate(cols):  # filled column by column: no list of temporary copies
+        arr[:, j] = df[c].cast(nw.Float64).to_numpy()
     arr[~np.isfinite(arr)] = np.nan
-    return arr, sampled
+    return arr
+
+
+def _numeric_matrix(ctx: _Ctx, cols: list, sample: int):
+    "Float numpy matrix of `cols` (NaN for missing/inf), on a seeded row sample when the frame is larger than `sample`."
+    df, sampled = _row_sample(ctx, cols, sample)
+    return _float_matrix(df, cols), sampled
 
 
 def _corr(arr):
@@ -1113,43 +1188,47 @@ def _corr(arr):
     return pd.DataFrame(arr).corr(min_periods=3).to_numpy()
 
 
-def _check_numeric_correlations(ctx: _Ctx, stats: dict) -> None:
+def _linked_groups(cols: list, pairs: list) -> list:
+    "Connected components of `cols` under `pairs` (a, b, strength): [(members, pairs inside, strongest first)] for groups of two or more."
+    parent = {c: c for c in cols}
+
+    def find(c):
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for a, b, _ in pairs:
+        parent[find(a)] = find(b)
+    groups: dict = {}
+    for c in cols:
+        groups.setdefault(find(c), []).append(c)
+    out = []
+    for members in groups.values():
+        if len(members) > 1:
+            inside = sorted((p for p in pairs if p[0] in members and p[1] in members), key=lambda p: -abs(p[2]))
+            out.append((members, inside))
+    return out
+
+
+def _check_numeric_correlations(ctx: _Ctx, cols: list, arr, sampled: bool) -> None:
+    "highly_correlated_features for numbers: groups of numeric/boolean features linked by abs(Pearson r)."
     import numpy as np
 
     cfg = ctx.cfg
-    cols = [
-        c
-        for c in ctx.features()
-        if stats[c]["kind"] in ("numeric", "bool") and (stats[c].get("distinct") or 0) >= 2 and c not in ctx.idlike | ctx.copies
-    ]
     if len(cols) < 2 or ctx.n < 3:
         return
-    arr, sampled = _numeric_matrix(ctx, cols, cfg.correlation_sample_rows)
     r = np.atleast_2d(_corr(arr))
-    parent = list(range(len(cols)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    pairs = []
-    for i in range(len(cols)):
-        for j in range(i + 1, len(cols)):
-            if np.isfinite(r[i, j]) and abs(r[i, j]) >= cfg.correlation_threshold:
-                pairs.append((cols[i], cols[j], round(float(r[i, j]), 4)))
-                parent[find(i)] = find(j)
-    groups: dict = {}
-    for i, c in enumerate(cols):
-        groups.setdefault(find(i), []).append(c)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        inside = [p for p in pairs if p[0] in members and p[1] in members]
-        top = max(inside, key=lambda p: abs(p[2]))
+    pairs = [
+        (cols[i], cols[j], round(float(r[i, j]), 4))
+        for i in range(len(cols))
+        for j in range(i + 1, len(cols))
+        if np.isfinite(r[i, j]) and abs(r[i, j]) >= cfg.correlation_threshold
+    ]
+    for members, inside in _linked_groups(cols, pairs):
+        top = inside[0]
         ctx.add("highly_correlated_features", members, f"{len(members)} features are highly correlated (up to r = {top[2]:.3f} between {top[0]!r} and {top[1]!r}).",
-                {"pairs": [list(p) for p in sorted(inside, key=lambda p: -abs(p[2]))[:20]], "threshold": cfg.correlation_threshold, "method": "Pearson",
+                {"pairs": [list(p) for p in inside[:20]], "threshold": cfg.correlation_threshold, "method": "Pearson",
                  "rows_used": int(arr.shape[0]), "sampled": sampled},
                 "Keep one of them (or combine them); correlated copies destabilise linear models and split importance between features.")  # fmt: skip
 
@@ -1177,16 +1256,12 @@ def _cramers_v(a, b, min_rows: int = 20):
     return float(np.sqrt(min(phi2 / d, 1.0))) if d > 0 else None
 
 
-def _category_codes(ctx: _Ctx, cols: list, sample: int):
-    "Integer codes 1..k (NaN where missing) of categorical columns as a float matrix, on a seeded row sample of larger frames."
+def _frame_codes(ctx: _Ctx, df, cols: list):
+    "Integer codes 1..k (NaN where missing) of the categorical `cols` of frame `df`, as a float matrix."
     import numpy as np
 
-    df = ctx.df.select(cols)
-    sampled = len(df) > sample
-    if sampled:
-        df = df.sample(n=sample, seed=ctx.cfg.seed)
-    keys = []
-    for c in cols:
+    out = np.empty((len(df), len(cols)), dtype="float64")
+    for j, c in enumerate(cols):
         info = ctx.text.get(c)
         if ctx.schema[c] == nw.Boolean:
             key = nw.col(c).cast(nw.Int8) + 1
@@ -1196,32 +1271,22 @@ def _category_codes(ctx: _Ctx, cols: list, sample: int):
             key = col.replace_strict(values, list(range(1, len(values) + 1)), return_dtype=nw.Int64)
         else:
             key = _feature_key_exact(ctx, c).rank("dense")
-        keys.append(key.alias(c))
-    ranked = df.select(keys)
-    return np.column_stack([np.asarray(ranked[c].cast(nw.Float64).to_numpy(), dtype="float64") for c in cols]), sampled
+        out[:, j] = df.select(key.cast(nw.Float64).alias("k"))["k"].to_numpy()
+    return out
 
 
-def _check_associations(ctx: _Ctx, stats: dict) -> None:
+def _category_codes(ctx: _Ctx, cols: list, sample: int):
+    "Integer codes 1..k (NaN where missing) of categorical columns as a float matrix, on a seeded row sample of larger frames."
+    df, sampled = _row_sample(ctx, cols, sample)
+    return _frame_codes(ctx, df, cols), sampled
+
+
+def _check_associations(ctx: _Ctx, cols: list, codes, sampled: bool, stats: dict) -> None:
     "highly_correlated_features for categories: groups of text/boolean features linked by bias-corrected Cramér's V."
     cfg = ctx.cfg
-    cols = [
-        c
-        for c in ctx.features()
-        if stats[c]["kind"] in ("text", "bool")
-        and 2 <= (stats[c].get("distinct") or 0) <= cfg.high_cardinality
-        and c not in ctx.idlike | ctx.copies
-    ]
     if len(cols) < 2 or not any(stats[c]["kind"] == "text" for c in cols):
         return
-    codes, sampled = _category_codes(ctx, cols, cfg.correlation_sample_rows)
-    pairs, parent = [], list(range(len(cols)))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pairs = []
     for i in range(len(cols)):
         for j in range(i + 1, len(cols)):
             if stats[cols[i]]["kind"] == stats[cols[j]]["kind"] == "bool":
@@ -1229,25 +1294,93 @@ def _check_associations(ctx: _Ctx, stats: dict) -> None:
             v = _cramers_v(codes[:, i], codes[:, j])
             if v is not None and v >= cfg.association_threshold:
                 pairs.append((cols[i], cols[j], round(v, 4)))
-                parent[find(i)] = find(j)
-    groups: dict = {}
-    for i, c in enumerate(cols):
-        groups.setdefault(find(i), []).append(c)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        inside = [p for p in pairs if p[0] in members and p[1] in members]
-        top = max(inside, key=lambda p: p[2])
+    for members, inside in _linked_groups(cols, pairs):
+        top = inside[0]
         ctx.add("highly_correlated_features", members, f"{len(members)} categorical features are strongly associated (Cramér's V up to {top[2]:.3f} between {top[0]!r} and {top[1]!r}): one almost determines the other.",
-                {"pairs": [list(p) for p in sorted(inside, key=lambda p: -p[2])[:20]], "threshold": cfg.association_threshold, "method": "Cramér's V (bias-corrected)",
+                {"pairs": [list(p) for p in inside[:20]], "threshold": cfg.association_threshold, "method": "Cramér's V (bias-corrected)",
                  "rows_used": int(codes.shape[0]), "sampled": sampled},
                 "Keep the more detailed one (or combine them): the other adds little, and one-hot encoding both doubles the columns for the same information.")  # fmt: skip
 
 
+def _correlation_ratios(codes, arr, min_group_rows: float = 5.0):
+    "Bias-corrected correlation ratio (sqrt of epsilon squared) of each category code column (1..k, NaN) with each numeric column of `arr` (NaN = missing): a (categories x numbers) matrix, NaN where there are too few rows per category."
+    import numpy as np
+
+    n, p = arr.shape
+    out = np.full((codes.shape[1], p), np.nan)
+    present = ~np.isnan(arr)
+    scale = np.nanmean(arr**2, axis=0) + 1e-300  # a (near-)constant number has no variance to explain
+    centred = np.where(present, arr - np.nanmean(arr, axis=0), 0.0)  # centring keeps the sums of squares accurate
+    weights = (present.astype("float64").ravel(), centred.ravel(), (centred**2).ravel())
+    cols = np.arange(p)
+    for i in range(codes.shape[1]):
+        code = codes[:, i]
+        k = int(np.nanmax(code)) if (~np.isnan(code)).any() else 0
+        if k < 2:
+            continue
+        g = np.where(np.isnan(code), k + 1, code).astype("int64") - 1  # a missing category goes to group k, dropped below
+        idx = (g[:, None] * p + cols).ravel()  # one bincount per statistic covers every numeric column at once
+        count, total, square = (np.bincount(idx, weights=w, minlength=(k + 1) * p).reshape(k + 1, p)[:k] for w in weights)
+        used, groups, grand = count.sum(axis=0), (count > 0).sum(axis=0), total.sum(axis=0)
+        with np.errstate(all="ignore"):
+            sst = square.sum(axis=0) - grand**2 / used
+            ssb = np.where(count > 0, total**2 / count, 0.0).sum(axis=0) - grand**2 / used
+            ssw = np.maximum(sst - ssb, 0.0)
+            eps2 = (ssb - (groups - 1) * ssw / (used - groups)) / sst  # Kelley's epsilon squared: eta squared less its many-groups bias
+        fine = (groups >= 2) & (used >= np.maximum(20, min_group_rows * groups)) & (sst > 1e-12 * used * scale)
+        out[i] = np.where(fine, np.sqrt(np.clip(eps2, 0.0, 1.0)), np.nan)
+    return out
+
+
+def _check_correlation_ratios(ctx: _Ctx, cats: list, codes, nums: list, arr, sampled: bool) -> None:
+    "highly_correlated_features between a category and a number: groups linked by the bias-corrected correlation ratio (eta)."
+    import numpy as np
+
+    cfg = ctx.cfg
+    if not cats or not nums:
+        return
+    eta = _correlation_ratios(codes, arr, cfg.correlation_ratio_min_group_rows)
+    pairs = [
+        (c, x, round(float(eta[i, j]), 4))
+        for i, c in enumerate(cats)
+        for j, x in enumerate(nums)
+        if np.isfinite(eta[i, j]) and eta[i, j] >= cfg.correlation_ratio_threshold
+    ]
+    for members, inside in _linked_groups([*cats, *nums], pairs):
+        top = inside[0]
+        ctx.add("highly_correlated_features", members, f"Category {top[0]!r} almost determines the number {top[1]!r} (correlation ratio {top[2]:.3f})"
+                + (f", in a group of {len(members)} linked features." if len(members) > 2 else "."),
+                {"pairs": [list(p) for p in inside[:20]], "threshold": cfg.correlation_ratio_threshold, "method": "correlation ratio (eta)",
+                 "bias_correction": "epsilon squared", "min_group_rows": cfg.correlation_ratio_min_group_rows, "rows_used": int(arr.shape[0]), "sampled": sampled},
+                "The number is mostly a property of the category (or the category a binning of the number): keep one, or check how they are produced.")  # fmt: skip
+
+
 def _check_correlations(ctx: _Ctx, stats: dict) -> None:
-    "highly_correlated_features: Pearson r between numeric/boolean features, Cramér's V between categorical ones."
-    _check_numeric_correlations(ctx, stats)
-    _check_associations(ctx, stats)
+    "highly_correlated_features: Pearson r between numeric/boolean features, Cramér's V between categorical ones, the correlation ratio between a category and a number."
+    cfg = ctx.cfg
+    skip = ctx.idlike | ctx.copies
+    usable = [c for c in ctx.features() if c not in skip and (stats[c].get("distinct") or 0) >= 2]
+    nums = [c for c in usable if stats[c]["kind"] in ("numeric", "bool")]
+    cats = [c for c in usable if stats[c]["kind"] in ("text", "bool") and stats[c]["distinct"] <= cfg.high_cardinality]
+    eta_cats = [c for c in cats if stats[c]["kind"] == "text"]  # two groups (a boolean): eta is abs(Pearson r), judged above
+    eta_nums = [c for c in nums if stats[c]["kind"] == "numeric"]
+    if not (eta_cats and eta_nums):
+        eta_cats, eta_nums = [], []
+    pearson = len(nums) >= 2 and ctx.n >= 3
+    cramer = len(cats) >= 2 and any(stats[c]["kind"] == "text" for c in cats)
+    need_num, need_cat = nums if pearson else eta_nums, cats if cramer else eta_cats
+    if not need_num and not need_cat:
+        return
+    frame, sampled = _row_sample(ctx, list(dict.fromkeys([*need_num, *need_cat])), cfg.correlation_sample_rows)  # one sample for all
+    arr, codes = _float_matrix(frame, need_num), _frame_codes(ctx, frame, need_cat)
+    del frame
+    if pearson:
+        _check_numeric_correlations(ctx, nums, arr, sampled)
+    if cramer:
+        _check_associations(ctx, cats, codes, sampled, stats)
+    if eta_cats:
+        pick_cat, pick_num = [need_cat.index(c) for c in eta_cats], [need_num.index(c) for c in eta_nums]
+        _check_correlation_ratios(ctx, eta_cats, codes[:, pick_cat], eta_nums, arr[:, pick_num], sampled)
 
 # %% ../nbs/03_checks.ipynb #bc526070
 def _task(ctx: _Ctx, stats: dict) -> str:

@@ -231,6 +231,65 @@ def test_categorical_association(clean, run_check):
     assert not run_check(clean.assign(label=clean["plan"]), target="label").filter(check="highly_correlated_features").findings
 
 
+def test_category_number_association(clean, run_check):
+    "Correlation ratio: a category that sets a number is found on the right columns; independent and weak relations stay silent."
+    fee_of = {"free": 0.0, "basic": 10.0, "pro": 30.0}
+    noise = np.random.default_rng(6).normal(0, 1, len(clean))
+    report = run_check(clean.assign(fee=clean["plan"].map(fee_of) + noise))
+    hits = report.filter(check="highly_correlated_features").findings
+    assert len(hits) == 1 and hits[0].columns == ("plan", "fee"), report.to_text()
+    ev = hits[0].evidence
+    assert ev["method"] == "correlation ratio (eta)" and ev["pairs"][0][:2] == ["plan", "fee"] and ev["pairs"][0][2] > 0.99
+    assert ev["threshold"] == 0.9 and ev["rows_used"] == len(clean) and ev["sampled"] is False
+    json.dumps(ev, allow_nan=False)
+    assert not run_check(clean.assign(fee=50 + noise)).filter(check="highly_correlated_features").findings  # independent
+    weak = clean.assign(fee=clean["plan"].map(fee_of) + 20 * noise)  # eta about 0.5
+    assert not run_check(weak).filter(check="highly_correlated_features").findings
+    # the target's relation is target_leakage's job; a missing category or number drops only that row
+    priced = clean.assign(fee=clean["plan"].map(fee_of) + noise)
+    as_target = run_check(priced, target="fee")
+    assert (
+        not as_target.filter(check="highly_correlated_features").findings
+        and as_target.filter(check="target_leakage", column="plan").findings
+    )
+    gappy = planted(planted(clean.assign(fee=clean["plan"].map(fee_of) + noise), "plan", slice(0, 50), None), "fee", slice(50, 100), np.nan)
+    hit = run_check(gappy).filter(check="highly_correlated_features", column="fee").findings
+    assert hit and hit[0].evidence["pairs"][0][2] > 0.99
+
+
+def test_correlation_ratio_small_groups_and_sample(run_check):
+    "Many categories on few rows do not look associated by chance; large frames are judged on the seeded row sample."
+    rng = np.random.default_rng(8)
+    few = pd.DataFrame({"group": [f"g{i}" for i in rng.integers(0, 40, 120)], "x": rng.normal(0, 1, 120)})  # 3 rows per category
+    assert not run_check(few).filter(check="highly_correlated_features").findings
+    n = 3000
+    big = pd.DataFrame({"group": rng.choice(list("abcdef"), n)})
+    big["x"] = big["group"].map({c: i * 10.0 for i, c in enumerate("abcdef")}) + rng.normal(0, 1, n)
+    f = run_check(big, config={"correlation_sample_rows": 500}).filter(check="highly_correlated_features").findings[0]
+    assert f.columns == ("group", "x") and f.evidence["sampled"] is True and f.evidence["rows_used"] == 500
+
+
+def test_inconsistent_categories_high_cardinality(run_check):
+    "Case, spacing and accent variants are found among 5,000 distinct values; a clean high-cardinality column stays silent."
+    names = pd.Series([f"Product {i:04d} Café" for i in range(5000)] * 4)
+    planted_names = names.copy()
+    planted_names[:3] = ["PRODUCT 0000 CAFÉ", "product 0001 cafe", "Product  0002 Café"]
+    hits = run_check(pd.DataFrame({"product": planted_names})).filter(check="inconsistent_categories").findings
+    assert len(hits) == 1 and hits[0].columns == ("product",)
+    ev = hits[0].evidence
+    assert ev["group_count"] == 3 and ev["row_positions"] == [0, 1, 2]
+    assert {"PRODUCT 0000 CAFÉ", "Product 0000 Café"} == set(next(g for g in ev["groups"] if "PRODUCT 0000 CAFÉ" in g))
+    assert not run_check(pd.DataFrame({"product": names})).filter(check="inconsistent_categories").findings
+    # fuzzy spelling variants are still found among the most frequent values
+    rng = np.random.default_rng(9)
+    cities = pd.Series(rng.choice(["Berlin", "Hamburg", "Munich"], 6000).astype(object))
+    cities[:20] = "Hambrug"
+    tail = pd.Series([f"street {i}" for i in range(5000)])
+    df = pd.DataFrame({"city": pd.concat([cities, tail], ignore_index=True)})
+    hit = run_check(df).filter(check="inconsistent_categories").findings
+    assert hit and any(set(g) == {"Hamburg", "Hambrug"} for g in hit[0].evidence["groups"])
+
+
 def test_leakage_warning_tier(clean, run_check):
     "A feature that follows the label in 95% of rows: a warning (skill 0.8-0.98); a weaker hint (70%) stays silent."
     rng = np.random.default_rng(5)
@@ -274,6 +333,10 @@ def test_demo_data(backend):
     # categories that determine each other (found by fg-data-profiling's alerts; benchmarks/peers_checks.py)
     assert report.filter(check="highly_correlated_features", column="Comments").findings[0].columns == ("Clutch Completion", "Comments")
     assert set(report.filter(check="highly_correlated_features", column="studyName").findings[0].columns) == {"studyName", "Date Egg"}
+    # a category that fixes a number (fg-data-profiling's alert; the correlation ratio)
+    eta = report.filter(check="highly_correlated_features", column="Sample Number").findings[0]
+    assert eta.columns == ("Date Egg", "Sample Number") and eta.evidence["method"] == "correlation ratio (eta)"
+    assert 0.9 <= eta.evidence["pairs"][0][2] < 0.95
 
 
 def test_config_overrides(clean):
