@@ -105,3 +105,24 @@ def test_wheel_installs_and_runs(tmp_path):
         )
         assert res.returncode in (0, 1), res.stderr
         assert '"findings"' in res.stdout
+
+
+def test_readme_outputs_are_what_the_code_prints_now(tmp_path):
+    # README.md shows the stored outputs of nbs/index.ipynb (tools/make_readme.py --check keeps the two in step);
+    # this runs the notebook afresh so a change in behaviour cannot leave a stale output in the README
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = Path(__file__).resolve().parent.parent
+    stored = nbformat.read(root / "nbs" / "index.ipynb", as_version=4)
+    fresh = nbformat.read(root / "nbs" / "index.ipynb", as_version=4)
+    NotebookClient(fresh, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+
+    def texts(nb):
+        return [
+            "".join(o.get("text", "") for o in c.get("outputs", []) if o.get("output_type") == "stream")
+            for c in nb.cells
+            if c.cell_type == "code"
+        ]
+
+    assert texts(fresh) == texts(stored), "nbs/index.ipynb has stale outputs: re-execute it and run tools/make_readme.py"
