@@ -16,7 +16,8 @@ from .schema import NUMERIC_TYPES, TEXT_TYPES, _columns, _look, _n_unique, disti
 from .core import callable_module
 
 # %% auto #0
-__all__ = ['DRIFT_COLUMNS', 'drift_test', 'drift_table', 'ComparisonReport', 'compare', 'drift_evidence', 'cli_compare']
+__all__ = ['DRIFT_COLUMNS', 'drift_test', 'drift_table', 'ComparisonReport', 'compare', 'drift_evidence', 'drift_finding',
+           'cli_compare']
 
 # %% ../nbs/03b_compare.ipynb #024451e6
 DRIFT_COLUMNS = [
@@ -538,16 +539,7 @@ def compare(
     )
     drift = _finish_table(rows, cfg["alpha"], correction)
     for r in drift[drift["drifted"] & (drift["column"] != target)].to_dict(orient="records"):
-        findings.append(
-            Finding(
-                "feature_drift",
-                "warning",
-                (r["column"],),
-                f"The distribution of {r['column']!r} moved between reference and current data ({r['reason']}).",
-                drift_evidence(r),
-                "Find out why (a changed source, a new population, a bug upstream); retrain on recent data if the shift is real.",
-            )
-        )
+        findings.append(drift_finding(r))
     if target and target in shared:
         label_row = drift.iloc[-1].to_dict()
         if label_row["drifted"]:
@@ -575,22 +567,20 @@ def compare(
 
 
 def drift_evidence(r: dict) -> dict:
-    "The evidence of a drift finding: the fields of a `drift_test` result that explain it."
-    return {
-        k: r.get(k)
-        for k in (
-            "kind",
-            "method",
-            "statistic",
-            "p_value",
-            "threshold",
-            "effect_metric",
-            "effect",
-            "effect_threshold",
-            "n_reference",
-            "n_current",
-        )
-    }
+    "The evidence of a drift finding: the fields of a `drift_test` result that explain it (all of `DRIFT_COLUMNS` but the column, the verdict and its wording)."
+    return {k: r.get(k) for k in DRIFT_COLUMNS if k not in ("column", "drifted", "reason")}
+
+
+def drift_finding(r: dict) -> Finding:
+    "The `feature_drift` warning for one drifted row of a drift table (shared by `compare` and `monitor`)."
+    return Finding(
+        "feature_drift",
+        "warning",
+        (r["column"],),
+        f"The distribution of {r['column']!r} moved between reference and current data ({r['reason']}).",
+        drift_evidence(r),
+        "Find out why (a changed source, a new population, a bug upstream); retrain on recent data if the shift is real.",
+    )
 
 
 def _is_classes(c, cfg) -> bool:

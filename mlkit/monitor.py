@@ -199,7 +199,7 @@ def monitor(
     **drift_options,
 ) -> MonitorReport:
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
-    from mlkit.compare import drift_evidence, drift_table, drift_test
+    from mlkit.compare import drift_evidence, drift_finding, drift_table, drift_test
     from mlkit.data import to_pandas
 
     if isinstance(model, (str, Path)):
@@ -234,16 +234,7 @@ def monitor(
     present = [c for c in feats if c in cur.columns]
     drift = drift_table(ref, cur, columns=present, correction=correction, **drift_options)
     for r in drift[drift["drifted"].astype(bool)].to_dict(orient="records"):
-        findings.append(
-            Finding(
-                "feature_drift",
-                "warning",
-                (r["column"],),
-                f"The distribution of {r['column']!r} moved between reference and current data ({r['reason']}).",
-                drift_evidence(r),
-                "Find out why (a changed source, a new population, a bug upstream); retrain on recent data if the shift is real.",
-            )
-        )
+        findings.append(drift_finding(r))
     labelled = target is not None and target in cur.columns
     if labelled:
         row = drift_test(ref[target].rename(target), cur[target].rename(target), **drift_options)
