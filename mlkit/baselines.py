@@ -841,7 +841,11 @@ class DeadlineWorker:
         self._timer = threading.Timer(max(0.0, deadline - time.perf_counter()), self._kill)
         self._timer.daemon = True
         self._timer.start()
-        self._ask("path", [p for p in sys.path if p])
+        try:
+            self._ask("path", [p for p in sys.path if p])
+        except BaseException:  # out of time already, or the process died at start: leave nothing behind
+            self.close()
+            raise
 
     def _read(self) -> None:
         try:
@@ -1002,7 +1006,7 @@ def baseline(
             row.update({k: np.nan for m in metrics for k in (m, f"{m}_std")})
             rows.append(row)
             timed = deadline is not None and row["kind"] not in ("trivial", "random")  # the trivial models always run
-            if timed and (stopped or time.perf_counter() >= deadline):
+            if timed and time.perf_counter() >= deadline:
                 row["status"] = "skipped"
                 skipped.append(name)
                 continue
@@ -1018,7 +1022,6 @@ def baseline(
                     worker = worker.close() if worker else None
                     row["status"] = "skipped"
                     skipped.append(name)
-                    stopped.append({"model": None, "folds_done": 0, "note": "the budget ran out while the worker process started"})
                     continue
                 except Exception as e:  # data the worker cannot take: fall back to checking the budget between folds
                     worker = worker.close() if worker else None
@@ -1099,8 +1102,7 @@ def baseline(
             )
         )
     if skipped or stopped:
-        halted = [s for s in stopped if s["model"]]
-        parts = [f"{s['model']} was stopped after {s['folds_done']} of {s['folds']} folds" for s in halted]
+        parts = [f"{s['model']} was stopped after {s['folds_done']} of {s['folds']} folds" for s in stopped]
         if skipped:
             parts.append(f"{len(skipped)} candidate(s) did not start ({', '.join(skipped)})")
         findings.append(
@@ -1109,7 +1111,7 @@ def baseline(
                 "warning",
                 (),
                 f"Time budget of {time_budget} s used up: " + "; ".join(parts) + ".",
-                {"skipped": skipped, "stopped": halted, "time_budget": time_budget, "elapsed": round(elapsed, 2)},
+                {"skipped": skipped, "stopped": stopped, "time_budget": time_budget, "elapsed": round(elapsed, 2)},
                 "Raise time_budget, or lower max_rows or cv.",
             )
         )
