@@ -5,6 +5,7 @@
 # %% ../../nbs/02_data/00_data.ipynb #6dd95fc8
 from __future__ import annotations
 
+from .kinds import KINDS, column_kind, dtype_kind, looks_like_dates
 from .read import SUPPORTED_SUFFIXES, DataFileError, as_narwhals, read_file, read_table, to_pandas
 from .registry import MANIFEST, RAW_DIR, RawDataChangedError, Registration, fingerprint, read_manifest, register, verify_raw
 
@@ -13,6 +14,10 @@ __all__ = []
 
 # %% ../../nbs/02_data/00_data.ipynb #654f387a
 __all__ = [
+    "KINDS",
+    "column_kind",
+    "dtype_kind",
+    "looks_like_dates",
     "DataFileError",
     "MANIFEST",
     "RAW_DIR",
