@@ -8,12 +8,16 @@ from __future__ import annotations
 from .kinds import KINDS, column_kind, dtype_kind, looks_like_dates
 from .read import SUPPORTED_SUFFIXES, DataFileError, as_narwhals, read_file, read_table, to_pandas
 from .registry import MANIFEST, RAW_DIR, RawDataChangedError, Registration, fingerprint, read_manifest, register, verify_raw
+from .task import TASKS, infer_task, task_from_summary
 
 # %% auto #0
 __all__ = []
 
 # %% ../../nbs/02_data/00_data.ipynb #654f387a
 __all__ = [
+    "TASKS",
+    "infer_task",
+    "task_from_summary",
     "KINDS",
     "column_kind",
     "dtype_kind",
