@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .errors import DataCheckError, MlkitInputError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
+from .format import format_number, format_score, format_share
 from .html import STYLESHEET, Html, badge, esc, html_page, table
 from .io import atomic_write
 from .modules import callable_module, lazy
@@ -18,6 +19,9 @@ __all__ = []
 
 # %% ../../nbs/00_core/00_core.ipynb #66a1988e
 __all__ = [
+    "format_number",
+    "format_score",
+    "format_share",
     "SEVERITIES",
     "SEVERITY_RANK",
     "to_jsonable",
