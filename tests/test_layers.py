@@ -47,6 +47,10 @@ LAYERS = [
     ("cli",),
 ]
 RANK = {name: i for i, group in enumerate(LAYERS) for name in group}
+# the layer number of each (0 core ... 6 widgets and cli), as nbs/architecture.ipynb draws them
+LAYER = {"core": 0, "frame": 1, "runtime": 1, "data": 2, "datasets": 2, "charts": 3, "widgets": 6, "cli": 6}
+LAYER |= {n: 4 for n in ("schema", "compare", "checks", "profile", "baselines", "sanity", "cards", "monitor")}
+LAYER |= {n: 5 for n in ("tracking", "pipeline", "testscore", "serve", "demo")}
 EXEMPT = {"mlkit", "mlkit.__main__", "mlkit._modidx"}  # the lazy top-level namespace and the entry point
 
 KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
@@ -158,6 +162,12 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return out
+
+
+def test_layer_numbers_follow_the_order():
+    assert set(LAYER) == set(RANK)
+    order = [LAYER[n] for group in LAYERS for n in group]
+    assert order == sorted(order)
 
 
 def test_every_package_has_a_layer():
