@@ -58,7 +58,6 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     ("private", "mlkit.testscore", "mlkit.cards"),
     ("private", "mlkit.widgets", "mlkit.charts"),
     ("upward", "mlkit.baselines", "mlkit.cli"),
-    ("upward", "mlkit.checks", "mlkit.cli"),
     ("upward", "mlkit.compare", "mlkit.cli"),
     ("upward", "mlkit.core", "mlkit.charts"),
     ("upward", "mlkit.core", "mlkit.widgets"),
