@@ -62,7 +62,6 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     ("private", "mlkit.testscore", "mlkit.cards"),
     ("private", "mlkit.widgets", "mlkit.charts"),
     ("upward", "mlkit.baselines", "mlkit.cli"),
-    ("upward", "mlkit.checks", "mlkit.cli"),
     ("upward", "mlkit.compare", "mlkit.cli"),
     ("upward", "mlkit.monitor", "mlkit.cli"),
     ("upward", "mlkit.sanity", "mlkit.cli"),
