@@ -139,9 +139,13 @@ def change_warnings(ch: dict | None) -> list:
         "or you will not know which one made the difference"
     ]
 
-# %% ../nbs/08_tracking/00_tracking.ipynb #beefb3d0
+# %% ../nbs/08_tracking/00_tracking.ipynb #05ce89ce
 EXPERIMENTS = "EXPERIMENTS.md"
+
+
 _IDEAS = re.compile(r"<!-- mlkit:ideas -->\n?(.*?)<!-- /mlkit:ideas -->", re.S)
+
+
 _NOTES = re.compile(r"<!-- notes:(\S+) -->\n?(.*?)<!-- /notes -->", re.S)
 
 
@@ -213,7 +217,7 @@ def format_log(entries: list, limit: int | None = None) -> str:
             lines.append(f"    WARNING: {w}")
     return "\n".join(lines)
 
-
+# %% ../nbs/08_tracking/00_tracking.ipynb #6651211a
 def _run_notes(path: Path) -> str:
     p = Path(path) / "notes.md"
     return p.read_text(encoding="utf-8").strip() if p.exists() else ""
