@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/03_checks/00_checks.ipynb #74e1fb09
+# %% ../../nbs/03_checks/00_checks.ipynb #f4e5c2d1
 from .config import CheckConfig
 from .engine import check
-from .registry import CHECKS
+from .registry import CHECKS, catalogue, check_runner, register_check, unregister_check
 
-# %% ../../nbs/03_checks/00_checks.ipynb #ffcb84ae
-__all__ = ["CHECKS", "CheckConfig", "check"]
+# %% ../../nbs/03_checks/00_checks.ipynb #96265b40
+__all__ = ["CHECKS", "CheckConfig", "catalogue", "check", "check_runner", "register_check", "unregister_check"]
