@@ -51,7 +51,6 @@ EXEMPT = {"mlkit", "mlkit.__main__", "mlkit._modidx"}  # the lazy top-level name
 
 KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     # (rule, importer, imported) -- shrinks to empty as the layered-packages work lands
-    ("private", "mlkit.compare", "mlkit.schema"),
     ("private", "mlkit.monitor", "mlkit.cards"),
     ("private", "mlkit.profile", "mlkit.charts"),
     ("private", "mlkit.sanity", "mlkit.baselines"),
@@ -59,12 +58,10 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     ("private", "mlkit.widgets", "mlkit.charts"),
     ("upward", "mlkit.baselines", "mlkit.cli"),
     ("upward", "mlkit.checks", "mlkit.cli"),
-    ("upward", "mlkit.compare", "mlkit.cli"),
     ("upward", "mlkit.core", "mlkit.charts"),
     ("upward", "mlkit.core", "mlkit.widgets"),
     ("upward", "mlkit.monitor", "mlkit.cli"),
     ("upward", "mlkit.sanity", "mlkit.cli"),
-    ("upward", "mlkit.schema", "mlkit.cli"),
     ("upward", "mlkit.testscore", "mlkit.cli"),
 }
 
