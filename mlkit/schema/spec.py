@@ -14,7 +14,7 @@ from typing import Any
 
 import narwhals as nw
 
-from ..core import MlkitInputError, Report, atomic_write, esc, to_jsonable
+from ..core import MlkitInputError, Report, atomic_write, esc, lazy, to_jsonable
 from .columns import count_distinct, distinct_values, look_column, table_columns
 from .types import LOGICAL_TYPES, NUMERIC_TYPES, RANGE_TYPES, TEXT_TYPES
 
@@ -317,9 +317,7 @@ class Schema:
 
     def validate(self, data) -> Report:
         "Validate `data` against this schema (see `validate`)."
-        from mlkit.schema.validation import validate  # validation imports this module
-
-        return validate(data, self)
+        return lazy("mlkit.schema.validation:validate")(data, self)  # by name: validation imports this file
 
 # %% ../../nbs/03a_schema/03_spec.ipynb #6b5bb451
 def infer_schema(data, *, max_categories: int = 50, min_unique_rows: int = 20) -> Schema:
