@@ -58,9 +58,9 @@ def drift_effect_chart(drift, title: str | None = None, top: int = 20):
     import altair as alt
     import pandas as pd
 
-    from mlkit.cards import _ticks, _tokens
+    from mlkit.cards.charts import nice_ticks, theme_tokens
 
-    t = _tokens()
+    t = theme_tokens()
     d = pd.DataFrame(drift)[["column", "effect", "effect_threshold", "drifted", "effect_metric"]].dropna(subset=["effect"]).copy()
     d = d.sort_values("effect", ascending=False, kind="stable").head(top)
     d["column"] = d["column"].astype(str)
@@ -76,7 +76,7 @@ def drift_effect_chart(drift, title: str | None = None, top: int = 20):
         "effect:Q",
         title=f"drift effect size ({metrics})",
         scale=alt.Scale(domain=[0, hi * 1.25], nice=False),
-        axis=alt.Axis(values=_ticks(0, hi), grid=False),
+        axis=alt.Axis(values=nice_ticks(0, hi), grid=False),
     )
     y = alt.Y("column:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220))
     base = alt.Chart(
@@ -163,7 +163,7 @@ class MonitorReport(Report):
         return drift_effect_chart(self.drift)
 
     def _extra_html(self) -> str:
-        from mlkit.cards import _svg
+        from mlkit.cards.charts import chart_svg
         from mlkit.compare import ComparisonReport
 
         parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
@@ -176,7 +176,7 @@ class MonitorReport(Report):
             )
         if len(self.drift) and self.drift["effect"].notna().any():
             try:
-                parts.append(_svg(self.chart()))
+                parts.append(chart_svg(self.chart()))
             except Exception as e:  # never lose the report over a chart
                 parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
         parts.append(ComparisonReport(drift=self.drift)._extra_html())
@@ -207,9 +207,9 @@ def monitor(
 
         model = load_model(model)
     if model is not None:
-        from mlkit.cards import _is_fitted
+        from mlkit.cards.inputs import is_fitted
 
-        if not _is_fitted(model):
+        if not is_fitted(model):
             raise MlkitInputError(
                 f"the model ({type(model).__name__}) is not fitted: monitor needs the fitted model that serves predictions"
             )
@@ -335,11 +335,11 @@ def monitor(
 
 def _performance(model, ref, cur, feats, target, metric, max_drop) -> dict:
     "The model's metric on the labelled rows of reference and current data, and the relative drop."
-    from mlkit.cards import _default_metric, _Metric, _task
+    from mlkit.cards.metrics import default_metric, Metric, resolve_task
 
     r, c = ref[ref[target].notna()], cur[cur[target].notna()]
-    task = _task(None, r[target])
-    m = _Metric(metric or _default_metric(task), r[target], task)
+    task = resolve_task(None, r[target])
+    m = Metric(metric or default_metric(task), r[target], task)
     try:
         vr, vc = m.shown(float(m(model, r[feats], r[target]))), m.shown(float(m(model, c[feats], c[target])))
     except ValueError as e:  # e.g. roc_auc on a batch holding one class
@@ -417,9 +417,9 @@ class MonitorBatchesReport(Report):
         import altair as alt
         import pandas as pd
 
-        from mlkit.cards import _tokens
+        from mlkit.cards.charts import theme_tokens
 
-        t = _tokens()
+        t = theme_tokens()
         d = pd.DataFrame(self.batches)
         order = list(d["batch"].astype(str))
         d["batch"] = d["batch"].astype(str)
@@ -467,12 +467,12 @@ class MonitorBatchesReport(Report):
         )
 
     def _extra_html(self) -> str:
-        from mlkit.cards import _svg
+        from mlkit.cards.charts import chart_svg
 
         parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
         if self.batches:
             try:
-                parts.append(_svg(self.chart()))
+                parts.append(chart_svg(self.chart()))
             except Exception as e:
                 parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
             head = "".join(f"<th>{h}</th>" for h in ("batch", "rows", "drifted features", "predictions", "metric", "errors", "warnings"))

@@ -1047,9 +1047,9 @@ class TestScore(Report):
         badge = {"automated": "mlk-ok", "manual": "mlk-info", "missing": "mlk-warning"}
         parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
         try:
-            from mlkit.cards import _svg
+            from mlkit.cards.charts import chart_svg
 
-            parts.append(_svg(self.chart()))
+            parts.append(chart_svg(self.chart()))
         except Exception as e:  # a chart is a nicety: never lose the score over it
             parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
         for sec, (_label, title) in SECTIONS.items():
