@@ -60,7 +60,6 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     ("upward", "mlkit.compare", "mlkit.cli"),
     ("upward", "mlkit.core", "mlkit.charts"),
     ("upward", "mlkit.core", "mlkit.widgets"),
-    ("upward", "mlkit.monitor", "mlkit.cli"),
     ("upward", "mlkit.sanity", "mlkit.cli"),
     ("upward", "mlkit.schema", "mlkit.cli"),
     ("upward", "mlkit.testscore", "mlkit.cli"),
