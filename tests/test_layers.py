@@ -62,7 +62,6 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     ("upward", "mlkit.core", "mlkit.widgets"),
     ("upward", "mlkit.sanity", "mlkit.cli"),
     ("upward", "mlkit.schema", "mlkit.cli"),
-    ("upward", "mlkit.testscore", "mlkit.cli"),
 }
 
 
