@@ -55,12 +55,8 @@ EXEMPT = {"mlkit", "mlkit.__main__", "mlkit._modidx"}  # the lazy top-level name
 
 KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     # (rule, importer, imported) -- shrinks to empty as the layered-packages work lands
-    ("private", "mlkit.monitor", "mlkit.cards"),
     ("private", "mlkit.profile", "mlkit.charts"),
-    ("private", "mlkit.testscore", "mlkit.cards"),
     ("private", "mlkit.widgets", "mlkit.charts"),
-    ("upward", "mlkit.monitor", "mlkit.cli"),
-    ("upward", "mlkit.testscore", "mlkit.cli"),
 }
 
 
