@@ -53,10 +53,8 @@ KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
     # (rule, importer, imported) -- shrinks to empty as the layered-packages work lands
     ("private", "mlkit.compare", "mlkit.schema"),
     ("private", "mlkit.monitor", "mlkit.cards"),
-    ("private", "mlkit.profile", "mlkit.charts"),
     ("private", "mlkit.sanity", "mlkit.baselines"),
     ("private", "mlkit.testscore", "mlkit.cards"),
-    ("private", "mlkit.widgets", "mlkit.charts"),
     ("upward", "mlkit.baselines", "mlkit.cli"),
     ("upward", "mlkit.checks", "mlkit.cli"),
     ("upward", "mlkit.compare", "mlkit.cli"),
