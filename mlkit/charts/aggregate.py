@@ -5,29 +5,16 @@
 # %% ../../nbs/04_charts/04_aggregate.ipynb #f8de0031
 from __future__ import annotations
 
-import contextlib
 import math
-import re
-from pathlib import Path
-from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core import MlkitInputError, atomic_write
-from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
-from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
+from .format import _pct
 from mlkit.charts.columns import (
-    _ISO_DATE,
     _frame,
-    _column,
-    looks_like_dates,
-    _column_kind,
-    _missing_mask,
-    _values,
     _as_datetime,
-    _numeric_array,
     _datetime_array,
 )
 

@@ -5,19 +5,14 @@
 # %% ../../nbs/04_charts/03_columns.ipynb #b1b99f12
 from __future__ import annotations
 
-import contextlib
-import math
 import re
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core import MlkitInputError, atomic_write
-from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
-from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
+from ..core import MlkitInputError
 
 # %% auto #0
 __all__ = ['looks_like_dates']

@@ -5,43 +5,25 @@
 # %% ../../nbs/04_charts/05_distribution.ipynb #020a8307
 from __future__ import annotations
 
-import contextlib
-import math
-import re
-from pathlib import Path
-from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core import MlkitInputError, atomic_write
-from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
+from .theme import TOKENS
 from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
-    _ISO_DATE,
     _frame,
     _column,
-    looks_like_dates,
     _column_kind,
-    _missing_mask,
     _values,
     _as_datetime,
-    _numeric_array,
     _datetime_array,
 )
 from mlkit.charts.aggregate import (
     _histogram,
-    _quantiles_sorted,
     _value_counts,
-    _top_order,
-    _top_by_hash,
-    _HASH_PROBE,
-    _top_counts_hashed,
-    _many_distinct,
-    _top_counts,
     _fold_top,
-    _top_categories,
     _TIME_UNITS,
     _timeline,
 )

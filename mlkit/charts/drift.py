@@ -5,71 +5,25 @@
 # %% ../../nbs/04_charts/09_drift.ipynb #90c55172
 from __future__ import annotations
 
-import contextlib
-import math
-import re
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core import MlkitInputError, atomic_write
-from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
-from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
+from .theme import TOKENS
+from .format import format_number, _pct, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
-    _ISO_DATE,
     _frame,
     _column,
-    looks_like_dates,
     _column_kind,
-    _missing_mask,
     _values,
-    _as_datetime,
     _numeric_array,
-    _datetime_array,
 )
 from mlkit.charts.aggregate import (
     _histogram,
-    _quantiles_sorted,
     _value_counts,
-    _top_order,
-    _top_by_hash,
-    _HASH_PROBE,
-    _top_counts_hashed,
-    _many_distinct,
-    _top_counts,
-    _fold_top,
-    _top_categories,
-    _TIME_UNITS,
-    _timeline,
 )
-from mlkit.charts.distribution import (
-    _skewness,
-    _shape_words,
-    _missing_words,
-    _numeric_summary,
-    _numeric_distribution,
-    _numeric_chart,
-    _category_bars,
-    _categorical_distribution,
-    _categorical_chart,
-    _datetime_summary,
-    _datetime_distribution,
-    _datetime_chart,
-    distribution_chart,
-)
-from .missing import _missing_counts, missing_chart, _missing_bars
-from mlkit.charts.correlation import (
-    _corr_from_centred,
-    _pairwise_corr,
-    _numeric_columns,
-    correlation_matrix,
-    correlation_chart,
-    _correlation_heatmap,
-)
-from .target import _target_is_categorical, _pandas_pair, target_chart, _target_numeric_feature, _target_categorical_feature
 
 # %% auto #0
 __all__ = ['psi', 'drift_chart']

@@ -5,18 +5,14 @@
 # %% ../../nbs/04_charts/02_format.ipynb #7c921300
 from __future__ import annotations
 
-import contextlib
 import math
-import re
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..core import MlkitInputError, atomic_write
-from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
+from .theme import TOKENS, _axis_style
 
 # %% auto #0
 __all__ = ['format_number', 'message_chart']

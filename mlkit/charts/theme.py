@@ -6,16 +6,10 @@
 from __future__ import annotations
 
 import contextlib
-import math
-import re
-from pathlib import Path
-from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
-
-from ..core import MlkitInputError, atomic_write
 
 # %% auto #0
 __all__ = ['TOKENS', 'theme']
