@@ -541,7 +541,7 @@ class ProfileExplorer(Board):
 
     def _chart_for(self, column: str, view: str):
         "The chart of `column` for `view`, from the profile's lazy charts; a message chart when the profile has none."
-        from mlkit.charts import _message_chart
+        from mlkit.charts import message_chart
 
         key = self._target_key(column) if view == "target" else column
         if key in self.profile.charts:
@@ -551,7 +551,7 @@ class ProfileExplorer(Board):
             if column == self.target
             else "the profile drew no chart for it (text, identifiers, a constant, or beyond max_charts)"
         )
-        return _message_chart(f"No chart for {column}: {why}.", title=f"{column}: statistics only")
+        return message_chart(f"No chart for {column}: {why}.", title=f"{column}: statistics only")
 
     def _update(self, change=None):
         col, view = self.column, self.view
@@ -709,10 +709,10 @@ class CompareBoard(Board):
             self._update()
 
     def _chart_for(self, column):
-        from mlkit.charts import _message_chart, drift_chart
+        from mlkit.charts import message_chart, drift_chart
 
         if column is None:
-            return _message_chart("No column drifted.", title="Nothing to show with these filters")
+            return message_chart("No column drifted.", title="Nothing to show with these filters")
         r = self._rows[column]
         if self._has_data:
             return drift_chart(

@@ -53,11 +53,8 @@ LAYER |= {n: 4 for n in ("schema", "compare", "checks", "profile", "baselines", 
 LAYER |= {n: 5 for n in ("tracking", "pipeline", "testscore", "serve", "demo")}
 EXEMPT = {"mlkit", "mlkit.__main__", "mlkit._modidx"}  # the lazy top-level namespace and the entry point
 
-KNOWN: set[tuple[str, str, str]] = {  # noqa: RUF012
-    # (rule, importer, imported) -- shrinks to empty as the layered-packages work lands
-    ("private", "mlkit.profile", "mlkit.charts"),
-    ("private", "mlkit.widgets", "mlkit.charts"),
-}
+# (rule, importer, imported): empty since the layered-packages restructuring; keep it so
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def module_name(path: Path) -> str:

@@ -307,8 +307,8 @@ def test_deep_profile_writes_html_and_returns_the_report(profiling, tmp_path, ba
 
 @pytest.mark.slow
 def test_deep_profile_minimal_and_sampling_thresholds(profiling, monkeypatch):
-    monkeypatch.setattr(mp, "DEEP_MINIMAL_ROWS", 100)
-    monkeypatch.setattr(mp, "DEEP_SAMPLE_ROWS", 200)
+    monkeypatch.setattr("mlkit.profile.deep.DEEP_MINIMAL_ROWS", 100)  # read where deep_profile lives
+    monkeypatch.setattr("mlkit.profile.deep.DEEP_SAMPLE_ROWS", 200)
     rep = mp.deep_profile(load_demo(), progress=False)
     assert rep.mlkit_meta["minimal"] is True and rep.mlkit_meta["sample_size"] == 200 and rep.mlkit_meta["seed"] == 0
     assert "sample of 200 of 344 rows, seed 0" in rep.config.title
