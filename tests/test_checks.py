@@ -582,3 +582,24 @@ def test_check_never_raises_quick(df, data):
 @given(df=odd_frames(), data=st.data())
 def test_check_never_raises_many(df, data):
     _assert_never_raises(df, data)
+
+
+def test_a_runner_for_the_same_checks_replaces_the_old_one():
+    # a notebook that defines a package check again (nbdev_test runs many notebooks in one process) must not
+    # leave two runners behind: the check would report every defect twice
+    import types
+
+    from mlkit.checks import registry
+
+    old = next(r for r in registry.RUNNERS if "constant_column" in r.ids)
+    kw = dict(needs=old.needs, order=old.order, label=old.label, per_text_column=old.per_text_column, gate=old.gate)
+    df = pd.DataFrame({"a": [1] * 20, "b": range(20)})
+    try:
+        copy = types.FunctionType(old.fn.__code__, old.fn.__globals__, old.fn.__name__, old.fn.__defaults__, old.fn.__closure__)
+        copy.__module__, copy.check_ids = "__main__", old.ids
+        registry.check_runner(**kw)(copy)
+        assert [r.fn for r in registry.RUNNERS if set(r.ids) == set(old.ids)] == [copy]
+        assert [f.check for f in check(df).findings if f.columns == ("a",)] == ["constant_column"]
+    finally:
+        registry.check_runner(**kw)(old.fn)
+    assert [r.fn for r in registry.RUNNERS if set(r.ids) == set(old.ids)] == [old.fn]

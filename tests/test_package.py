@@ -97,14 +97,13 @@ def test_wheel_installs_and_runs(tmp_path):
         [py, "-c", "import importlib.util as u; print(u.find_spec('nbdev'), u.find_spec('fastcore'))"], capture_output=True, text=True
     )
     assert chk.stdout.strip() == "None None"
-    if (ROOT / "mlkit" / "checks.py").exists():
-        csv = tmp_path / "d.csv"
-        csv.write_text("a,b\n1,x\n2,y\n3,z\n")
-        res = subprocess.run(
-            [env_dir / "bin" / "mlkit", "check", str(csv), "--format", "json"], capture_output=True, text=True, cwd=tmp_path, env=env
-        )
-        assert res.returncode in (0, 1), res.stderr
-        assert '"findings"' in res.stdout
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b\n1,x\n2,y\n3,z\n")
+    res = subprocess.run(
+        [env_dir / "bin" / "mlkit", "check", str(csv), "--format", "json"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert res.returncode in (0, 1), res.stderr
+    assert '"findings"' in res.stdout
 
 
 def test_readme_outputs_are_what_the_code_prints_now(tmp_path):

@@ -83,6 +83,13 @@ def register_check(id: str, severity: str | None = None, rule: str | None = None
     return deco
 
 # %% ../../nbs/03_checks/01_registry.ipynb #bd9399c8
+def _same_runner(fn_a, ids_a, fn_b, ids_b) -> bool:
+    "The same function (same module and name), or the same name reporting the same checks from elsewhere."
+    if fn_a.__qualname__ != fn_b.__qualname__:
+        return False
+    return fn_a.__module__ == fn_b.__module__ or set(ids_a) == set(ids_b)
+
+
 def check_runner(needs=(), order: float = 1000, label: str = "", also=(), per_text_column: bool = False, gate: bool = False):
     "Decorator: `check()` runs this function (after `register_check`); `needs` names the statistics it reads (from NEEDS)."
     unknown = set(needs) - set(NEEDS)
@@ -93,9 +100,9 @@ def check_runner(needs=(), order: float = 1000, label: str = "", also=(), per_te
         ids = (*getattr(fn, "check_ids", ()), *also)
         if not ids:
             raise ValueError(f"{fn.__name__}: declare the checks it reports with @register_check first")
-        RUNNERS[:] = [
-            r for r in RUNNERS if r.fn.__qualname__ != fn.__qualname__ or r.fn.__module__ != fn.__module__
-        ]  # re-running a cell replaces
+        # a runner of the same name for the same checks replaces the old one (a cell run again, or a notebook that
+        # defines the package's own check in `__main__`), so no defect is reported twice
+        RUNNERS[:] = [r for r in RUNNERS if not _same_runner(r.fn, r.ids, fn, ids)]
         RUNNERS.append(CheckRunner(fn, ids, tuple(needs), order, label or ids[0], per_text_column, gate))
         RUNNERS.sort(key=lambda r: r.order)
         _resort()
