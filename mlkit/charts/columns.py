@@ -14,13 +14,13 @@ import pandas as pd
 
 from ..core import MlkitInputError
 
+from ..data.kinds import ISO_DATE as _ISO_DATE
+from ..data.kinds import looks_like_dates
+
 # %% auto #0
-__all__ = ['looks_like_dates']
+__all__ = []
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
-
-
 def _frame(data: Any):
     "Any accepted input as an eager narwhals DataFrame."
     from mlkit.data import as_narwhals
@@ -34,12 +34,6 @@ def _column(df, column: str):
         shown = ", ".join(map(repr, df.columns[:20])) + (" ..." if len(df.columns) > 20 else "")
         raise MlkitInputError(f"column {column!r} not found; columns are: {shown or '(none)'}")
     return df.get_column(column)
-
-# %% ../../nbs/04_charts/03_columns.ipynb #f2b96ff6
-def looks_like_dates(s) -> bool:
-    "True when a string Series' first non-missing values all look like ISO dates."
-    head = [v for v in s.head(2000).to_list() if v is not None and v == v][:50]  # a prefix, not a pass over the column
-    return bool(head) and all(isinstance(v, str) and _ISO_DATE.match(v.strip()) for v in head)
 
 # %% ../../nbs/04_charts/03_columns.ipynb #f7518e46
 def _column_kind(s) -> str:

@@ -14,31 +14,10 @@ import pandas as pd
 
 from .theme import TOKENS, _axis_style
 
-# %% auto #0
-__all__ = ['format_number', 'message_chart']
+from ..core.format import format_number
 
-# %% ../../nbs/04_charts/02_format.ipynb #5150f9d1
-def format_number(x: Any, digits: int = 3) -> str:
-    "Format a number for a title or label: thousands separators, a few significant digits, no float noise."
-    if x is None:
-        return "n/a"
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}"
-    ax = abs(x)
-    if ax >= 1000:
-        return f"{x:,.0f}"
-    if ax >= 1e-3:
-        text = f"{x:.{digits}g}" if ax < 1 else f"{x:,.{max(digits - 1 - int(math.log10(ax)), 0)}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{x:.2g}"
+# %% auto #0
+__all__ = ['message_chart']
 
 # %% ../../nbs/04_charts/02_format.ipynb #2cce720b
 def _pct(share: float) -> str:
