@@ -37,25 +37,11 @@ def _column(df, column: str):
 
 # %% ../../nbs/04_charts/03_columns.ipynb #f7518e46
 def _column_kind(s) -> str:
-    "One of numeric, boolean, datetime, categorical, text for a narwhals Series."
-    import narwhals as nw
+    "One of numeric, boolean, datetime, categorical, text for a narwhals Series (`data.kinds.column_kind`; other dtypes draw as text)."
+    from mlkit.data.kinds import column_kind
 
-    dtype = s.dtype
-    if dtype == nw.Boolean:
-        return "boolean"
-    if dtype.is_numeric():
-        return "numeric"
-    if dtype in (nw.Datetime, nw.Date):
-        return "datetime"
-    if dtype in (nw.Categorical, nw.Enum):
-        return "categorical"
-    if dtype == nw.String:
-        if looks_like_dates(s):
-            return "datetime"
-        n = len(s)
-        distinct = s.drop_nulls().n_unique() if n else 0
-        return "categorical" if distinct <= max(50, 0.05 * n) else "text"
-    return "text"
+    kind = column_kind(s)
+    return "text" if kind == "other" else kind
 
 
 def _missing_mask(s):

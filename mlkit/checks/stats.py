@@ -10,6 +10,7 @@ import math
 import narwhals as nw
 
 from .config import CheckConfig
+from ..data.kinds import dtype_kind
 
 # %% auto #0
 __all__ = []
@@ -52,17 +53,12 @@ _CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\uf
 _SYMBOLS_ONLY_RE = r"^[^\w\s]+$"
 
 
+_STORAGE = {"boolean": "bool", "categorical": "text"}  # checks compute one set of statistics for text and categories
+
+
 def _kind(dtype) -> str:
-    "numeric | bool | text | datetime | other, from a narwhals dtype."
-    if dtype == nw.Boolean:
-        return "bool"
-    if dtype.is_numeric():
-        return "numeric"
-    if dtype == nw.String or dtype == nw.Categorical or isinstance(dtype, nw.Enum):
-        return "text"
-    if dtype == nw.Datetime or dtype == nw.Date or isinstance(dtype, nw.Datetime):
-        return "datetime"
-    return "other"
+    "numeric | bool | text | datetime | other: `data.kinds.dtype_kind`, categories counted as text (their statistics are the same)."
+    return _STORAGE.get(dtype_kind(dtype), dtype_kind(dtype))
 
 
 def _is_integer(dtype) -> bool:

@@ -41,14 +41,19 @@ def looks_like_dates(s) -> bool:
 
 # %% ../../nbs/02_data/03_kinds.ipynb #e26270c3
 def column_kind(s, n_distinct: int | None = None) -> str:
-    "The kind of a narwhals Series for analysis: its dtype kind, refined by its values for text and categories."
+    "The kind of a narwhals Series for analysis: its dtype kind, refined by its values for text, categories and Python objects."
+    import narwhals as nw
+
     kind = dtype_kind(s.dtype)
-    if kind not in ("text", "categorical"):
+    if kind not in ("text", "categorical") and s.dtype != nw.Object:
         return kind
     if looks_like_dates(s):
         return "datetime"
     if kind == "categorical":
         return kind
     n = len(s)
-    distinct = n_distinct if n_distinct is not None else (s.drop_nulls().n_unique() if n else 0)
+    try:
+        distinct = n_distinct if n_distinct is not None else (s.drop_nulls().n_unique() if n else 0)
+    except TypeError:  # objects that cannot be counted, such as lists or dicts
+        return "other"
     return "categorical" if distinct <= max(50, 0.05 * n) else "text"

@@ -19,24 +19,12 @@ __all__ = ['profile']
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #e8c78a80
 def _kind_of(dtype, s, distinct: int | None, n_rows: int) -> str:
-    "Column type from its dtype and (for text) its number of distinct values."
-    import narwhals as nw
+    "Column kind (`data.kinds.column_kind`); `other` for text whose values could not be counted (`distinct` None)."
+    from mlkit.data.kinds import column_kind, dtype_kind
 
-    from mlkit.charts import looks_like_dates
-
-    if dtype == nw.Boolean:
-        return "boolean"
-    if dtype.is_numeric():
-        return "numeric"
-    if dtype in (nw.Datetime, nw.Date):
-        return "datetime"
-    if distinct is not None:
-        if looks_like_dates(s):
-            return "datetime"
-        if dtype in (nw.Categorical, nw.Enum):
-            return "categorical"
-        return "categorical" if distinct <= max(50, 0.05 * n_rows) else "text"
-    return "other"
+    if distinct is None and dtype_kind(dtype) in ("text", "categorical"):
+        return "other"
+    return column_kind(s, distinct)
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #a0308ff8
 def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categories: int, want_chart: bool, out=None):
