@@ -11,27 +11,11 @@ import pandas as pd
 from ..core import MlkitInputError
 
 # %% auto #0
-__all__ = ['TASKS', 'METRICS', 'DEFAULT_METRICS', 'infer_task', 'resolve_metrics', 'higher_is_better', 'make_scorers',
-           'natural_scores', 'positive_class']
+__all__ = ['METRICS', 'DEFAULT_METRICS', 'resolve_metrics', 'higher_is_better', 'make_scorers', 'natural_scores',
+           'positive_class']
 
 # %% ../../nbs/05_baselines/01_metrics.ipynb #17e461f3
-TASKS = ("binary", "multiclass", "regression")
-
-
-def infer_task(y) -> tuple:
-    "The task for target `y` ('binary', 'multiclass' or 'regression') and a sentence saying which rule decided it."
-    y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y).dropna()
-    n, k = len(y), int(y.nunique())
-    if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
-        task = "binary" if k <= 2 else "multiclass"
-        return task, f"the target is not numeric and has {k} distinct value(s): {task} classification"
-    if k <= 2:
-        return "binary", f"the target is numeric with {k} distinct value(s): binary classification"
-    whole = bool(np.all(np.mod(y.to_numpy(dtype=float), 1) == 0))
-    if whole and (k <= 10 or (k <= 20 and k < 0.05 * n)):
-        return "multiclass", f"the target holds whole numbers with only {k} distinct values in {n} rows: multiclass classification"
-    kind = "whole numbers" if whole else "numbers"
-    return "regression", f"the target holds {kind} with {k} distinct values in {n} rows: regression"
+from ..data.task import TASKS, infer_task  # the one task rule, shared with the checks and the model card
 
 # %% ../../nbs/05_baselines/01_metrics.ipynb #5db0e9fa
 # metric name -> (scikit-learn scorer name, higher is better)

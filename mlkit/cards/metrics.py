@@ -13,18 +13,10 @@ __all__ = ['resolve_task', 'default_metric', 'Metric']
 
 # %% ../../nbs/10_cards/02_metrics.ipynb #c6086f58
 def _infer_task(y) -> str:
-    "'binary', 'multiclass' or 'regression' for a target (mlkit.baselines' rule when installed)."
-    try:
-        from mlkit.baselines import infer_task
+    "'binary', 'multiclass' or 'regression' for a target: mlkit's one task rule (`mlkit.data.task`)."
+    from mlkit.data.task import infer_task
 
-        return infer_task(y)[0]
-    except ImportError:
-        import pandas as pd
-
-        y = pd.Series(y).dropna()
-        if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y) or y.nunique() <= 2:
-            return "binary" if y.nunique() <= 2 else "multiclass"
-        return "multiclass" if y.nunique() <= 10 and (y % 1 == 0).all() else "regression"
+    return infer_task(y)[0]
 
 # %% ../../nbs/10_cards/02_metrics.ipynb #34deb982
 def resolve_task(spec_task, y) -> str:

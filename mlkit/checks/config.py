@@ -51,7 +51,7 @@ class CheckConfig:
     leakage_correlation: float = 0.99  # abs(r) with a numeric target that signals leakage
     leakage_bins: int = 20  # equal-frequency bins for a numeric feature in the leakage test
     leakage_min_group_size: float = 10.0  # average rows per feature value needed to judge leakage
-    max_classes: int = 20  # an integer target with at most this many values is a classification target
+    max_classes: int | None = None  # None: mlkit.data.task decides the task; k: an integer target with at most k values is also classes
     imbalance_ratio: float = 0.1  # smallest / largest class below this is imbalanced
     rare_class_count: int = 10  # classes with fewer rows are rare
     rare_class_share: float = 0.01  # ...or with a share below this

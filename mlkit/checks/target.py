@@ -11,22 +11,31 @@ from .context import _Ctx, _feature_key_exact, _fmt_share, _share
 from .registry import check_runner, register_check
 from .relations import _corr, _numeric_matrix
 from .stats import _finite, _is_integer, _num, _row
+from ..data.task import task_from_summary
 
 # %% auto #0
 __all__ = []
 
 # %% ../../nbs/03_checks/12_target.ipynb #4a36b88d
+def _whole_values(s) -> bool:
+    "Whether a float column with few distinct values holds only whole numbers (0.0, 1.0, 2.0: classes read from a CSV with gaps)."
+    values = [v for v in s.drop_nulls().unique().to_list() if v == v]
+    return bool(values) and all(float(v).is_integer() for v in values)
+
+
 def _task(ctx: _Ctx, stats: dict) -> str:
+    "`classification` or `regression` for the target, by mlkit's one task rule (`data.task`, as in `baseline` and the card)."
     t = ctx.target
     s = stats[t]
-    if s["kind"] in ("text", "bool", "datetime", "other"):
+    if s["kind"] != "numeric":
         return "classification"
-    if _is_integer(ctx.schema[t]) and (s.get("distinct") or 0) <= ctx.cfg.max_classes:
+    k = int(s.get("distinct") or 0)
+    integer = _is_integer(ctx.schema[t])
+    if ctx.cfg.max_classes is not None and integer and k <= ctx.cfg.max_classes:  # the caller's own bar
         return "classification"
-    mn, mx = _num(s.get("min")), _num(s.get("max"))
-    if (s.get("distinct") or 0) <= 2 and mn is not None and mx is not None:
-        return "classification"
-    return "regression"
+    whole = integer or (k <= 20 and _whole_values(ctx.df[t]))
+    task, _ = task_from_summary(True, k, whole, int(s.get("present") or 0))
+    return "regression" if task == "regression" else "classification"
 
 
 @check_runner(order=130, needs=("stats", "target"), label="target checks")

@@ -1,0 +1,67 @@
+"""One question, one answer: every analysis asks `data.kinds` for a column's kind and `data.task` for the task."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlkit.baselines import infer_task
+from mlkit.cards.metrics import _infer_task as card_task
+from mlkit.charts.columns import _column_kind as chart_kind
+from mlkit.checks import check
+from mlkit.data import as_narwhals
+from mlkit.data.kinds import column_kind
+from mlkit.profile import profile
+
+rng = np.random.default_rng(0)
+
+TARGETS = {
+    "text labels": (["cat", "dog", "bird"] * 40, "classification"),
+    "booleans": ([True, False] * 60, "classification"),
+    "0/1 numbers": ([0, 1] * 60, "classification"),
+    "15 codes in 400 rows": (list(np.arange(400) % 15), "classification"),
+    "15 codes in 100 rows": (list(np.arange(100) % 15), "regression"),
+    "whole floats 0.0/1.0/2.0 with a gap": ([0.0, 1.0, 2.0, np.nan] * 30, "classification"),
+    "measurements": (list(rng.normal(size=120)), "regression"),
+}
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_checks_baseline_and_card_agree_on_the_task(name):
+    values, expected = TARGETS[name]
+    df = pd.DataFrame({"x": rng.normal(size=len(values)), "y": values})
+    task = check(df, target="y").meta["task"]
+    base = infer_task(df["y"])[0]
+    assert task == expected
+    assert (
+        ("regression" if base == "regression" else "classification")
+        == task
+        == ("regression" if card_task(df["y"]) == "regression" else "classification")
+    )
+
+
+def test_charts_profile_and_kinds_agree_on_the_kind():
+    n = 300
+    df = pd.DataFrame(
+        {
+            "number": rng.normal(size=n),
+            "flag": rng.integers(0, 2, n).astype(bool),
+            "iso dates as text": [f"2024-01-{i % 28 + 1:02d}" for i in range(n)],
+            "dates as categories": pd.Categorical([f"2024-02-{i % 28 + 1:02d}" for i in range(n)]),
+            "few words": rng.choice(["a", "b", "c"], n),
+            "free text": [f"note number {i}" for i in range(n)],
+            "mixed objects": pd.Series(["a", 1, "b"] * 100, dtype=object),
+        }
+    )
+    nw_df = as_narwhals(df)
+    kinds = {c: column_kind(nw_df[c]) for c in df.columns}
+    assert kinds == {
+        "number": "numeric",
+        "flag": "boolean",
+        "iso dates as text": "datetime",
+        "dates as categories": "datetime",
+        "few words": "categorical",
+        "free text": "text",
+        "mixed objects": "categorical",
+    }
+    assert {c: chart_kind(nw_df[c]) for c in df.columns} == kinds
+    assert dict(zip(profile(df).table["column"], profile(df).table["type"])) == kinds
