@@ -56,7 +56,7 @@ def load_model(path):
         )
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
-    from mlkit.sanity import load_model as _load
+    from mlkit.runtime import load_model as _load
 
     return _load(str(path))
 
@@ -92,6 +92,6 @@ def _fmt(v) -> str:
     "A number or category for a sentence."
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
-    if not math.isfinite(v):
-        return str(v)
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
+    from mlkit.core import format_number
+
+    return format_number(v)

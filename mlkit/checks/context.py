@@ -10,6 +10,7 @@ import narwhals as nw
 from .registry import CHECKS
 from .stats import _kind
 from ..core import Finding
+from ..core.format import format_share
 
 # %% auto #0
 __all__ = []
@@ -54,8 +55,7 @@ def _share(part, whole) -> float:
     return round(part / whole, 6) if whole else 0.0
 
 
-def _fmt_share(x: float) -> str:
-    return f"{x:.1%}" if x >= 0.001 else f"{x:.3%}"
+_fmt_share = format_share  # the one share formatter (core.format)
 
 
 def _examples(values, k: int) -> list:

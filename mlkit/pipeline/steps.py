@@ -126,12 +126,16 @@ def step_folder(run_dir, step: str) -> Path:
 
 
 def load_model(folder, name: str = "model.pkl"):
-    "Load a model pickled by `StepOutputs.save_model` (only from your own runs: unpickling runs code)."
-    import pickle
+    "Load a model saved by `StepOutputs.save_model` (only from your own runs: unpickling runs code), with `runtime.load_model`."
+    from mlkit.runtime import load_model as _load
 
     path = Path(folder) / name
     if not path.exists():
         raise FileNotFoundError(f"{path}: no saved model")
+    if path.suffix.lower() in (".pkl", ".pickle", ".joblib", ".skops"):
+        return _load(str(path))
+    import pickle  # save_model pickles under any name the step chose
+
     return pickle.loads(path.read_bytes())
 
 
