@@ -106,9 +106,9 @@ def test_missing_target_rows_are_dropped_and_reported(to_backend):
     df = _frame(load_breast_cancer)
     df.loc[[3, 10, 50], "target"] = np.nan
     r = baseline(to_backend(df), "target", cv=3)
-    f = r.filter(check="missing_target").findings
-    assert len(f) == 1 and f[0].severity == "warning" and f[0].columns == ("target",) and f[0].evidence["count"] == 3
-    assert r.meta["rows_used"] == len(df) - 3 and r.ok
+    f = r.filter(check="target_missing").findings  # the check's id and severity: one defect, one name
+    assert len(f) == 1 and f[0].severity == "error" and f[0].columns == ("target",) and f[0].evidence["count"] == 3
+    assert r.meta["rows_used"] == len(df) - 3 and r.best is not None
 
 
 def test_single_class_target_is_a_clear_error(to_backend):
@@ -405,10 +405,10 @@ def test_cli_baseline(tmp_path):
     path = tmp_path / "pen.csv"
     mlkit.load_demo().to_csv(path, index=False)
     out = _mlkit("baseline", str(path), "--target", "Sex", "--cv", "3", "--format", "json")
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr  # the demo's missing labels are target_missing, an error as in `mlkit check`
     d = json.loads(out.stdout)
     assert d["kind"] == "baseline" and d["task"] == "binary" and d["best"] in ("linear", "gradient_boosting")
-    assert any(f["check"] == "missing_target" for f in d["findings"])
+    assert any(f["check"] == "target_missing" for f in d["findings"])
     html = tmp_path / "b.html"
     out = _mlkit("baseline", str(path), "--target", "Sex", "--cv", "3", "--time-budget", "0", "-o", str(html), "--fail-on", "warning")
     assert out.returncode == 1 and html.exists() and "skipped" in html.read_text()

@@ -273,3 +273,12 @@ def test_write_run_card_for_a_step_run_by_hand(tmp_path):
         write_run_card(tmp_path / "interactive", tmp_path / "out")
     assert write_run_card(tmp_path / "interactive", tmp_path / "out", if_no_model="skip") is None
     assert "no run record here" in (tmp_path / "out" / "model_card.card.html").read_text()
+
+
+@pytest.mark.slow
+def test_missing_labels_are_one_limitation(fitted):
+    # the checks and the sanity run both see the rows without a label: one defect, one line in the card
+    demo = load_demo()[FEATURES + [DEMO_TARGET]]
+    card = _card(fitted, demo, target=DEMO_TARGET, run_checks=True, run_sanity=True)
+    said = [lim for lim in card.sections["limitations"] if "target_missing" in lim]
+    assert len(said) == 1 and said[0].startswith("Data check target_missing on Sex: "), card.sections["limitations"]

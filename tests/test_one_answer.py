@@ -65,3 +65,26 @@ def test_charts_profile_and_kinds_agree_on_the_kind():
     }
     assert {c: chart_kind(nw_df[c]) for c in df.columns} == kinds
     assert dict(zip(profile(df).table["column"], profile(df).table["type"])) == kinds
+
+
+SYNONYMS = {"dates_as_text", "mostly_missing", "missing_target", "high_correlation", "empty_column", "unique_values", "skewed"}
+
+
+def test_one_defect_one_name_and_one_severity_on_the_demo():
+    from mlkit.baselines import baseline
+    from mlkit.checks import CHECKS
+    from mlkit.datasets import load_demo
+
+    demo = load_demo()
+    reports = {"check": check(demo, target="Sex"), "profile": profile(demo, target="Sex"), "baseline": baseline(demo, "Sex", cv=3)}
+    severities, where = {}, {}
+    for name, r in reports.items():
+        assert not {f.check for f in r.findings} & SYNONYMS, name
+        for f in r.findings:
+            if f.check in CHECKS:
+                severities.setdefault((f.check, f.columns), set()).add(f.severity)
+                where.setdefault((f.check, f.columns), set()).add(name)
+    assert all(len(s) == 1 for s in severities.values()), {k: s for k, s in severities.items() if len(s) > 1}
+    assert all("check" in names for names in where.values()), {k: n for k, n in where.items() if "check" not in n}
+    assert where[("target_missing", ("Sex",))] == {"check", "profile", "baseline"}
+    assert severities[("target_missing", ("Sex",))] == {"error"} and ("missing_values", ("Sex",)) not in where

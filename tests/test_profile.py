@@ -17,6 +17,7 @@ pytest.importorskip("altair")
 pytest.importorskip("vl_convert")
 
 import mlkit.profile as mp  # noqa: E402
+from mlkit.checks import CHECKS  # noqa: E402
 
 HAVE_PROFILING = bool(importlib.util.find_spec("data_profiling") or importlib.util.find_spec("ydata_profiling"))
 
@@ -106,7 +107,8 @@ def test_empty_frames_and_empty_columns(to_backend):
     html = prof.to_html()
     assert html.count("<svg") == len(prof.charts)
     allnan = mp.profile(to_backend(pd.DataFrame({"a": [None] * 4, "b": [1.0, 2, 3, 4]}).astype({"a": "float64"})))
-    assert [f.check for f in allnan.filter(column="a")] == ["empty_column"]
+    assert [(f.check, f.severity) for f in allnan.filter(column="a")] == [("missing_values", "warning")]
+    assert "empty" in allnan.filter(column="a").findings[0].message
     assert "all 4 values are missing" in mp.profile(pd.DataFrame({"a": [None] * 4}, dtype="float64")).charts["a"].data["message"][0]
     assert mp.profile(pd.DataFrame()).table.empty
 
@@ -127,14 +129,12 @@ rng = np.random.default_rng(0)
 N = 400
 CLEAN = pd.DataFrame({"x": rng.normal(size=N), "y": rng.normal(size=N), "g": rng.choice(["a", "b", "c"], N)})
 PLANTED = {
-    "empty_column": ("bad", pd.Series([None] * N, dtype="object")),
-    "mostly_missing": ("bad", pd.Series([1.0] * (N // 4) + [np.nan] * (N - N // 4))),
     "missing_values": ("bad", pd.Series([np.nan] * 3 + [1.0, 2.0] * ((N - 3) // 2) + [1.0] * ((N - 3) % 2))),
     "constant_column": ("bad", pd.Series(["same"] * N)),
-    "unique_values": ("bad", pd.Series([f"id{i}" for i in range(N)])),
+    "id_like_column": ("bad", pd.Series([f"id{i}" for i in range(N)])),
     "high_cardinality": ("bad", pd.Series([f"t{i % 300}" for i in range(N)])),
-    "dates_as_text": ("bad", pd.Series(pd.date_range("2024-01-01", periods=N).strftime("%Y-%m-%d"))),
-    "skewed": ("bad", pd.Series(rng.lognormal(0, 1.5, N))),
+    "datetime_as_text": ("bad", pd.Series(pd.date_range("2024-01-01", periods=N).strftime("%Y-%m-%d"))),
+    "skewed_distribution": ("bad", pd.Series(rng.lognormal(0, 1.5, N))),
     "infinite_values": ("bad", pd.Series(np.r_[np.inf, rng.normal(size=N - 1)])),
 }
 
@@ -146,6 +146,18 @@ def test_column_finding_fires_on_planted_column(check, to_backend):
     prof = mp.profile(to_backend(df))
     assert (check, (col,)) in {(f.check, f.columns) for f in prof}
     assert not [f for f in prof if f.columns != (col,)], prof.to_text()
+    assert {f.severity for f in prof if f.check == check} == {CHECKS[check][0] if check != "missing_values" else "info"}
+
+
+@pytest.mark.parametrize(
+    "values, severity",
+    [([None] * N, "warning"), ([1.0] * (N // 4) + [np.nan] * (N - N // 4), "warning"), ([np.nan] * 3 + [1.0] * (N - 3), "info")],
+)
+def test_missing_values_severity_follows_the_check(values, severity):
+    # empty, mostly missing and a few missing are one defect, missing_values, at the severity `check` gives it
+    df = CLEAN.assign(bad=pd.Series(values, dtype="float64"))
+    assert [f.severity for f in mp.profile(df).filter(check="missing_values")] == [severity]
+    assert [f.severity for f in mlkit.checks.check(df).filter(check="missing_values")] == [severity]
 
 
 def test_clean_data_is_silent(to_backend):
@@ -155,7 +167,7 @@ def test_clean_data_is_silent(to_backend):
 
 def test_high_correlation_fires_on_the_pair(to_backend):
     df = CLEAN.assign(z=CLEAN["x"] * 3 + rng.normal(0, 0.01, N))
-    found = mp.profile(to_backend(df)).filter(check="high_correlation").findings
+    found = mp.profile(to_backend(df)).filter(check="highly_correlated_features").findings
     assert [f.columns for f in found] == [("x", "z")]
 
 
@@ -265,7 +277,7 @@ def test_million_rows_profile_stays_small(backend):
 
     assert all(chart_rows(prof.charts[k]) <= 2000 for k in prof.charts)
     assert len(prof.to_html()) < 2_000_000
-    assert prof.filter(check="unique_values", column="id").findings
+    assert prof.filter(check="id_like_column", column="id").findings
 
 
 # --- deep_profile --------------------------------------------------------------------------

@@ -240,7 +240,13 @@ def test_regression_and_missing_target():
     df = load_diabetes(as_frame=True).frame
     df.loc[[1, 2], "target"] = np.nan
     r = sanity(Ridge(), df, "target", cv=3, n_permutations=0)
-    assert r.task == "regression" and r.metric == "r2" and "missing_target" in r.checks and r.ok
+    assert (
+        r.task == "regression"
+        and r.metric == "r2"
+        and "target_missing" in r.checks
+        and r.errors[0].check == "target_missing"
+        and len(r.errors) == 1
+    )
     assert {status(r, c) for c in ("overfitting", "underfitting", "not_better_than_baseline")} == {"silent"}
 
 

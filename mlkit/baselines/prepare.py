@@ -11,6 +11,7 @@ import pandas as pd
 from .metrics import TASKS, infer_task
 from ..core import Finding, MlkitInputError
 from ..data import to_pandas
+from ..checks import CHECKS
 
 # %% auto #0
 __all__ = ['MAX_ROWS', 'MIN_ROWS', 'n_splits', 'make_splitter', 'prepare_xy']
@@ -49,14 +50,14 @@ def make_splitter(task: str, cv=5, random_state: int = 0):
 
 # %% ../../nbs/05_baselines/05_prepare.ipynb #b1ab84f2
 def _drop_missing_target(df: pd.DataFrame, target, findings: list) -> pd.DataFrame:
-    "The rows with a known target; a `missing_target` warning when some had none."
+    "The rows with a known target; a `target_missing` finding, at the check catalogue's severity, when some had none."
     missing = df[target].isna()
     if not missing.any():
         return df
     findings.append(
         Finding(
-            "missing_target",
-            "warning",
+            "target_missing",
+            CHECKS["target_missing"][0],
             (target,),
             f"{int(missing.sum())} row(s) have no value for target {target!r}; they were left out.",
             {"count": int(missing.sum()), "share": round(float(missing.mean()), 4), "rows": df.index[missing][:10].tolist()},

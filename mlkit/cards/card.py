@@ -15,6 +15,11 @@ from .explanation import explain, Explanation
 from .provenance import _fingerprint, _run_fingerprint, _run_score_to_beat, _run_versions, _saved_report
 from .report import ModelCard
 
+
+def _defect(f) -> str:
+    "A finding's check id and columns, as the limitations name it."
+    return f"{f.check}{' on ' + ', '.join(f.columns) if f.columns else ''}"
+
 # %% auto #0
 __all__ = ['model_card']
 
@@ -175,7 +180,7 @@ def _card_checks(run_dir, full, target, sections, limits, o):
     if check_report is not None:
         sections["training_data"]["checks"] = check_report.summary()
         for f in check_report.errors:
-            limits.append(f"Data check {f.check}{' on ' + ', '.join(f.columns) if f.columns else ''}: {f.message}")
+            limits.append(f"Data check {_defect(f)}: {f.message}")
     return check_report
 
 
@@ -284,8 +289,9 @@ def _card_sanity(run_dir, model, full, target, sections, findings, limits, o):
     if sanity_report is not None:
         issues = [f"{f.severity}: {f.check}: {f.message}" for f in sanity_report.sorted() if f.severity in ("error", "warning")]
         sections["sanity"] = {"summary": sanity_report.summary(), "issues": issues}
-        for f in sanity_report.findings:
-            if f.severity in ("error", "warning"):
+        for f in sanity_report.findings:  # a data defect the checks stated already is one limitation, not two
+            stated = any(lim.startswith(f"Data check {_defect(f)}: ") for lim in limits)
+            if f.severity in ("error", "warning") and not stated:
                 findings.append(Finding(f.check, f.severity, f.columns, f.message, {**f.evidence, "from": "sanity"}, f.fix))
                 limits.append(f"Sanity check {f.check}: {f.message}")
     return sanity_report

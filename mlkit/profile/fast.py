@@ -13,6 +13,7 @@ from ..core import Finding, MlkitInputError
 from .stats import STAT_COLUMNS, _column_stats, _numeric_stats
 from .findings import _column_findings
 from .report import LazyCharts, Profile
+from ..checks import CHECKS
 
 # %% auto #0
 __all__ = ['profile']
@@ -114,7 +115,7 @@ def _target_findings(target: str, row: dict, vc, n_rows: int) -> list:
         out.append(
             Finding(
                 "target_missing",
-                "warning",
+                CHECKS["target_missing"][0],
                 (target,),
                 f"the target {target} is missing in {row['missing']:,} rows",
                 {"missing": row["missing"]},
@@ -128,7 +129,7 @@ def _target_findings(target: str, row: dict, vc, n_rows: int) -> list:
             out.append(
                 Finding(
                     "class_imbalance",
-                    "info",
+                    CHECKS["class_imbalance"][0],
                     (target,),
                     f"the rarest {target} class, {str(rare['value'])[:40]!r}, has {share:.1%} of the labelled rows",
                     {"class": str(rare["value"]), "share": share},
@@ -165,7 +166,9 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         extras[str(name)] = extra
         if chart is not None:
             column_charts[str(name)] = chart
-        findings += _column_findings(row, n_rows, extra)
+        findings += [
+            f for f in _column_findings(row, n_rows, extra) if not (name == target and f.check == "missing_values")
+        ]  # the target: target_missing
     table = pd.DataFrame(rows, columns=STAT_COLUMNS)
     for c in ("count", "missing", "distinct", "top_count"):
         table[c] = table[c].astype("Int64")
@@ -184,8 +187,8 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
                 if abs(a[i, j]) >= 0.95:
                     findings.append(
                         Finding(
-                            "high_correlation",
-                            "info",
+                            "highly_correlated_features",
+                            CHECKS["highly_correlated_features"][0],
                             (numeric[j], numeric[i]),
                             f"{numeric[j]} and {numeric[i]} are almost collinear (r = {a[i, j]:.3f})",
                             {"r": float(a[i, j])},

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ..core import Finding
 
+from ..checks import CHECKS, CheckConfig  # one vocabulary: the check catalogue's ids and severities
+
 # %% auto #0
 __all__ = []
 
@@ -19,7 +21,7 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
     if n_rows and missing == n_rows:
         out.append(
             Finding(
-                "empty_column",
+                "missing_values",
                 "warning",
                 (col,),
                 f"{col} is empty: all {n_rows:,} values are missing",
@@ -28,28 +30,19 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
             )
         )
         return out
-    if share >= 0.5:
-        out.append(
-            Finding(
-                "mostly_missing",
-                "warning",
-                (col,),
-                f"{col} is {share:.0%} missing ({missing:,} of {n_rows:,})",
-                {"missing": missing, "share": share},
-                "Drop it, or add a missing-indicator feature before imputing.",
-            )
+    if missing:  # warning from the same share as `check` (CheckConfig.missing_warn_share)
+        msg = (
+            f"{col} is {share:.0%} missing ({missing:,} of {n_rows:,})"
+            if share >= 0.5
+            else f"{col} has {missing:,} missing value(s) ({share:.1%})"
         )
-    elif missing:
-        out.append(
-            Finding(
-                "missing_values",
-                "info",
-                (col,),
-                f"{col} has {missing:,} missing value(s) ({share:.1%})",
-                {"missing": missing, "share": share},
-                "Impute (and keep a missing indicator) or drop these rows.",
-            )
+        fix = (
+            "Drop it, or add a missing-indicator feature before imputing."
+            if share >= 0.5
+            else "Impute (and keep a missing indicator) or drop these rows."
         )
+        sev = "warning" if share >= CheckConfig().missing_warn_share else "info"
+        out.append(Finding("missing_values", sev, (col,), msg, {"missing": missing, "share": share}, fix))
     if distinct == 1:
         out.append(
             Finding(
@@ -69,8 +62,8 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
     ):
         out.append(
             Finding(
-                "unique_values",
-                "info",
+                "id_like_column",
+                CHECKS["id_like_column"][0],
                 (col,),
                 f"{col} has a distinct value in every row ({distinct:,}): an identifier, not a feature",
                 {"distinct": distinct},
@@ -81,7 +74,7 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
         out.append(
             Finding(
                 "high_cardinality",
-                "info",
+                CHECKS["high_cardinality"][0],
                 (col,),
                 f"{col} has {distinct:,} distinct values in {count:,} rows",
                 {"distinct": distinct},
@@ -91,8 +84,8 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
     if extra.get("dates_as_text"):
         out.append(
             Finding(
-                "dates_as_text",
-                "info",
+                "datetime_as_text",
+                CHECKS["datetime_as_text"][0],
                 (col,),
                 f"{col} holds dates stored as text",
                 {"example": row["top"]},
@@ -103,7 +96,7 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
         out.append(
             Finding(
                 "infinite_values",
-                "warning",
+                CHECKS["infinite_values"][0],
                 (col,),
                 f"{col} has {extra['infinite']:,} infinite value(s)",
                 {"infinite": extra["infinite"]},
@@ -114,8 +107,8 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
     if skew is not None and abs(skew) > 1 and distinct > 10:
         out.append(
             Finding(
-                "skewed",
-                "info",
+                "skewed_distribution",
+                CHECKS["skewed_distribution"][0],
                 (col,),
                 f"{col} is strongly {'right' if skew > 0 else 'left'}-skewed (skewness {skew:.1f})",
                 {"skewness": round(skew, 3)},
