@@ -88,3 +88,61 @@ def test_one_defect_one_name_and_one_severity_on_the_demo():
     assert all("check" in names for names in where.values()), {k: n for k, n in where.items() if "check" not in n}
     assert where[("target_missing", ("Sex",))] == {"check", "profile", "baseline"}
     assert severities[("target_missing", ("Sex",))] == {"error"} and ("missing_values", ("Sex",)) not in where
+
+
+def _planted(n=400):
+    "A frame with one of each defect that several analyses can see."
+    r = np.random.default_rng(1)
+    x = r.normal(size=n)
+    df = pd.DataFrame(
+        {
+            "x": x,
+            "x_twin": x * 2 + r.normal(0, 1e-3, n),
+            "region": ["Anvers"] * n,
+            "day": [f"2024-03-{i % 28 + 1:02d}" for i in range(n)],
+            "notes": [None] * (n // 2) + ["seen"] * (n - n // 2),
+            "ratio": np.r_[np.inf, r.normal(size=n - 1)],
+            "y": np.where(x + r.normal(0, 0.5, n) > 0, "yes", "no").astype(object),
+        }
+    )
+    df.loc[:9, "y"] = None
+    return df
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frame", ["demo", "planted"])
+def test_every_analysis_speaks_the_check_vocabulary(frame):
+    # check, profile, baseline, sanity and model_card on one frame: no synonym, one severity per (id, columns),
+    # and every catalogued defect another analysis reports on a column is one that check reports there
+    from sklearn.linear_model import LogisticRegression
+
+    from mlkit.baselines import baseline
+    from mlkit.cards import model_card
+    from mlkit.checks import CHECKS
+    from mlkit.datasets import load_demo
+    from mlkit.sanity import sanity
+
+    df, target = (load_demo(), "Sex") if frame == "demo" else (_planted(), "y")
+    found = {
+        "check": check(df, target=target),
+        "profile": profile(df, target=target),
+        "baseline": baseline(df, target, cv=3),
+        "sanity": sanity(LogisticRegression(max_iter=500), df, target, cv=3, n_permutations=0),
+    }
+    model = found["baseline"].best_pipeline  # fitted on the labelled rows, with mlkit's preprocessing
+    found["card"] = model_card(model, df, target=target, cv=3, top_features=1)
+    severities, where = {}, {}
+    for name, r in found.items():
+        assert not {f.check for f in r.findings} & SYNONYMS, name
+        for f in r.findings:
+            if f.check in CHECKS and f.check != "check_failed":
+                severities.setdefault((f.check, f.columns), set()).add(f.severity)
+                where.setdefault((f.check, f.columns), set()).add(name)
+    assert all(len(s) == 1 for s in severities.values()), {k: s for k, s in severities.items() if len(s) > 1}
+    assert all("check" in names for names in where.values()), {k: n for k, n in where.items() if "check" not in n}
+    assert {"check", "profile", "baseline", "sanity"} <= where[("target_missing", (target,))]
+    if frame == "planted":  # each planted defect is seen by the profile too, under the check's id
+        planted = {"constant_column", "datetime_as_text", "missing_values", "highly_correlated_features", "infinite_values"}
+        assert planted <= {c for (c, _), names in where.items() if {"check", "profile"} <= names}
+    said = [lim for lim in found["card"].sections["limitations"] if "target_missing" in lim]
+    assert len(said) == 1, found["card"].sections["limitations"]

@@ -88,6 +88,39 @@ def headline_text(h: dict | None) -> str:
         text += f" vs {_num(h['score_to_beat'])} to beat{source}: {verdict}"
     return text
 
+# %% ../../nbs/07_pipeline/05_report.ipynb #b73ff270
+def _fragment_once(report, step: str, seen: dict) -> str:
+    "The report's HTML without the findings an earlier step showed; `seen` maps (check, columns) to the steps that saw it."
+    import copy
+
+    fresh, repeated = [], []
+    for f in report.findings:
+        steps = seen.setdefault((f.check, tuple(f.columns)), [])
+        (repeated if steps and steps[0] != step else fresh).append(f)
+        if step not in steps:
+            steps.append(step)
+    if not repeated:
+        return report.to_html(standalone=False)
+    shown = copy.copy(report)
+    shown.findings = fresh
+    names = ", ".join(sorted({f.check for f in repeated}))
+    note = f'<p class="mlk-summary">{len(repeated)} finding(s) shown earlier in this report are left out here ({esc(names)}).</p>'
+    return shown.to_html(standalone=False) + note
+
+
+def _seen_by_html(seen: dict) -> str:
+    "A table of the findings that more than one step saw, with those steps."
+    rows = [(check, cols, steps) for (check, cols), steps in seen.items() if len(steps) > 1]
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td><code>{esc(c)}</code></td><td>{esc(', '.join(cols))}</td><td>{esc(', '.join(steps))}</td></tr>" for c, cols, steps in rows
+    )
+    return (
+        '<section class="mlk-step"><h2>Seen by several steps</h2><table class="mlk-run">'
+        f"<tr><th>check</th><th>columns</th><th>steps</th></tr>{body}</table></section>"
+    )
+
 # %% ../../nbs/07_pipeline/05_report.ipynb #6b231d8c
 def _headline_html(h: dict | None) -> str:
     if not h or h.get("value") is None:
@@ -131,7 +164,7 @@ table.mlk-run{border-collapse:collapse;font-size:13px}table.mlk-run td,table.mlk
 
 def _step_sections(run_dir: Path, steps: list) -> tuple:
     "(data findings html, other steps html, extra sections html) from the step folders of a run."
-    data_html, steps_html, extras = "", [], []
+    data_html, steps_html, extras, seen = "", [], [], {}
     for step in steps:
         folder = run_dir / step
         if not folder.is_dir():
@@ -147,7 +180,7 @@ def _step_sections(run_dir: Path, steps: list) -> tuple:
         report_names = {p.stem for p in reports}
         parts = []
         for p in reports:
-            fragment = load_report(p).to_html(standalone=False)
+            fragment = _fragment_once(load_report(p), step, seen)
             chart = folder / f"{p.stem}.svg"
             if chart.exists() and "<svg" not in fragment:
                 fragment = _svg_figure(chart) + fragment
@@ -165,7 +198,7 @@ def _step_sections(run_dir: Path, steps: list) -> tuple:
             data_html = block.replace(f"<h1>{esc(step)}</h1>", f"<h1>Data findings ({esc(step)})</h1>", 1)
         else:
             steps_html.append(block)
-    return data_html, "".join(steps_html), "".join(extras)
+    return data_html + _seen_by_html(seen), "".join(steps_html), "".join(extras)
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #a6e1b77b
 def read_headline(run_dir, steps: list) -> dict | None:
