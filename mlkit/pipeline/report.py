@@ -104,21 +104,30 @@ def _fragment_once(report, step: str, seen: dict) -> str:
     shown = copy.copy(report)
     shown.findings = fresh
     names = ", ".join(sorted({f.check for f in repeated}))
-    note = f'<p class="mlk-summary">{len(repeated)} finding(s) shown earlier in this report are left out here ({esc(names)}).</p>'
-    return shown.to_html(standalone=False) + note
+    note = (
+        f'<p class="mlk-summary">{len(repeated)} finding(s) of this step were shown earlier in the report ({esc(names)}); '
+        "the counts and the list here are the new ones.</p>"
+    )
+    html = shown.to_html(standalone=False)
+    at = html.find("</p>", html.find('class="mlk-summary"'))  # right under the counts
+    return html[: at + 4] + note + html[at + 4 :] if at >= 0 else html + note
 
 
 def _seen_by_html(seen: dict) -> str:
-    "A table of the findings that more than one step saw, with those steps."
-    rows = [(check, cols, steps) for (check, cols), steps in seen.items() if len(steps) > 1]
-    if not rows:
+    "A table of the findings that more than one step saw: one row per check and steps, with its columns."
+    groups: dict = {}
+    for (check, cols), steps in seen.items():
+        if len(steps) > 1:
+            groups.setdefault((check, tuple(steps)), []).append(", ".join(cols) or "(table)")
+    if not groups:
         return ""
     body = "".join(
-        f"<tr><td><code>{esc(c)}</code></td><td>{esc(', '.join(cols))}</td><td>{esc(', '.join(steps))}</td></tr>" for c, cols, steps in rows
+        f"<tr><td><code>{esc(c)}</code></td><td>{esc('; '.join(cols))}</td><td>{esc(', '.join(steps))}</td></tr>"
+        for (c, steps), cols in groups.items()
     )
     return (
-        '<section class="mlk-step"><h2>Seen by several steps</h2><table class="mlk-run">'
-        f"<tr><th>check</th><th>columns</th><th>steps</th></tr>{body}</table></section>"
+        '<section class="mlk-step"><h2>Seen by several steps</h2><p>Each is shown once, above; these steps saw it too.</p>'
+        f'<table class="mlk-run"><tr><th>check</th><th>columns</th><th>steps</th></tr>{body}</table></section>'
     )
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #6b231d8c
