@@ -14,22 +14,22 @@ from mlkit.charts.columns import (
     looks_like_dates,
     _column_kind,
     _missing_mask,
-    _values,
-    _as_datetime,
-    _numeric_array,
-    _datetime_array,
+    present_values,
+    as_datetime,
+    numeric_array,
+    datetime_array,
 )
 from mlkit.charts.aggregate import (
     _histogram,
-    _quantiles_sorted,
-    _value_counts,
+    quantiles_sorted,
+    value_counts,
     _top_order,
     _top_by_hash,
     _HASH_PROBE,
     _top_counts_hashed,
     _many_distinct,
-    _top_counts,
-    _fold_top,
+    top_counts,
+    fold_top,
     _top_categories,
     _TIME_UNITS,
     _timeline,
@@ -38,28 +38,28 @@ from mlkit.charts.distribution import (
     _skewness,
     _shape_words,
     _missing_words,
-    _numeric_summary,
+    numeric_summary,
     _numeric_distribution,
-    _numeric_chart,
+    numeric_chart,
     _category_bars,
     _categorical_distribution,
-    _categorical_chart,
-    _datetime_summary,
+    categorical_chart,
+    datetime_summary,
     _datetime_distribution,
-    _datetime_chart,
+    datetime_chart,
     distribution_chart,
 )
-from .missing import _missing_counts, missing_chart, _missing_bars
+from .missing import _missing_counts, missing_chart, missing_bars
 from mlkit.charts.correlation import (
-    _corr_from_centred,
+    corr_from_centred,
     _pairwise_corr,
     _numeric_columns,
     correlation_matrix,
     correlation_chart,
-    _correlation_heatmap,
+    correlation_heatmap,
 )
 from .target import _target_is_categorical, _pandas_pair, target_chart, _target_numeric_feature, _target_categorical_feature
-from .drift import psi, _psi_words, _statistic_words, _drift_numeric, drift_chart
+from .drift import psi, psi_words, _statistic_words, drift_shares, drift_chart
 from .findings import findings_chart
 from .models import _nice_ticks, baseline_chart, learning_curve_chart
 from .export import _spec, _vl_version, to_svg, to_png, to_html, save_chart, svg_html, chart_rows
@@ -90,4 +90,23 @@ __all__ = [
     "to_html",
     "to_png",
     "to_svg",
+    # the building blocks `mlkit.profile` counts and draws with, one column or one matrix at a time
+    "as_datetime",
+    "categorical_chart",
+    "corr_from_centred",
+    "correlation_heatmap",
+    "datetime_array",
+    "datetime_chart",
+    "datetime_summary",
+    "drift_shares",
+    "fold_top",
+    "missing_bars",
+    "numeric_array",
+    "numeric_chart",
+    "numeric_summary",
+    "present_values",
+    "psi_words",
+    "quantiles_sorted",
+    "top_counts",
+    "value_counts",
 ]

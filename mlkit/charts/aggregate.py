@@ -14,12 +14,12 @@ import pandas as pd
 from .format import _pct
 from mlkit.charts.columns import (
     _frame,
-    _as_datetime,
-    _datetime_array,
+    as_datetime,
+    datetime_array,
 )
 
 # %% auto #0
-__all__ = []
+__all__ = ['quantiles_sorted', 'value_counts', 'top_counts', 'fold_top']
 
 # %% ../../nbs/04_charts/04_aggregate.ipynb #f0757e4d
 def _histogram(values: np.ndarray, max_bins: int = 40, *, sorted_values: np.ndarray | None = None) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def _histogram(values: np.ndarray, max_bins: int = 40, *, sorted_values: np.ndar
     return pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts, "share": counts / max(values.size, 1)})
 
 
-def _quantiles_sorted(sorted_values: np.ndarray, qs) -> list:
+def quantiles_sorted(sorted_values: np.ndarray, qs) -> list:
     "Quantiles (0..1) of sorted values, exactly as `np.quantile`'s default (linear) method computes them, without another pass."
     n, out = sorted_values.size, []
     for q in qs:
@@ -66,7 +66,7 @@ def _quantiles_sorted(sorted_values: np.ndarray, qs) -> list:
     return out
 
 
-def _value_counts(s) -> pd.DataFrame:
+def value_counts(s) -> pd.DataFrame:
     "Counts of each non-missing value of a narwhals Series, most frequent first: columns value, count."
     vc = s.value_counts(sort=True, name="count").to_native()
     if not isinstance(vc, pd.DataFrame):
@@ -125,7 +125,7 @@ _HASH_PROBE = 5_000  # pandas text with more than a tenth distinct values in its
 
 
 def _top_counts_hashed(native, k: int):
-    "`_top_counts` for text through 64-bit hashes (polars hashes, numpy sorts); None when the values are not all text or two share a hash."
+    "`top_counts` for text through 64-bit hashes (polars hashes, numpy sorts); None when the values are not all text or two share a hash."
     import polars as pl
 
     try:
@@ -158,7 +158,7 @@ def _many_distinct(native: pd.Series) -> bool:
         return False
 
 # %% ../../nbs/04_charts/04_aggregate.ipynb #9ffca104
-def _top_counts(s, max_categories: int = 10) -> tuple[pd.DataFrame, int, int]:
+def top_counts(s, max_categories: int = 10) -> tuple[pd.DataFrame, int, int]:
     "The `max_categories` most frequent non-missing values (ties: first seen first), the number of distinct values and of values."
     import narwhals as nw
 
@@ -184,7 +184,7 @@ def _top_counts(s, max_categories: int = 10) -> tuple[pd.DataFrame, int, int]:
     return head, distinct, total
 
 
-def _fold_top(vc: pd.DataFrame, max_categories: int = 10, *, distinct: int | None = None, total: int | None = None) -> pd.DataFrame:
+def fold_top(vc: pd.DataFrame, max_categories: int = 10, *, distinct: int | None = None, total: int | None = None) -> pd.DataFrame:
     "The `max_categories` most frequent rows of a value-count frame plus one 'other (N values)' row (`distinct`/`total` when `vc` is only the head)."
     total = int(vc["count"].sum()) if total is None else total
     distinct = len(vc) if distinct is None else distinct
@@ -203,8 +203,8 @@ def _fold_top(vc: pd.DataFrame, max_categories: int = 10, *, distinct: int | Non
 
 def _top_categories(s, max_categories: int = 10) -> tuple[pd.DataFrame, int]:
     "Counts of the most frequent values plus one 'other' row; returns (frame, number of distinct values)."
-    vc = _value_counts(s)
-    return _fold_top(vc, max_categories), len(vc)
+    vc = value_counts(s)
+    return fold_top(vc, max_categories), len(vc)
 
 
 _TIME_UNITS = [  # (numpy unit, name, vega-lite time format)

@@ -18,7 +18,7 @@ from ..data.kinds import ISO_DATE as _ISO_DATE
 from ..data.kinds import looks_like_dates
 
 # %% auto #0
-__all__ = []
+__all__ = ['present_values', 'as_datetime', 'numeric_array', 'datetime_array']
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
 def _frame(data: Any):
@@ -52,14 +52,14 @@ def _missing_mask(s):
     return mask
 
 
-def _values(s):
+def present_values(s):
     "The non-missing values of a narwhals Series and the count of missing ones."
     mask = _missing_mask(s)
     missing = int(mask.sum())
     return (s.filter(~mask) if missing else s), missing
 
 
-def _as_datetime(s):
+def as_datetime(s):
     "A datetime Series from a datetime/date Series or ISO date strings (unparseable strings become missing)."
     import narwhals as nw
 
@@ -69,13 +69,13 @@ def _as_datetime(s):
     return nw.from_native(native, series_only=True)
 
 
-def _numeric_array(s) -> np.ndarray:
+def numeric_array(s) -> np.ndarray:
     "Finite float64 values of a numeric/boolean Series (missing and infinite values dropped)."
     arr = np.asarray(s.to_numpy(), dtype="float64")
     return arr[np.isfinite(arr)]
 
 
-def _datetime_array(s) -> np.ndarray:
+def datetime_array(s) -> np.ndarray:
     "Non-missing datetime values as a numpy datetime64[ns] array."
     arr = np.asarray(s.to_numpy()).astype("datetime64[ns]")
     return arr[~np.isnat(arr)]

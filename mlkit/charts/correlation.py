@@ -17,10 +17,10 @@ from mlkit.charts.columns import (
 )
 
 # %% auto #0
-__all__ = ['correlation_matrix', 'correlation_chart']
+__all__ = ['corr_from_centred', 'correlation_matrix', 'correlation_chart', 'correlation_heatmap']
 
 # %% ../../nbs/04_charts/07_correlation.ipynb #78471130
-def _corr_from_centred(xc: np.ndarray, present: list) -> np.ndarray:
+def corr_from_centred(xc: np.ndarray, present: list) -> np.ndarray:
     "Pairwise-complete Pearson correlations of the k rows of `xc` (each centred on its present values, missing cells 0); `present[i]`: row i's mask of present cells, None when complete."
     k, n_rows = xc.shape
     sxy = xc @ xc.T  # sum of x_i * x_j over the rows where both are present (missing cells are 0): one product
@@ -68,7 +68,7 @@ def _pairwise_corr(x: np.ndarray) -> np.ndarray:
             row -= row.sum() / max(int(np.count_nonzero(m)), 1)
             row[~m] = 0.0  # missing cells back to 0 after centring
             present.append(np.ascontiguousarray(m))
-    return _corr_from_centred(xc, present)
+    return corr_from_centred(xc, present)
 
 
 def _numeric_columns(df) -> list:
@@ -97,10 +97,10 @@ def correlation_chart(data, *, max_columns: int = 20, title: str | None = None):
         return message_chart(
             f"Correlations need at least two numeric columns; this table has {len(cols)}.", title=title or "No correlations to chart"
         )
-    return _correlation_heatmap(correlation_matrix(df, cols), max_columns=max_columns, title=title)
+    return correlation_heatmap(correlation_matrix(df, cols), max_columns=max_columns, title=title)
 
 # %% ../../nbs/04_charts/07_correlation.ipynb #481a139a
-def _correlation_heatmap(corr: pd.DataFrame, *, max_columns: int = 20, title: str | None = None):
+def correlation_heatmap(corr: pd.DataFrame, *, max_columns: int = 20, title: str | None = None):
     "The correlation heatmap from a square correlation matrix."
     t = TOKENS
     cols = list(corr.columns)

@@ -16,20 +16,20 @@ from mlkit.charts.columns import (
     _frame,
     _column,
     _column_kind,
-    _values,
-    _as_datetime,
-    _datetime_array,
+    present_values,
+    as_datetime,
+    datetime_array,
 )
 from mlkit.charts.aggregate import (
     _histogram,
-    _value_counts,
-    _fold_top,
+    value_counts,
+    fold_top,
     _TIME_UNITS,
     _timeline,
 )
 
 # %% auto #0
-__all__ = ['distribution_chart']
+__all__ = ['numeric_summary', 'numeric_chart', 'categorical_chart', 'datetime_summary', 'datetime_chart', 'distribution_chart']
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #f57fea93
 def _skewness(values: np.ndarray) -> float | None:
@@ -61,7 +61,7 @@ def _missing_words(missing: int, total: int) -> str:
     return f"{missing:,} value{'s' if missing != 1 else ''} missing"
 
 
-def _numeric_summary(
+def numeric_summary(
     values: np.ndarray, *, median: float | None = None, skew: float | None = None, sorted_values: np.ndarray | None = None
 ) -> dict:
     "Everything a histogram chart needs from finite values: bin counts, median, shape words, count, range (`sorted_values`: the same values sorted)."
@@ -79,7 +79,7 @@ def _numeric_summary(
 
 def _numeric_distribution(column: str, values: np.ndarray, missing: int, total: int, title, by=None) -> alt.Chart:
     "Histogram with the median marked; optional stacking by target class (`by`: (labels array, class order))."
-    summary = _numeric_summary(values)
+    summary = numeric_summary(values)
     stacked, classes = None, None
     if by is not None:
         labels, classes = by
@@ -92,11 +92,11 @@ def _numeric_distribution(column: str, values: np.ndarray, missing: int, total: 
                 pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts, "class": str(cls), "rank": len(rows)})
             )
         stacked = pd.concat(rows, ignore_index=True)
-    return _numeric_chart(column, summary, missing, total, title, stacked=stacked, classes=classes)
+    return numeric_chart(column, summary, missing, total, title, stacked=stacked, classes=classes)
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #9b8a9147
-def _numeric_chart(column: str, summary: dict, missing: int, total: int, title, *, stacked=None, classes=None) -> alt.Chart:
-    "The histogram chart from a `_numeric_summary` (and optional per-class bin counts)."
+def numeric_chart(column: str, summary: dict, missing: int, total: int, title, *, stacked=None, classes=None) -> alt.Chart:
+    "The histogram chart from a `numeric_summary` (and optional per-class bin counts)."
     t = TOKENS
     median, hist = summary["median"], summary["hist"]
     takeaway = title or f"{column} is {summary['shape']}; {_missing_words(missing, total)}"
@@ -172,11 +172,11 @@ def _category_bars(table: pd.DataFrame, takeaway: str, sub: str, *, x_title: str
 
 def _categorical_distribution(column: str, vc: pd.DataFrame, missing: int, total: int, max_categories: int, title) -> alt.Chart:
     "Top categories plus 'other' as sorted bars, from a value-count frame."
-    return _categorical_chart(column, _fold_top(vc, max_categories), len(vc), missing, total, max_categories, title)
+    return categorical_chart(column, fold_top(vc, max_categories), len(vc), missing, total, max_categories, title)
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #d9d1e676
-def _categorical_chart(column: str, table: pd.DataFrame, distinct: int, missing: int, total: int, max_categories: int, title) -> alt.Chart:
-    "The category bars from a folded top-categories table."
+def categorical_chart(column: str, table: pd.DataFrame, distinct: int, missing: int, total: int, max_categories: int, title) -> alt.Chart:
+    "The category bar chart from a `fold_top` table of the most frequent values."
     first = table.iloc[0]
     if distinct == 1:
         takeaway = f"{column} has a single value, {_short(first['value'])!r}; {_missing_words(missing, total)}"
@@ -192,7 +192,7 @@ def _categorical_chart(column: str, table: pd.DataFrame, distinct: int, missing:
     return _category_bars(table, title or takeaway, sub)
 
 
-def _datetime_summary(values: np.ndarray) -> dict:
+def datetime_summary(values: np.ndarray) -> dict:
     "Everything a timeline chart needs from datetime64 values: counts per calendar bin, unit, first, last, count."
     tl, unit = _timeline(values)
     return {"timeline": tl, "unit": unit, "first": pd.Timestamp(values.min()), "last": pd.Timestamp(values.max()), "n": int(values.size)}
@@ -200,11 +200,11 @@ def _datetime_summary(values: np.ndarray) -> dict:
 
 def _datetime_distribution(column: str, values: np.ndarray, missing: int, total: int, title) -> alt.Chart:
     "Counts per calendar bin (day, week, month, year...) as bars on a time axis."
-    return _datetime_chart(column, _datetime_summary(values), missing, total, title)
+    return datetime_chart(column, datetime_summary(values), missing, total, title)
 
 
-def _datetime_chart(column: str, summary: dict, missing: int, total: int, title) -> alt.Chart:
-    "The timeline chart from a `_datetime_summary`."
+def datetime_chart(column: str, summary: dict, missing: int, total: int, title) -> alt.Chart:
+    "The timeline chart from a `datetime_summary`."
     t = TOKENS
     tl, unit, first, last = summary["timeline"], summary["unit"], summary["first"], summary["last"]
     fmt = {name: f for _, name, f in _TIME_UNITS}.get(unit.split()[-1].rstrip("s"), "%Y-%m-%d")
@@ -229,7 +229,7 @@ def distribution_chart(data, column: str, *, target: str | None = None, max_cate
     df = _frame(data)
     s = _column(df, column)
     total = len(s)
-    values, missing = _values(s)
+    values, missing = present_values(s)
     if len(values) == 0:
         what = "has no rows" if total == 0 else f"is empty: all {total:,} values are missing"
         return message_chart(f"{column} {what}.", title=title or f"{column}: nothing to chart", subtitle=f"{total:,} rows")
@@ -250,8 +250,8 @@ def distribution_chart(data, column: str, *, target: str | None = None, max_cate
                 by = (labels, classes)
         return _numeric_distribution(column, arr, int((~keep).sum()), total, title, by=by)
     if kind == "datetime":
-        arr = _datetime_array(_as_datetime(values))
+        arr = datetime_array(as_datetime(values))
         if arr.size == 0:
             return message_chart(f"{column} has no parseable dates.", title=title or f"{column}: nothing to chart")
         return _datetime_distribution(column, arr, total - arr.size, total, title)
-    return _categorical_distribution(column, _value_counts(values), missing, total, max_categories, title)
+    return _categorical_distribution(column, value_counts(values), missing, total, max_categories, title)

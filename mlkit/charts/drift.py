@@ -17,16 +17,16 @@ from mlkit.charts.columns import (
     _frame,
     _column,
     _column_kind,
-    _values,
-    _numeric_array,
+    present_values,
+    numeric_array,
 )
 from mlkit.charts.aggregate import (
     _histogram,
-    _value_counts,
+    value_counts,
 )
 
 # %% auto #0
-__all__ = ['psi', 'drift_chart']
+__all__ = ['psi', 'psi_words', 'drift_shares', 'drift_chart']
 
 # %% ../../nbs/04_charts/09_drift.ipynb #a02cdfd7
 def psi(reference: np.ndarray, current: np.ndarray, eps: float = 1e-4) -> float:
@@ -37,8 +37,8 @@ def psi(reference: np.ndarray, current: np.ndarray, eps: float = 1e-4) -> float:
     return float(np.sum((cur - ref) * np.log(cur / ref)))
 
 # %% ../../nbs/04_charts/09_drift.ipynb #6903374f
-def _psi_words(value: float) -> str:
-    "Reading of a PSI value."
+def psi_words(value: float) -> str:
+    "The words for a PSI value: stable (below 0.1), moderate shift (below 0.25) or major shift."
     return "stable" if value < 0.1 else "moderate shift" if value < 0.25 else "major shift"
 
 
@@ -60,8 +60,8 @@ def _statistic_words(statistic: Any) -> tuple[str, bool | None]:
     return str(statistic), None
 
 
-def _drift_numeric(rv: np.ndarray, cv: np.ndarray) -> pd.DataFrame:
-    "Shares of reference and current values over shared bins."
+def drift_shares(rv: np.ndarray, cv: np.ndarray) -> pd.DataFrame:
+    "Shares of reference and current numeric values over the same histogram bins: bin_start, bin_end, reference, current."
     both = np.r_[rv, cv]
     edges = _histogram(both)
     e = np.r_[edges["bin_start"].to_numpy(), edges["bin_end"].to_numpy()[-1:]]
@@ -75,20 +75,20 @@ def drift_chart(reference, current, column: str, *, statistic: Any = None, max_c
     t = TOKENS
     rdf, cdf = _frame(reference), _frame(current)
     rs, cs = _column(rdf, column), _column(cdf, column)
-    rvals, rmiss = _values(rs)
-    cvals, cmiss = _values(cs)
+    rvals, rmiss = present_values(rs)
+    cvals, cmiss = present_values(cs)
     if len(rvals) == 0 or len(cvals) == 0:
         which = "reference" if len(rvals) == 0 else "current"
         return message_chart(f"{column} has no values in the {which} data.", title=title or f"{column}: nothing to compare")
     kind = _column_kind(rs)
     if kind == "numeric" and _column_kind(cs) in ("numeric", "boolean"):
-        rv, cv = _numeric_array(rvals), _numeric_array(cvals)
-        table = _drift_numeric(rv, cv)
+        rv, cv = numeric_array(rvals), numeric_array(cvals)
+        table = drift_shares(rv, cv)
         value = psi(table["reference"], table["current"])
         summary = f"median {format_number(np.median(cv))} now vs {format_number(np.median(rv))} before"
         long = None
     else:
-        rt, ct = _value_counts(rvals), _value_counts(cvals)
+        rt, ct = value_counts(rvals), value_counts(cvals)
         for vc in (rt, ct):
             vc["value"] = vc["value"].astype(str)
             vc["share"] = vc["count"] / max(int(vc["count"].sum()), 1)
@@ -121,7 +121,7 @@ def drift_chart(reference, current, column: str, *, statistic: Any = None, max_c
     verdict = (
         ("has drifted" if drifted else "has not drifted")
         if drifted is not None
-        else f"{_psi_words(value)}"
+        else f"{psi_words(value)}"
         if statistic is None
         else "compared"
     )

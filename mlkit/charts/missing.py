@@ -17,7 +17,7 @@ from mlkit.charts.columns import (
 )
 
 # %% auto #0
-__all__ = ['missing_chart']
+__all__ = ['missing_chart', 'missing_bars']
 
 # %% ../../nbs/04_charts/06_missing.ipynb #c610358f
 def _missing_counts(df) -> dict:
@@ -39,10 +39,10 @@ def _missing_counts(df) -> dict:
 def missing_chart(data, *, title: str | None = None):
     "Share of missing values per column (columns with any missing), sorted, with direct labels."
     df = _frame(data)
-    return _missing_bars(_missing_counts(df), len(df), title=title)
+    return missing_bars(_missing_counts(df), len(df), title=title)
 
 # %% ../../nbs/04_charts/06_missing.ipynb #f9768a2b
-def _missing_bars(counts: dict, n: int, *, title: str | None = None):
+def missing_bars(counts: dict, n: int, *, title: str | None = None):
     "The missing-values chart from precomputed counts per column (shared with `mlkit.profile`)."
     t = TOKENS
     rows = [(c, k) for c, k in counts.items() if k > 0]

@@ -19,14 +19,14 @@ def _psi_column(ref_s, cur_s) -> float | None:
 
     from mlkit import charts as ch
 
-    rv, _ = ch._values(ref_s)
-    cv, _ = ch._values(cur_s)
+    rv, _ = ch.present_values(ref_s)
+    cv, _ = ch.present_values(cur_s)
     if len(rv) == 0 or len(cv) == 0:
         return None
     if ref_s.dtype.is_numeric() and cur_s.dtype.is_numeric():
-        t = ch._drift_numeric(ch._numeric_array(rv), ch._numeric_array(cv))
+        t = ch.drift_shares(ch.numeric_array(rv), ch.numeric_array(cv))
         return ch.psi(t["reference"], t["current"])
-    r, c = ch._value_counts(rv), ch._value_counts(cv)
+    r, c = ch.value_counts(rv), ch.value_counts(cv)
     r["value"], c["value"] = r["value"].astype(str), c["value"].astype(str)
     m = r.merge(c, on="value", how="outer", suffixes=("_r", "_c")).fillna(0)
     return ch.psi(m["count_r"] / max(m["count_r"].sum(), 1), m["count_c"] / max(m["count_c"].sum(), 1))
@@ -185,7 +185,7 @@ def compare_profiles(reference, current, *, max_charts: int = 20, max_categories
                     "distribution_shift",
                     sev,
                     (c,),
-                    f"{c} has shifted between reference and current (PSI = {value:.2f}, {ch._psi_words(value)})",
+                    f"{c} has shifted between reference and current (PSI = {value:.2f}, {ch.psi_words(value)})",
                     {"psi": value},
                     "Check the data source, and retrain or reweight if the shift is real.",
                 )

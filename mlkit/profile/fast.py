@@ -39,7 +39,7 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
     vc = distinct_text = num = dates = None
     if is_text:
         try:
-            vc, distinct_text, present = ch._top_counts(s, max_categories)
+            vc, distinct_text, present = ch.top_counts(s, max_categories)
             stats = {**stats, "missing": n_rows - present}
         except Exception:  # unhashable values (lists, dicts): counted as text without a top value
             vc = None
@@ -47,7 +47,7 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
         num = _numeric_stats(s, out)
         stats = {**stats, **{k: num[k] for k in ("missing", "mean", "std", "min", "max")}}
     elif dtype in (nw.Datetime, nw.Date):
-        dates = ch._datetime_array(s)
+        dates = ch.datetime_array(s)
         dates = np.sort(dates.view("int64")).view(dates.dtype)  # one sort: distinct count, first and last
         stats = {**stats, "missing": n_rows - dates.size}
     if "missing" not in stats:
@@ -80,11 +80,11 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
         if values.size:  # quartiles from the sort that also counted the distinct values
             row["p25"], row["median"], row["p75"] = num["p25"], num["median"], num["p75"]
         if want_chart and values.size:
-            summary = ch._numeric_summary(values, median=row["median"], skew=extra["skew"], sorted_values=num["sorted"])
+            summary = ch.numeric_summary(values, median=row["median"], skew=extra["skew"], sorted_values=num["sorted"])
             n_missing = n_rows - values.size
-            chart = lambda: ch._numeric_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
+            chart = lambda: ch.numeric_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
     elif kind == "datetime" and row["count"]:
-        arr = dates if dates is not None else ch._datetime_array(ch._as_datetime(s))
+        arr = dates if dates is not None else ch.datetime_array(ch.as_datetime(s))
         extra["dates_as_text"] = vc is not None
         if arr.size:
             row["min"], row["max"] = (
@@ -92,14 +92,14 @@ def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categorie
                 str(np.datetime_as_string(arr.max(), unit="s")).replace("T00:00:00", ""),
             )
             if want_chart:
-                summary, n_missing = ch._datetime_summary(arr), n_rows - arr.size
-                chart = lambda: ch._datetime_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
+                summary, n_missing = ch.datetime_summary(arr), n_rows - arr.size
+                chart = lambda: ch.datetime_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
     elif kind in ("categorical", "text", "boolean") and row["count"]:
         if want_chart:
             if vc is None:
-                vc, distinct_text, _ = ch._top_counts(s, max_categories)
-            top, distinct = ch._fold_top(vc, max_categories, distinct=distinct_text, total=row["count"]), distinct_text
-            chart = lambda: ch._categorical_chart(name_s, top, distinct, missing, n_rows, max_categories, None)  # noqa: E731
+                vc, distinct_text, _ = ch.top_counts(s, max_categories)
+            top, distinct = ch.fold_top(vc, max_categories, distinct=distinct_text, total=row["count"]), distinct_text
+            chart = lambda: ch.categorical_chart(name_s, top, distinct, missing, n_rows, max_categories, None)  # noqa: E731
     if want_chart and chart is None:
         what = (
             "has no rows" if n_rows == 0 else f"is empty: all {n_rows:,} values are missing" if row["count"] == 0 else "cannot be charted"
@@ -173,14 +173,14 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     for c in ("count", "missing", "distinct", "top_count"):
         table[c] = table[c].astype("Int64")
     missing_counts = {r["column"]: r["missing"] for r in rows}
-    charts._factories["missing values"] = lambda: ch._missing_bars(missing_counts, n_rows)
+    charts._factories["missing values"] = lambda: ch.missing_bars(missing_counts, n_rows)
     numeric = [r["column"] for r in rows if "centred" in extras[r["column"]]]
     if len(numeric) >= 2 and n_rows:
         used = [slot[name] for name in schema if str(name) in numeric and name in slot]
         x = xc if used == list(range(len(numbers))) else xc[used]
-        corr = pd.DataFrame(ch._corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
+        corr = pd.DataFrame(ch.corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
         del x, xc
-        charts._factories["correlations"] = lambda: ch._correlation_heatmap(corr)
+        charts._factories["correlations"] = lambda: ch.correlation_heatmap(corr)
         a = corr.to_numpy()
         for i in range(len(numeric)):
             for j in range(i):
@@ -201,7 +201,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     if target is not None:
         trow = next(r for r in rows if r["column"] == target)
         tvc = (
-            ch._value_counts(df.get_column(target))
+            ch.value_counts(df.get_column(target))
             if trow["type"] in ("categorical", "boolean") or (trow["type"] == "numeric" and (trow["distinct"] or 0) <= 10)
             else None
         )

@@ -72,7 +72,7 @@ def _quantile_facts(raw, arr, finite, values, out) -> dict:
     else:
         srt = np.sort(values)
         distinct = 1 + int(np.count_nonzero(srt[1:] != srt[:-1]))
-    p25, median, p75 = ch._quantiles_sorted(srt, (0.25, 0.5, 0.75))
+    p25, median, p75 = ch.quantiles_sorted(srt, (0.25, 0.5, 0.75))
     skew = None if n < 3 or ss == 0 else m3 / n / (ss / n) ** 1.5
     return {
         "mean": mean,
