@@ -30,6 +30,18 @@ STYLESHEET = """
 .mlkit-report summary{cursor:pointer;color:#52606d}
 .mlkit-report pre{white-space:pre-wrap;font-size:12px;background:#f5f7fa;padding:6px;margin:4px 0}
 .mlkit-report .mlk-fix{color:#3e4c59;font-style:italic}
+.mlkit-report tr.mlk-strong td{font-weight:600}
+.mlkit-report .mlk-num{text-align:right;font-variant-numeric:tabular-nums}
+.mlkit-report .mlk-warn{background:#fff1d6;color:#8a4b00;padding:6px 10px;border-radius:6px}
+.mlkit-report .mlk-fig{display:inline-block;margin:6px 12px 12px 0;vertical-align:top}
+.mlkit-report .mlk-fig img{max-width:100%}
+.mlkit-report .mlk-fig figcaption{font-size:12px;color:#52606d}
+.mlkit-report section.mlk-step{margin-top:22px;border-top:1px solid #e4e7eb;padding-top:8px}
+.mlkit-report table.mlk-compact{width:auto;font-size:13px}
+.mlkit-report table.mlk-compact td,.mlkit-report table.mlk-compact th{padding:3px 8px}
+.mlkit-report .mlk-headline{display:flex;gap:18px;align-items:center;background:#f5f7fa;border-radius:8px;padding:12px 18px;margin:10px 0 18px}
+.mlkit-report .mlk-big{font-size:40px;font-weight:700;color:#0072B2}
+.mlkit-report .mlk-big small{font-size:16px;color:#52606d}
 """
 
 # %% ../../nbs/00_core/04_html.ipynb #07f3d92b
@@ -52,11 +64,20 @@ def cell_html(value: Any) -> str:
     return value if isinstance(value, Html) else esc(value)
 
 
-def table(header, rows) -> Html:
-    "An HTML table; every cell escaped unless it is `Html`."
-    head = "".join(f"<th>{cell_html(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell_html(v)}</td>" for v in row) + "</tr>" for row in rows)
-    return Html(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+def table(header, rows, *, cls: str = "", strong=(), numeric=()) -> Html:
+    "An HTML table; every cell escaped unless it is `Html`. `strong`: row numbers in bold; `numeric`: column numbers right-aligned."
+    strong, numeric = set(strong), set(numeric)
+
+    def td(j, v, tag="td"):
+        return f'<{tag} class="mlk-num">{cell_html(v)}</{tag}>' if j in numeric else f"<{tag}>{cell_html(v)}</{tag}>"
+
+    head = "".join(td(j, h, "th") for j, h in enumerate(header))
+    body = "".join(
+        ('<tr class="mlk-strong">' if i in strong else "<tr>") + "".join(td(j, v) for j, v in enumerate(row)) + "</tr>"
+        for i, row in enumerate(rows)
+    )
+    attr = f' class="{esc(cls)}"' if cls else ""
+    return Html(f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 # %% ../../nbs/00_core/04_html.ipynb #9faabcc2
 def html_page(title: str, body: str, extra_css: str = "") -> str:

@@ -10,7 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
-from ..core import atomic_write, esc
+from ..core import atomic_write, esc, table
 from .report import RUN_PLACEHOLDER, _num
 
 # %% auto #0
@@ -76,11 +76,11 @@ def read_run(path) -> dict:
 # %% ../../nbs/07_pipeline/06_record.ipynb #5b87d3b2
 def _run_html(record: dict) -> str:
     "The run section of report.html: id, status, git, versions, data fingerprints, steps, changes."
-    rows = "".join(
-        f"<tr><td>{esc(s['name'])}</td><td>{esc(s['status'])}</td><td>{esc(_num(s.get('seconds'), 1))} s</td>"
-        f"<td>{esc('from ' + s['reused_from'] if s.get('reused_from') else '')}</td></tr>"
+    rows = [
+        [s["name"], s["status"], f"{_num(s.get('seconds'), 1)} s", "from " + s["reused_from"] if s.get("reused_from") else ""]
         for s in record["steps"]
-    )
+    ]
+    steps = table(["step", "status", "time", "reused"], rows, cls="mlk-compact", numeric=[2])
     git = record.get("git") or {}
     git_text = (
         "not a git repository" if not git else f"{git.get('commit') or 'no commit'}{' (dirty working tree)' if git.get('dirty') else ''}"
@@ -96,7 +96,7 @@ def _run_html(record: dict) -> str:
         f"{esc(record['status'])}, started {esc(record['started'])}, {esc(_num(record.get('seconds'), 1))} s. "
         f"Git: <code>{esc(git_text)}</code>. Python {esc(record['environment']['python'])}, "
         + ", ".join(f"{esc(k)} {esc(v)}" for k, v in pk.items())
-        + f'.</p><ul>{data}</ul><table class="mlk-run"><tr><th>step</th><th>status</th><th>time</th><th>reused</th></tr>{rows}</table>'
+        + f".</p><ul>{data}</ul>{steps}"
         + f"<p>What changed against the previous run: {esc(record.get('changes_text') or 'first run')}.</p></section>"
     )
 

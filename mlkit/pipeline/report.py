@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from ..core import esc, html_page
+from ..core import Html, esc, html_page, table
 from .steps import load_report
 
 # %% auto #0
@@ -121,14 +121,9 @@ def _seen_by_html(seen: dict) -> str:
             groups.setdefault((check, tuple(steps)), []).append(", ".join(cols) or "(table)")
     if not groups:
         return ""
-    body = "".join(
-        f"<tr><td><code>{esc(c)}</code></td><td>{esc('; '.join(cols))}</td><td>{esc(', '.join(steps))}</td></tr>"
-        for (c, steps), cols in groups.items()
-    )
-    return (
-        '<section class="mlk-step"><h2>Seen by several steps</h2><p>Each is shown once, above; these steps saw it too.</p>'
-        f'<table class="mlk-run"><tr><th>check</th><th>columns</th><th>steps</th></tr>{body}</table></section>'
-    )
+    rows = [[Html(f"<code>{esc(c)}</code>"), "; ".join(cols), ", ".join(steps)] for (c, steps), cols in groups.items()]
+    seen_by = table(["check", "columns", "steps"], rows, cls="mlk-compact")
+    return f'<section class="mlk-step"><h2>Seen by several steps</h2><p>Each is shown once, above; these steps saw it too.</p>{seen_by}</section>'
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #6b231d8c
 def _headline_html(h: dict | None) -> str:
@@ -158,17 +153,6 @@ def _svg_figure(path: Path) -> str:
 
     data = base64.b64encode(path.read_bytes()).decode()
     return f'<figure class="mlk-fig"><img alt="{esc(path.stem)}" src="data:image/svg+xml;base64,{data}"><figcaption>{esc(path.stem)}</figcaption></figure>'
-
-
-_REPORT_CSS = """
-.mlk-headline{display:flex;gap:18px;align-items:center;background:#f5f7fa;border-radius:8px;padding:12px 18px;margin:10px 0 18px;max-width:1100px}
-.mlk-big{font-size:40px;font-weight:700;color:#0072B2}.mlk-big small{font-size:16px;color:#52606d}
-.mlk-fig{display:inline-block;margin:6px 12px 12px 0;vertical-align:top}.mlk-fig img{max-width:100%}
-.mlk-fig figcaption{font-size:12px;color:#52606d}
-section.mlk-step{margin-top:22px;border-top:1px solid #e4e7eb;padding-top:8px;max-width:1100px}
-table.mlk-run{border-collapse:collapse;font-size:13px}table.mlk-run td,table.mlk-run th{padding:3px 8px;border-bottom:1px solid #e4e7eb;text-align:left}
-.mlk-warn{background:#fff1d6;color:#8a4b00;padding:6px 10px;border-radius:6px}
-"""
 
 
 def _step_sections(run_dir: Path, steps: list) -> tuple:
@@ -239,4 +223,4 @@ def build_report(
         f'<div class="mlkit-report">{intro}{_headline_html(h)}{data_html or "<p>No data check in this run.</p>"}{steps_html}'
         f"{extras}{RUN_PLACEHOLDER}</div>"
     )
-    return html_page(f"{project_name or 'mlkit'}: report", body, extra_css=_REPORT_CSS)
+    return html_page(f"{project_name or 'mlkit'}: report", body)
