@@ -214,18 +214,23 @@ def test_time_budget_holds_while_a_candidate_runs():
     rng = np.random.default_rng(0)
     df = pd.DataFrame(rng.normal(size=(200_000, 12)), columns=[f"x{i}" for i in range(12)])
     df["y"] = df.x0 + df.x1 * df.x2 + rng.normal(size=len(df)) > 0
-    # the budget starts counting before the data is prepared and the trivial models run: measure that part
-    # first (budget 0 runs only it), so a slow machine still has a candidate running when the budget ends
+    # the budget also pays for preparing the data and the trivial models (budget 0 runs only those): measure that
+    # part first. On a loaded machine the deadline can still fall while the worker starts (every candidate is then
+    # skipped, none is running): try again with a longer budget, up to three times
     t0 = time.perf_counter()
     baseline(df, "y", time_budget=0, progress=False)
-    budget = round(time.perf_counter() - t0 + 5, 1)
-    t0 = time.perf_counter()
-    r = baseline(df, "y", time_budget=budget, progress=False)
-    took = time.perf_counter() - t0
-    assert took < budget + 4, (took, budget)
-    status = dict(zip(r.table["model"], r.table["status"]))
+    untimed = time.perf_counter() - t0
+    for margin in (4, 8, 16):
+        budget = round(untimed + margin, 1)
+        t0 = time.perf_counter()
+        r = baseline(df, "y", time_budget=budget, progress=False)
+        took = time.perf_counter() - t0
+        assert took < budget + 4, (took, budget)  # cut off, not waited for
+        status = dict(zip(r.table["model"], r.table["status"]))
+        if "stopped" in status.values():
+            break
     assert status["dummy_most_frequent"] == "ok" and status["gradient_boosting"] in ("stopped", "skipped")
-    assert "stopped" in status.values()  # a candidate was running at the deadline and was killed
+    assert "stopped" in status.values(), (budget, untimed)  # a candidate was running at the deadline and was killed
     f = r.filter(check="skipped_for_time").findings[0]
     halted = {s["model"] for s in f.evidence["stopped"]}
     assert halted | set(f.evidence["skipped"]) == {m for m, s in status.items() if s != "ok"}

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import higher_is_better
-from ..core import Finding, MlkitInputError, Report, esc, register_report_kind
+from ..core import Finding, MlkitInputError, Report, esc, register_report_kind, table
 from ..runtime import limit_threads
 
 # %% auto #0
@@ -187,13 +187,11 @@ class BaselineReport(Report):
         )
 
     def _extra_html(self) -> str:
-        head = "".join(f"<th>{esc(h)}</th>" for h in self._headers())
-        best = self.best
-        body = "".join(
-            "<tr" + (' style="font-weight:600"' if r[0] == best else "") + ">" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
-            for r in self._display_rows()
-        )
-        return f"<p>task: <b>{esc(self.task)}</b>. {esc(self.headline())}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{chart_svg(self)}"
+        rows = self._display_rows()
+        best = [i for i, r in enumerate(rows) if r[0] == self.best]
+        numbers = range(2, 3 + len(self.metrics))  # the scores and the fit time
+        table_html = table(self._headers(), rows, strong=best, numeric=numbers)
+        return f"<p>task: <b>{esc(self.task)}</b>. {esc(self.headline())}</p>{table_html}{chart_svg(self)}"
 
 # %% ../../nbs/05_baselines/06_report.ipynb #33fc8b96
 def chart_svg(report) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..baselines import chart_svg, fmt_score
-from ..core import Finding, Report, esc, register_report_kind
+from ..core import Finding, Html, Report, badge, esc, register_report_kind, table
 
 # %% auto #0
 __all__ = ['CHECKS', 'SanityReport']
@@ -111,11 +111,11 @@ class SanityReport(Report):
         return "\n".join(base[:3] + lines + [""] + base[3:])
 
     def _extra_html(self) -> str:
-        badge = {"fired": "mlk-warning", "silent": "mlk-ok", "skipped": "mlk-info"}
-        rows = "".join(
-            f'<tr><td><code>{esc(c)}</code></td><td><span class="mlk-badge {"mlk-error" if (c, s) == ("no_signal", "fired") else badge.get(s, "mlk-info")}">{esc(s)}</span></td><td>{esc(n)}</td></tr>'
+        kinds = {"fired": "warning", "silent": "ok", "skipped": "info"}
+        rows = [
+            [Html(f"<code>{esc(c)}</code>"), badge("error" if (c, s) == ("no_signal", "fired") else kinds.get(s, "info"), s), n]
             for c, s, n in self._check_rows()
-        )
-        table = f"<table><thead><tr><th>check</th><th>result</th><th>numbers ({esc(self.metric)})</th></tr></thead><tbody>{rows}</tbody></table>"
+        ]
+        checks = table(["check", "result", f"numbers ({self.metric})"], rows)
         chart = chart_svg(self) if len(self.learning_curve) else ""
-        return f"<p>task: <b>{esc(self.task)}</b>; headline metric <b>{esc(self.metric)}</b>.</p>{table}{chart}"
+        return f"<p>task: <b>{esc(self.task)}</b>; headline metric <b>{esc(self.metric)}</b>.</p>{checks}{chart}"

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 
-from ..core import Finding, Report, esc, register_report_kind
+from ..core import Finding, Html, Report, badge, esc, register_report_kind, table
 from .rubric import interpret, SECTIONS, TESTS_BY_ID
 
 # %% auto #0
@@ -158,8 +158,17 @@ class TestScore(Report):
             return super()._findings_html()
         return f"<details><summary>{len(self.findings)} findings: the tests above that are short of a full point or failing</summary>{super()._findings_html()}</details>"
 
+    _MARKS = {"automated": "ok", "manual": "info", "missing": "warning"}
+
+    def _result_cells(self, r: dict) -> list:
+        "One row of a section's table: test, name, mark (and failing), evidence with its source and the next step."
+        fail = " " + badge("error", "failing") if r["passing"] is False else ""
+        mark = Html(badge(self._MARKS[r["status"]], f"{r['status']} {r['points']:g}") + fail)
+        nxt = f'<div class="mlk-fix">Next: {esc(r["next_step"])}</div>' if r["points"] < 1 else ""
+        evidence = Html(f'{esc(r["evidence"])}<div class="mlk-fix">source: {esc(r["source"])}</div>{nxt}')
+        return [Html(f"<b>{esc(TESTS_BY_ID[r['id']].label)}</b>"), r["name"], mark, evidence]
+
     def _extra_html(self) -> str:
-        badge = {"automated": "mlk-ok", "manual": "mlk-info", "missing": "mlk-warning"}
         parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
         try:
             from mlkit.cards.charts import chart_svg
@@ -168,18 +177,9 @@ class TestScore(Report):
         except Exception as e:  # a chart is a nicety: never lose the score over it
             parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
         for sec, (_label, title) in SECTIONS.items():
-            rows = []
-            for r in (r for r in self.results if r["section"] == sec):
-                fail = ' <span class="mlk-badge mlk-error">failing</span>' if r["passing"] is False else ""
-                nxt = f'<div class="mlk-fix">Next: {esc(r["next_step"])}</div>' if r["points"] < 1 else ""
-                rows.append(
-                    f'<tr><td class="mlk-col">{esc(TESTS_BY_ID[r["id"]].label)}</td><td>{esc(r["name"])}</td>'
-                    f'<td><span class="mlk-badge {badge[r["status"]]}">{esc(r["status"])} {r["points"]:g}</span>{fail}</td>'
-                    f'<td>{esc(r["evidence"])}<div class="mlk-fix">source: {esc(r["source"])}</div>{nxt}</td></tr>'
-                )
+            rows = [self._result_cells(r) for r in self.results if r["section"] == sec]
             parts.append(
-                f"<h3>{esc(title)}: {self.sections[sec]:g} / 7</h3><table><thead><tr><th>test</th><th>name</th><th>mark</th>"
-                f"<th>evidence and next step</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"<h3>{esc(title)}: {self.sections[sec]:g} / 7</h3>" + table(["test", "name", "mark", "evidence and next step"], rows)
             )
         parts.append(
             '<p class="mlk-summary">Breck, Cai, Nielsen, Salib, Sculley: <em>The ML Test Score: A Rubric for ML Production Readiness and Technical Debt '
