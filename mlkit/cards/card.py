@@ -23,6 +23,25 @@ def _defect(f) -> str:
 # %% auto #0
 __all__ = ['model_card']
 
+# %% ../../nbs/10_cards/09_card.ipynb #f7ab58e6
+def _model_name(model) -> str:
+    "The model's class name, or its steps' class names for a pipeline."
+    if hasattr(model, "steps"):
+        return " -> ".join(type(s).__name__ for _, s in model.steps)
+    return type(model).__name__
+
+
+def _intended_use(spec_d: dict, task, target, metric, sensitive: list, name: str) -> dict:
+    "The card's intended-use section: objective, task, target, metric, sensitive columns and the model."
+    return {
+        "objective": spec_d.get("objective") or "",
+        "task": task,
+        "target": target,
+        "metric": metric or spec_d.get("metric"),
+        "sensitive": sensitive,
+        "model": name,
+    }
+
 # %% ../../nbs/10_cards/09_card.ipynb #aef11f38
 def model_card(
     model,
@@ -57,14 +76,7 @@ def model_card(
     findings, limits, sections = [], [], {}
     name = _model_name(model)
     task = spec_d.get("task") if spec_d.get("task") not in (None, "auto") else None
-    sections["intended_use"] = {
-        "objective": spec_d.get("objective") or "",
-        "task": task,
-        "target": target,
-        "metric": metric or spec_d.get("metric"),
-        "sensitive": sensitive,
-        "model": name,
-    }
+    sections["intended_use"] = _intended_use(spec_d, task, target, metric, sensitive, name)
     evidence = {"explanation": None, "slice_rows": [], "check_report": None, "sanity_report": None}
     if data is not None:
         if target is None:
@@ -105,13 +117,6 @@ def model_card(
         sections=sections,
         **evidence,
     )
-
-
-def _model_name(model) -> str:
-    "The model's class name, or its steps' class names for a pipeline."
-    if hasattr(model, "steps"):
-        return " -> ".join(type(s).__name__ for _, s in model.steps)
-    return type(model).__name__
 
 # %% ../../nbs/10_cards/09_card.ipynb #a6836707
 def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, **o) -> tuple:

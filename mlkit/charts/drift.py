@@ -69,6 +69,103 @@ def drift_shares(rv: np.ndarray, cv: np.ndarray) -> pd.DataFrame:
     cc, _ = np.histogram(cv, bins=len(e) - 1, range=(float(e[0]), float(e[-1])))
     return pd.DataFrame({"bin_start": e[:-1], "bin_end": e[1:], "reference": rc / max(rv.size, 1), "current": cc / max(cv.size, 1)})
 
+# %% ../../nbs/04_charts/09_drift.ipynb #413743de
+def _numeric_shares(rvals, cvals) -> tuple:
+    "Shares of reference and current numeric values on shared bins, their PSI and a summary of the medians."
+    rv, cv = numeric_array(rvals), numeric_array(cvals)
+    table = drift_shares(rv, cv)
+    value = psi(table["reference"], table["current"])
+    summary = f"median {format_number(np.median(cv))} now vs {format_number(np.median(rv))} before"
+    return table, value, summary
+
+
+def _category_shares(rvals, cvals, max_categories: int) -> tuple:
+    "Shares of each category in reference and current (long form, the rest folded into `other`), PSI, summary, category order."
+    rt, ct = value_counts(rvals), value_counts(cvals)
+    for vc in (rt, ct):
+        vc["value"] = vc["value"].astype(str)
+        vc["share"] = vc["count"] / max(int(vc["count"].sum()), 1)
+    merged = pd.merge(rt[["value", "share"]], ct[["value", "share"]], on="value", how="outer", suffixes=("_ref", "_cur")).fillna(0.0)
+    value = psi(merged["share_ref"], merged["share_cur"])
+    merged["key"] = merged[["share_ref", "share_cur"]].max(axis=1)
+    merged = merged.sort_values(["share_ref", "key"], ascending=False)
+    if len(merged) > max_categories:
+        top, rest = merged.iloc[:max_categories], merged.iloc[max_categories:]
+        merged = pd.concat(
+            [
+                top,
+                pd.DataFrame(
+                    {
+                        "value": [f"other ({len(rest):,} values)"],
+                        "share_ref": [rest["share_ref"].sum()],
+                        "share_cur": [rest["share_cur"].sum()],
+                    }
+                ),
+            ]
+        )
+    long = merged.melt(id_vars="value", value_vars=["share_ref", "share_cur"], var_name="data", value_name="share")
+    long["data"] = long["data"].map({"share_ref": "reference", "share_cur": "current"})
+    long["label"] = long["share"].map(_pct)
+    shift = (merged["share_cur"] - merged["share_ref"]).abs()
+    moved = merged.iloc[int(np.argmax(shift.to_numpy()))]
+    summary = f"largest change: {moved['value']} {_pct(moved['share_ref'])} → {_pct(moved['share_cur'])}"
+    return long, value, summary, merged["value"].tolist()
+
+
+def _drift_takeaway(column: str, statistic: Any, value: float) -> str:
+    "The chart's title: the verdict (drifted or not, PSI words, or `compared`) and the statistic."
+    stat_text, drifted = _statistic_words(statistic) if statistic is not None else (f"PSI = {value:.2f}", None)
+    verdict = (
+        ("has drifted" if drifted else "has not drifted")
+        if drifted is not None
+        else f"{psi_words(value)}"
+        if statistic is None
+        else "compared"
+    )
+    return f"{column}: {verdict} ({stat_text})"
+
+# %% ../../nbs/04_charts/09_drift.ipynb #fd2d48c4
+def _numeric_drift_layers(table: pd.DataFrame, column: str, title, color):
+    "Reference as bars and current as a step line, over the shared bins."
+    tl = table.melt(id_vars=["bin_start", "bin_end"], value_vars=["reference", "current"], var_name="data", value_name="share")
+    base = _base(tl, title)
+    x = alt.X("bin_start:Q", bin="binned", axis=_axis(column), scale=alt.Scale(zero=False))
+    ref = (
+        base.transform_filter("datum.data == 'reference'")
+        .mark_bar(binSpacing=1, opacity=0.7)
+        .encode(
+            x=x,
+            x2="bin_end:Q",
+            y=alt.Y("share:Q", axis=_axis("share of values", format="%", grid=True, domain=False, ticks=False)),
+            color=color,
+        )
+    )
+    cur = (
+        base.transform_filter("datum.data == 'current'")
+        .mark_line(interpolate="step-after", strokeWidth=2)
+        .encode(
+            x=alt.X("bin_start:Q"),
+            y="share:Q",
+            color=color,
+            tooltip=["data:N", alt.Tooltip("bin_start:Q", format=",.4~g"), alt.Tooltip("share:Q", format=".1%")],
+        )
+    )
+    return alt.layer(ref, cur)
+
+
+def _category_drift_bars(long: pd.DataFrame, order: list, title, color):
+    "Reference and current shares of each category as paired horizontal bars."
+    base = _base(long, title, height=alt.Step(12))
+    y = alt.Y("value:N", sort=order, axis=_axis(None, domain=False, ticks=False, labelLimit=240))
+    bars = base.mark_bar().encode(
+        y=y,
+        yOffset=alt.YOffset("data:N", sort=["reference", "current"]),
+        x=alt.X("share:Q", axis=_axis("share of values", format="%")),
+        color=color,
+        tooltip=["value:N", "data:N", alt.Tooltip("share:Q", format=".1%")],
+    )
+    return bars
+
 # %% ../../nbs/04_charts/09_drift.ipynb #17840bfd
 def drift_chart(reference, current, column: str, *, statistic: Any = None, max_categories: int = 10, title: str | None = None):
     "One column's distribution in reference vs current data, as shares on shared bins; drift statistic in the title."
@@ -82,86 +179,16 @@ def drift_chart(reference, current, column: str, *, statistic: Any = None, max_c
         return message_chart(f"{column} has no values in the {which} data.", title=title or f"{column}: nothing to compare")
     kind = _column_kind(rs)
     if kind == "numeric" and _column_kind(cs) in ("numeric", "boolean"):
-        rv, cv = numeric_array(rvals), numeric_array(cvals)
-        table = drift_shares(rv, cv)
-        value = psi(table["reference"], table["current"])
-        summary = f"median {format_number(np.median(cv))} now vs {format_number(np.median(rv))} before"
+        table, value, summary = _numeric_shares(rvals, cvals)
         long = None
     else:
-        rt, ct = value_counts(rvals), value_counts(cvals)
-        for vc in (rt, ct):
-            vc["value"] = vc["value"].astype(str)
-            vc["share"] = vc["count"] / max(int(vc["count"].sum()), 1)
-        merged = pd.merge(rt[["value", "share"]], ct[["value", "share"]], on="value", how="outer", suffixes=("_ref", "_cur")).fillna(0.0)
-        value = psi(merged["share_ref"], merged["share_cur"])
-        merged["key"] = merged[["share_ref", "share_cur"]].max(axis=1)
-        merged = merged.sort_values(["share_ref", "key"], ascending=False)
-        if len(merged) > max_categories:
-            top, rest = merged.iloc[:max_categories], merged.iloc[max_categories:]
-            merged = pd.concat(
-                [
-                    top,
-                    pd.DataFrame(
-                        {
-                            "value": [f"other ({len(rest):,} values)"],
-                            "share_ref": [rest["share_ref"].sum()],
-                            "share_cur": [rest["share_cur"].sum()],
-                        }
-                    ),
-                ]
-            )
-        long = merged.melt(id_vars="value", value_vars=["share_ref", "share_cur"], var_name="data", value_name="share")
-        long["data"] = long["data"].map({"share_ref": "reference", "share_cur": "current"})
-        long["label"] = long["share"].map(_pct)
-        shift = (merged["share_cur"] - merged["share_ref"]).abs()
-        moved = merged.iloc[int(np.argmax(shift.to_numpy()))]
-        summary = f"largest change: {moved['value']} {_pct(moved['share_ref'])} → {_pct(moved['share_cur'])}"
-        order = merged["value"].tolist()
-    stat_text, drifted = _statistic_words(statistic) if statistic is not None else (f"PSI = {value:.2f}", None)
-    verdict = (
-        ("has drifted" if drifted else "has not drifted")
-        if drifted is not None
-        else f"{psi_words(value)}"
-        if statistic is None
-        else "compared"
-    )
-    takeaway = title or f"{column}: {verdict} ({stat_text})"
+        long, value, summary, order = _category_shares(rvals, cvals, max_categories)
+    verdict = _drift_takeaway(column, statistic, value)  # worked out even under a given title, as before
+    takeaway = title or verdict
     sub = f"{summary}; shares of {len(rvals):,} reference and {len(cvals):,} current values" + (
         f"; missing {_pct(rmiss / max(len(rs), 1))} → {_pct(cmiss / max(len(cs), 1))}" if rmiss or cmiss else ""
     )
     color = alt.Color("data:N", scale=alt.Scale(domain=["reference", "current"], range=[t["reference"], t["accent"]]), legend=_legend(None))
     if long is None:
-        tl = table.melt(id_vars=["bin_start", "bin_end"], value_vars=["reference", "current"], var_name="data", value_name="share")
-        base = _base(tl, _title(takeaway, sub))
-        x = alt.X("bin_start:Q", bin="binned", axis=_axis(column), scale=alt.Scale(zero=False))
-        ref = (
-            base.transform_filter("datum.data == 'reference'")
-            .mark_bar(binSpacing=1, opacity=0.7)
-            .encode(
-                x=x,
-                x2="bin_end:Q",
-                y=alt.Y("share:Q", axis=_axis("share of values", format="%", grid=True, domain=False, ticks=False)),
-                color=color,
-            )
-        )
-        cur = (
-            base.transform_filter("datum.data == 'current'")
-            .mark_line(interpolate="step-after", strokeWidth=2)
-            .encode(
-                x=alt.X("bin_start:Q"),
-                y="share:Q",
-                color=color,
-                tooltip=["data:N", alt.Tooltip("bin_start:Q", format=",.4~g"), alt.Tooltip("share:Q", format=".1%")],
-            )
-        )
-        return alt.layer(ref, cur)
-    base = _base(long, _title(takeaway, sub), height=alt.Step(12))
-    y = alt.Y("value:N", sort=order, axis=_axis(None, domain=False, ticks=False, labelLimit=240))
-    bars = base.mark_bar().encode(
-        y=y,
-        yOffset=alt.YOffset("data:N", sort=["reference", "current"]),
-        x=alt.X("share:Q", axis=_axis("share of values", format="%")),
-        color=color,
-        tooltip=["value:N", "data:N", alt.Tooltip("share:Q", format=".1%")],
-    )
-    return bars
+        return _numeric_drift_layers(table, column, _title(takeaway, sub), color)
+    return _category_drift_bars(long, order, _title(takeaway, sub), color)

@@ -136,12 +136,125 @@ class ProfileComparison(Report):
         parts.append("<h3>Findings</h3>")
         return "".join(parts)
 
+# %% ../../nbs/04a_profile/06_comparison.ipynb #64add83d
+def _number_or_none(v) -> float | None:
+    "A number as float; None for anything else and for NaN."
+    return float(v) if isinstance(v, (int, float)) and v == v else None
+
+
+def _comparison_row(c: str, r, k, rec: dict) -> dict:
+    "One column's row of the comparison table, from its reference (`r`) and current (`k`) statistics and drift record."
+    num = _number_or_none
+    return {
+        "column": c,
+        "type": r["type"],
+        "missing_share_ref": num(r["missing_share"]),
+        "missing_share_cur": num(k["missing_share"]),
+        "distinct_ref": r["distinct"],
+        "distinct_cur": k["distinct"],
+        "mean_ref": num(r["mean"]),
+        "mean_cur": num(k["mean"]),
+        "mean_change": (num(k["mean"]) - num(r["mean"])) if num(k["mean"]) is not None and num(r["mean"]) is not None else None,
+        "median_ref": num(r["median"]),
+        "median_cur": num(k["median"]),
+        "drift_test": rec.get("test") or rec.get("method") or "psi",
+        "drift_statistic": next(
+            (rec[x] for x in ("psi", "statistic", "value", "score", "distance") if isinstance(rec.get(x), (int, float))), None
+        ),
+        "drift_p_value": rec.get("p_value"),
+        "drifted": rec.get("drifted"),
+    }
+
+
+def _shift_findings(c: str, r, k, rec: dict, stat_name: str, value) -> list:
+    "`distribution_shift` (PSI of 0.1 or more, or a test that says drifted) and `missing_increase` (5 points or more) of one column."
+    from mlkit import charts as ch
+
+    out = []
+    if stat_name == "psi" and value is not None and value >= 0.1:
+        sev = "warning" if value >= 0.25 else "info"
+        out.append(
+            Finding(
+                "distribution_shift",
+                sev,
+                (c,),
+                f"{c} has shifted between reference and current (PSI = {value:.2f}, {ch.psi_words(value)})",
+                {"psi": value},
+                "Check the data source, and retrain or reweight if the shift is real.",
+            )
+        )
+    elif rec.get("drifted"):
+        out.append(
+            Finding(
+                "distribution_shift",
+                "warning",
+                (c,),
+                f"{c} has drifted ({stat_name} = {value if value is None else ch.format_number(value)})",
+                {"statistic": value, "test": stat_name},
+                "Check the data source, and retrain or reweight if the shift is real.",
+            )
+        )
+    if (_number_or_none(k["missing_share"]) or 0) - (_number_or_none(r["missing_share"]) or 0) >= 0.05:
+        out.append(
+            Finding(
+                "missing_increase",
+                "warning",
+                (c,),
+                f"{c} is missing more often: {r['missing_share']:.1%} → {k['missing_share']:.1%}",
+                {"reference": r["missing_share"], "current": k["missing_share"]},
+                "Find out which source stopped filling it.",
+            )
+        )
+    return out
+
+# %% ../../nbs/04a_profile/06_comparison.ipynb #28c66f88
+def _column_set_findings(rt, ct) -> list:
+    "`column_removed` and `column_added`, from the reference and current statistics tables (indexed by column)."
+    removed = [
+        Finding(
+            "column_removed",
+            "warning",
+            (c,),
+            f"{c} is in the reference data but not in the current data",
+            {},
+            "Restore the column or retrain without it.",
+        )
+        for c in rt.index.difference(ct.index, sort=False)
+    ]
+    added = [
+        Finding(
+            "column_added",
+            "warning",
+            (c,),
+            f"{c} is in the current data but not in the reference data",
+            {},
+            "Check whether a column was renamed.",
+        )
+        for c in ct.index.difference(rt.index, sort=False)
+    ]
+    return removed + added
+
+
+def _drift_charts(ref_nw, cur_nw, rt, common: list, drift: dict, max_charts: int, max_categories: int) -> tuple:
+    "Drift charts of the most drifted columns (text columns left out), and a `chart_failed` finding for each chart that failed."
+    from mlkit import charts as ch
+
+    charts, findings = {}, []
+    ordered = sorted(common, key=lambda c: -_drift_score(drift.get(c, {})))
+    for c in ordered[:max_charts]:
+        if rt.loc[c, "type"] in ("text", "other"):
+            continue
+        try:
+            charts[c] = ch.drift_chart(ref_nw, cur_nw, c, statistic=drift.get(c), max_categories=max_categories)
+        except Exception as e:
+            findings.append(Finding("chart_failed", "info", (c,), f"could not chart the drift of {c}: {type(e).__name__}: {e}"))
+    return charts, findings
+
 # %% ../../nbs/04a_profile/06_comparison.ipynb #6177f3a1
 def compare_profiles(reference, current, *, max_charts: int = 20, max_categories: int = 10, title: str | None = None) -> ProfileComparison:
     "Profile reference and current data side by side: statistics with deltas, drift per column, drift charts."
     import pandas as pd
 
-    from mlkit import charts as ch
     from mlkit.data import as_narwhals
 
     ref_nw, cur_nw = as_narwhals(reference), as_narwhals(current)
@@ -151,99 +264,14 @@ def compare_profiles(reference, current, *, max_charts: int = 20, max_categories
     drift = _drift_stats(ref_nw, cur_nw, common)
     rows, findings = [], []
     for c in common:
-        r, k = rt.loc[c], ct.loc[c]
-        rec = drift.get(c, {})
-        stat_name = rec.get("test") or rec.get("method") or "psi"
-        value = next((rec[x] for x in ("psi", "statistic", "value", "score", "distance") if isinstance(rec.get(x), (int, float))), None)
-
-        def num(v):
-            return float(v) if isinstance(v, (int, float)) and v == v else None
-
-        rows.append(
-            {
-                "column": c,
-                "type": r["type"],
-                "missing_share_ref": num(r["missing_share"]),
-                "missing_share_cur": num(k["missing_share"]),
-                "distinct_ref": r["distinct"],
-                "distinct_cur": k["distinct"],
-                "mean_ref": num(r["mean"]),
-                "mean_cur": num(k["mean"]),
-                "mean_change": (num(k["mean"]) - num(r["mean"])) if num(k["mean"]) is not None and num(r["mean"]) is not None else None,
-                "median_ref": num(r["median"]),
-                "median_cur": num(k["median"]),
-                "drift_test": stat_name,
-                "drift_statistic": value,
-                "drift_p_value": rec.get("p_value"),
-                "drifted": rec.get("drifted"),
-            }
-        )
-        if stat_name == "psi" and value is not None and value >= 0.1:
-            sev = "warning" if value >= 0.25 else "info"
-            findings.append(
-                Finding(
-                    "distribution_shift",
-                    sev,
-                    (c,),
-                    f"{c} has shifted between reference and current (PSI = {value:.2f}, {ch.psi_words(value)})",
-                    {"psi": value},
-                    "Check the data source, and retrain or reweight if the shift is real.",
-                )
-            )
-        elif rec.get("drifted"):
-            findings.append(
-                Finding(
-                    "distribution_shift",
-                    "warning",
-                    (c,),
-                    f"{c} has drifted ({stat_name} = {value if value is None else ch.format_number(value)})",
-                    {"statistic": value, "test": stat_name},
-                    "Check the data source, and retrain or reweight if the shift is real.",
-                )
-            )
-        if (num(k["missing_share"]) or 0) - (num(r["missing_share"]) or 0) >= 0.05:
-            findings.append(
-                Finding(
-                    "missing_increase",
-                    "warning",
-                    (c,),
-                    f"{c} is missing more often: {r['missing_share']:.1%} → {k['missing_share']:.1%}",
-                    {"reference": r["missing_share"], "current": k["missing_share"]},
-                    "Find out which source stopped filling it.",
-                )
-            )
-    for c in rt.index.difference(ct.index, sort=False):
-        findings.append(
-            Finding(
-                "column_removed",
-                "warning",
-                (c,),
-                f"{c} is in the reference data but not in the current data",
-                {},
-                "Restore the column or retrain without it.",
-            )
-        )
-    for c in ct.index.difference(rt.index, sort=False):
-        findings.append(
-            Finding(
-                "column_added",
-                "warning",
-                (c,),
-                f"{c} is in the current data but not in the reference data",
-                {},
-                "Check whether a column was renamed.",
-            )
-        )
+        r, k, rec = rt.loc[c], ct.loc[c], drift.get(c, {})
+        row = _comparison_row(c, r, k, rec)
+        rows.append(row)
+        findings += _shift_findings(c, r, k, rec, row["drift_test"], row["drift_statistic"])
+    findings += _column_set_findings(rt, ct)
     table = pd.DataFrame(rows)
-    charts = {}
-    ordered = sorted(common, key=lambda c: -_drift_score(drift.get(c, {})))
-    for c in ordered[:max_charts]:
-        if rt.loc[c, "type"] in ("text", "other"):
-            continue
-        try:
-            charts[c] = ch.drift_chart(ref_nw, cur_nw, c, statistic=drift.get(c), max_categories=max_categories)
-        except Exception as e:
-            findings.append(Finding("chart_failed", "info", (c,), f"could not chart the drift of {c}: {type(e).__name__}: {e}"))
+    charts, failed = _drift_charts(ref_nw, cur_nw, rt, common, drift, max_charts, max_categories)
+    findings += failed
     meta = {"reference_rows": len(ref_nw), "current_rows": len(cur_nw), "common": len(common)}
     return ProfileComparison(
         findings, table=table, charts=charts, reference=ref_p, current=cur_p, title=title or "Reference vs current profile", meta=meta

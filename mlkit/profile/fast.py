@@ -138,6 +138,62 @@ def _target_findings(target: str, row: dict, vc, n_rows: int) -> list:
             )
     return out
 
+# %% ../../nbs/04a_profile/04_fast.ipynb #7169dae2
+def _correlations(rows: list, extras: dict, schema: dict, numbers: list, xc, slot: dict, n_rows: int) -> tuple:
+    "Correlation matrix of the numeric columns (None under two of them) and its `highly_correlated_features` findings."
+    import pandas as pd
+
+    from mlkit import charts as ch
+
+    numeric = [r["column"] for r in rows if "centred" in extras[r["column"]]]
+    if not (len(numeric) >= 2 and n_rows):
+        return None, []
+    used = [slot[name] for name in schema if str(name) in numeric and name in slot]
+    x = xc if used == list(range(len(numbers))) else xc[used]
+    corr = pd.DataFrame(ch.corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
+    del x
+    findings, a = [], corr.to_numpy()
+    for i in range(len(numeric)):
+        for j in range(i):
+            if abs(a[i, j]) >= 0.95:
+                findings.append(
+                    Finding(
+                        "highly_correlated_features",
+                        CHECKS["highly_correlated_features"][0],
+                        (numeric[j], numeric[i]),
+                        f"{numeric[j]} and {numeric[i]} are almost collinear (r = {a[i, j]:.3f})",
+                        {"r": float(a[i, j])},
+                        "Keep one of them for linear models, or combine them.",
+                    )
+                )
+    return corr, findings
+
+
+def _profile_target(df, rows: list, target: str, n_rows: int, charts: LazyCharts, max_charts: int, max_categories: int) -> list:
+    "Findings about the target; adds to `charts` one chart per column by the target."
+    from mlkit import charts as ch
+
+    trow = next(r for r in rows if r["column"] == target)
+    tvc = (
+        ch.value_counts(df.get_column(target))
+        if trow["type"] in ("categorical", "boolean") or (trow["type"] == "numeric" and (trow["distinct"] or 0) <= 10)
+        else None
+    )
+    findings = _target_findings(target, trow, tvc, n_rows)
+    for r in rows[:max_charts]:
+        if (
+            r["column"] == target
+            or r["type"] in ("text", "other")
+            or not r["count"]
+            or (r["distinct"] or 0) <= 1
+            or (r["distinct"] == r["count"] and r["type"] != "numeric")
+        ):
+            continue
+        charts._factories[f"{r['column']} by {target}"] = lambda c=r["column"]: ch.target_chart(
+            df, c, target, max_categories=max_categories
+        )
+    return findings
+
 # %% ../../nbs/04a_profile/04_fast.ipynb #086ab32a
 def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None) -> Profile:
     "Profile a table (pandas, polars or a path): per-column statistics, charts and findings, in about one pass."
@@ -174,50 +230,16 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         table[c] = table[c].astype("Int64")
     missing_counts = {r["column"]: r["missing"] for r in rows}
     charts._factories["missing values"] = lambda: ch.missing_bars(missing_counts, n_rows)
-    numeric = [r["column"] for r in rows if "centred" in extras[r["column"]]]
-    if len(numeric) >= 2 and n_rows:
-        used = [slot[name] for name in schema if str(name) in numeric and name in slot]
-        x = xc if used == list(range(len(numbers))) else xc[used]
-        corr = pd.DataFrame(ch.corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
-        del x, xc
+    corr, correlated = _correlations(rows, extras, schema, numbers, xc, slot, n_rows)
+    del xc
+    findings += correlated
+    if corr is not None:
         charts._factories["correlations"] = lambda: ch.correlation_heatmap(corr)
-        a = corr.to_numpy()
-        for i in range(len(numeric)):
-            for j in range(i):
-                if abs(a[i, j]) >= 0.95:
-                    findings.append(
-                        Finding(
-                            "highly_correlated_features",
-                            CHECKS["highly_correlated_features"][0],
-                            (numeric[j], numeric[i]),
-                            f"{numeric[j]} and {numeric[i]} are almost collinear (r = {a[i, j]:.3f})",
-                            {"r": float(a[i, j])},
-                            "Keep one of them for linear models, or combine them.",
-                        )
-                    )
     for extra in extras.values():
         extra.pop("centred", None), extra.pop("present", None)
     charts._factories.update(column_charts)
     if target is not None:
-        trow = next(r for r in rows if r["column"] == target)
-        tvc = (
-            ch.value_counts(df.get_column(target))
-            if trow["type"] in ("categorical", "boolean") or (trow["type"] == "numeric" and (trow["distinct"] or 0) <= 10)
-            else None
-        )
-        findings += _target_findings(target, trow, tvc, n_rows)
-        for r in rows[:max_charts]:
-            if (
-                r["column"] == target
-                or r["type"] in ("text", "other")
-                or not r["count"]
-                or (r["distinct"] or 0) <= 1
-                or (r["distinct"] == r["count"] and r["type"] != "numeric")
-            ):
-                continue
-            charts._factories[f"{r['column']} by {target}"] = lambda c=r["column"]: ch.target_chart(
-                df, c, target, max_categories=max_categories
-            )
+        findings += _profile_target(df, rows, target, n_rows, charts, max_charts, max_categories)
     skipped = max(0, len(schema) - max_charts)
     meta = {
         "rows": n_rows,

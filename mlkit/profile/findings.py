@@ -14,37 +14,30 @@ from ..checks import CHECKS, CheckConfig  # one vocabulary: the check catalogue'
 __all__ = []
 
 # %% ../../nbs/04a_profile/02_findings.ipynb #0dcd9d0b
-def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
-    "Findings about one column from its statistics row."
-    col, out = row["column"], []
-    missing, share, distinct, count = row["missing"], row["missing_share"], row["distinct"], row["count"]
-    if n_rows and missing == n_rows:
-        out.append(
-            Finding(
-                "missing_values",
-                "warning",
-                (col,),
-                f"{col} is empty: all {n_rows:,} values are missing",
-                {"missing": missing},
-                "Drop the column, or find out why it was never filled.",
-            )
-        )
-        return out
-    if missing:  # warning from the same share as `check` (CheckConfig.missing_warn_share)
-        msg = (
-            f"{col} is {share:.0%} missing ({missing:,} of {n_rows:,})"
-            if share >= 0.5
-            else f"{col} has {missing:,} missing value(s) ({share:.1%})"
-        )
-        fix = (
-            "Drop it, or add a missing-indicator feature before imputing."
-            if share >= 0.5
-            else "Impute (and keep a missing indicator) or drop these rows."
-        )
-        sev = "warning" if share >= CheckConfig().missing_warn_share else "info"
-        out.append(Finding("missing_values", sev, (col,), msg, {"missing": missing, "share": share}, fix))
+def _missing_findings(col: str, missing: int, share: float, n_rows: int) -> list:
+    "The `missing_values` finding of a column with some (not all) values missing."
+    if not missing:
+        return []
+    # warning from the same share as `check` (CheckConfig.missing_warn_share)
+    msg = (
+        f"{col} is {share:.0%} missing ({missing:,} of {n_rows:,})"
+        if share >= 0.5
+        else f"{col} has {missing:,} missing value(s) ({share:.1%})"
+    )
+    fix = (
+        "Drop it, or add a missing-indicator feature before imputing."
+        if share >= 0.5
+        else "Impute (and keep a missing indicator) or drop these rows."
+    )
+    sev = "warning" if share >= CheckConfig().missing_warn_share else "info"
+    return [Finding("missing_values", sev, (col,), msg, {"missing": missing, "share": share}, fix)]
+
+
+def _distinct_findings(row: dict, extra: dict) -> list:
+    "At most one of `constant_column`, `id_like_column`, `high_cardinality`, from the distinct count."
+    col, distinct, count = row["column"], row["distinct"], row["count"]
     if distinct == 1:
-        out.append(
+        return [
             Finding(
                 "constant_column",
                 "warning",
@@ -53,14 +46,14 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
                 {"distinct": 1},
                 "Drop it: a constant carries no information.",
             )
-        )
-    elif (
+        ]
+    if (
         count > 1
         and distinct == count
         and row["type"] in ("categorical", "text", "numeric")
         and (row["type"] != "numeric" or extra.get("integer"))
     ):
-        out.append(
+        return [
             Finding(
                 "id_like_column",
                 CHECKS["id_like_column"][0],
@@ -69,9 +62,9 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
                 {"distinct": distinct},
                 "Keep it as a key; leave it out of the model's features.",
             )
-        )
-    elif row["type"] == "text" and distinct > 50 and distinct > 0.5 * count:
-        out.append(
+        ]
+    if row["type"] == "text" and distinct > 50 and distinct > 0.5 * count:
+        return [
             Finding(
                 "high_cardinality",
                 CHECKS["high_cardinality"][0],
@@ -80,18 +73,30 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
                 {"distinct": distinct},
                 "Treat it as free text (or group rare values) rather than one-hot encoding it.",
             )
+        ]
+    return []
+
+# %% ../../nbs/04a_profile/02_findings.ipynb #3589db25
+def _date_findings(row: dict, extra: dict) -> list:
+    "The `datetime_as_text` finding of a text column holding dates."
+    if not extra.get("dates_as_text"):
+        return []
+    col = row["column"]
+    return [
+        Finding(
+            "datetime_as_text",
+            CHECKS["datetime_as_text"][0],
+            (col,),
+            f"{col} holds dates stored as text",
+            {"example": row["top"]},
+            "Parse it as a date (e.g. pandas.to_datetime) to get date features.",
         )
-    if extra.get("dates_as_text"):
-        out.append(
-            Finding(
-                "datetime_as_text",
-                CHECKS["datetime_as_text"][0],
-                (col,),
-                f"{col} holds dates stored as text",
-                {"example": row["top"]},
-                "Parse it as a date (e.g. pandas.to_datetime) to get date features.",
-            )
-        )
+    ]
+
+
+def _number_findings(row: dict, extra: dict) -> list:
+    "The `infinite_values` and `skewed_distribution` findings of a numeric column."
+    col, out = row["column"], []
     if extra.get("infinite"):
         out.append(
             Finding(
@@ -104,7 +109,7 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
             )
         )
     skew = extra.get("skew")
-    if skew is not None and abs(skew) > 1 and distinct > 10:
+    if skew is not None and abs(skew) > 1 and row["distinct"] > 10:
         out.append(
             Finding(
                 "skewed_distribution",
@@ -116,3 +121,25 @@ def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
             )
         )
     return out
+
+
+def _column_findings(row: dict, n_rows: int, extra: dict) -> list:
+    "Findings about one column from its statistics row."
+    col, missing = row["column"], row["missing"]
+    if n_rows and missing == n_rows:
+        return [
+            Finding(
+                "missing_values",
+                "warning",
+                (col,),
+                f"{col} is empty: all {n_rows:,} values are missing",
+                {"missing": missing},
+                "Drop the column, or find out why it was never filled.",
+            )
+        ]
+    return [
+        *_missing_findings(col, missing, row["missing_share"], n_rows),
+        *_distinct_findings(row, extra),
+        *_date_findings(row, extra),
+        *_number_findings(row, extra),
+    ]

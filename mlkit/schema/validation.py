@@ -105,91 +105,114 @@ def _bound_for(value, ltype: str, tz: str | None):
             b = b.replace(tzinfo=None)
     return b
 
+# %% ../../nbs/03a_schema/04_validation.ipynb #ea709fa5
+def _null_findings(name: str, c: _Col, col: ColumnSchema, share) -> list:
+    "`unexpected_nulls` when the column has missing values but the schema says it is never missing."
+    if not (c.nulls and not col.nullable):
+        return []
+    count, cases = _failures(c.typed, c.null)
+    return [
+        Finding(
+            "unexpected_nulls",
+            "error",
+            (name,),
+            f"Column {name!r} has {count} missing value(s) ({share(count):.1%}), but the schema says it is never missing.",
+            {"count": count, "share": share(count), "rows": [x["row"] for x in cases], "failure_cases": cases},
+            'Find why values are missing upstream, impute them, or set "nullable": true in the schema if missing values are legitimate.',
+        )
+    ]
+
+
+def _dtype_finding(name: str, s, c: _Col, col: ColumnSchema, severity: str, reason: str) -> Finding:
+    "`dtype_mismatch`: the column's type is not the schema's, with the values that cannot be read as it."
+    count, cases = _unparsable(c, col.type)
+    where = f" {count} value(s) cannot be read as {col.type}, e.g. {cases[0]['value']!r} at row {cases[0]['row']}." if count else ""
+    return Finding(
+        "dtype_mismatch",
+        severity,
+        (name,),
+        f"Column {name!r}: {reason}.{where}",
+        {
+            "expected_type": col.type,
+            "actual_type": c.ltype,
+            "expected_timezone": col.timezone,
+            "actual_timezone": c.tz,
+            "dtype": str(s.dtype),
+            "examples": to_jsonable(c.values().head(_CASES).to_list()),
+            "count": count,
+            "failure_cases": cases,
+        },
+        'Fix the type where the data is produced (or parse the column), or correct "type" in the schema.',
+    )
+
 # %% ../../nbs/03a_schema/04_validation.ipynb #8bc23628
+def _category_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> list:
+    "`unexpected_category` for text values outside the schema's categories."
+    if not (c.non_null and col.categories is not None and c.ltype in TEXT_TYPES):
+        return []
+    text = c.typed.cast(nw.String) if c.ltype == "categorical" else c.typed
+    bad = (~text.is_in(list(col.categories))).fill_null(False) & valid
+    count, cases = _failures(text, bad)
+    if not count:
+        return []
+    new = to_jsonable(distinct_values(text.filter(bad))[:20])
+    return [
+        Finding(
+            "unexpected_category",
+            "warning",
+            (name,),
+            f"Column {name!r} has {count} value(s) ({share(count):.1%}) outside the schema's {len(col.categories)} categories, e.g. {', '.join(map(repr, new[:3]))}.",
+            {
+                "count": count,
+                "share": share(count),
+                "unexpected": new,
+                "allowed": list(col.categories[:20]),
+                "failure_cases": cases,
+            },
+            'Map the new values to known categories, or add them to "categories" in the schema if they are legitimate.',
+        )
+    ]
+
+
+def _unique_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> list:
+    "`uniqueness_violated` when a column the schema says is unique repeats a value."
+    if not (c.non_null and col.unique):
+        return []
+    try:
+        dup = c.typed.is_duplicated().fill_null(False) & valid
+    except Exception:
+        dup = c.typed.cast(nw.String).is_duplicated().fill_null(False) & valid
+    count, cases = _failures(c.typed, dup)
+    if not count:
+        return []
+    return [
+        Finding(
+            "uniqueness_violated",
+            "error",
+            (name,),
+            f"Column {name!r} should be unique but {count} rows share a value with another row.",
+            {"count": count, "share": share(count), "failure_cases": cases},
+            'Remove the duplicated rows or fix the key; set "unique": false in the schema if the column is not a key.',
+        )
+    ]
+
+
 def _validate_column(name: str, s, col: ColumnSchema, rows: int) -> list:
     "Findings for one column of the data against its schema block."
     out = []
     c = look_column(s)
     share = lambda n: round(n / rows, 6) if rows else 0.0  # noqa: E731
-    if c.nulls and not col.nullable:
-        count, cases = _failures(c.typed, c.null)
-        out.append(
-            Finding(
-                "unexpected_nulls",
-                "error",
-                (name,),
-                f"Column {name!r} has {count} missing value(s) ({share(count):.1%}), but the schema says it is never missing.",
-                {"count": count, "share": share(count), "rows": [x["row"] for x in cases], "failure_cases": cases},
-                'Find why values are missing upstream, impute them, or set "nullable": true in the schema if missing values are legitimate.',
-            )
-        )
+    out += _null_findings(name, c, col, share)
     ok, severity, reason = _compatible(col, c)
     if not ok:
-        count, cases = _unparsable(c, col.type)
-        where = f" {count} value(s) cannot be read as {col.type}, e.g. {cases[0]['value']!r} at row {cases[0]['row']}." if count else ""
-        out.append(
-            Finding(
-                "dtype_mismatch",
-                severity,
-                (name,),
-                f"Column {name!r}: {reason}.{where}",
-                {
-                    "expected_type": col.type,
-                    "actual_type": c.ltype,
-                    "expected_timezone": col.timezone,
-                    "actual_timezone": c.tz,
-                    "dtype": str(s.dtype),
-                    "examples": to_jsonable(c.values().head(_CASES).to_list()),
-                    "count": count,
-                    "failure_cases": cases,
-                },
-                'Fix the type where the data is produced (or parse the column), or correct "type" in the schema.',
-            )
-        )
+        out.append(_dtype_finding(name, s, c, col, severity, reason))
         if severity == "error":
             return out
     valid = ~c.null
     if c.non_null and c.ltype in RANGE_TYPES and col.type in RANGE_TYPES and (col.min is not None or col.max is not None):
         out += _range_findings(name, c, col, valid, share)
-    if c.non_null and col.categories is not None and c.ltype in TEXT_TYPES:
-        text = c.typed.cast(nw.String) if c.ltype == "categorical" else c.typed
-        bad = (~text.is_in(list(col.categories))).fill_null(False) & valid
-        count, cases = _failures(text, bad)
-        if count:
-            new = to_jsonable(distinct_values(text.filter(bad))[:20])
-            out.append(
-                Finding(
-                    "unexpected_category",
-                    "warning",
-                    (name,),
-                    f"Column {name!r} has {count} value(s) ({share(count):.1%}) outside the schema's {len(col.categories)} categories, e.g. {', '.join(map(repr, new[:3]))}.",
-                    {
-                        "count": count,
-                        "share": share(count),
-                        "unexpected": new,
-                        "allowed": list(col.categories[:20]),
-                        "failure_cases": cases,
-                    },
-                    'Map the new values to known categories, or add them to "categories" in the schema if they are legitimate.',
-                )
-            )
-    if c.non_null and col.unique:
-        try:
-            dup = c.typed.is_duplicated().fill_null(False) & valid
-        except Exception:
-            dup = c.typed.cast(nw.String).is_duplicated().fill_null(False) & valid
-        count, cases = _failures(c.typed, dup)
-        if count:
-            out.append(
-                Finding(
-                    "uniqueness_violated",
-                    "error",
-                    (name,),
-                    f"Column {name!r} should be unique but {count} rows share a value with another row.",
-                    {"count": count, "share": share(count), "failure_cases": cases},
-                    'Remove the duplicated rows or fix the key; set "unique": false in the schema if the column is not a key.',
-                )
-            )
+    out += _category_findings(name, c, col, valid, share)
+    out += _unique_findings(name, c, col, valid, share)
     return out
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #77de785a
