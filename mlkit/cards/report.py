@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from ..core import Finding, Report, esc, register_report_kind, to_jsonable
+from ..core import Finding, Report, esc, key_values, register_report_kind, to_jsonable
 from .charts import chart_svg, slice_chart
 from .explanation import _fact, _md
 
@@ -191,15 +191,11 @@ class ModelCard(Report):
         return self._svgs
 
     def _extra_html(self) -> str:
-        out = [
-            "<style>.mlkit-report table.mlk-facts th{width:190px;white-space:nowrap}.mlkit-report table.mlk-facts td{word-break:break-word}</style>"
-        ]
+        out = []
         charts = self._chart_svgs()
         for head, facts, paras in self._blocks():
             out.append(f"<h3>{esc(head)}</h3>")
-            rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts if v not in (None, ""))
-            if rows:
-                out.append(f'<table class="mlk-facts">{rows}</table>')
+            out.append(key_values(facts))
             if head == "Performance on slices":
                 out += [c for k, c in charts.items() if k.startswith("slice:")]
             if head == "Explanations" and self.explanation is not None and not self.explanation.importance.empty:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .errors import DataCheckError, MlkitInputError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
 from .format import format_number, format_score, format_share
-from .html import STYLESHEET, Html, badge, esc, html_page, table
+from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table
 from .io import atomic_write
 from .modules import callable_module, lazy
 from .render import ReportRendering
@@ -38,6 +38,7 @@ __all__ = [
     "Html",
     "badge",
     "table",
+    "key_values",
     "lazy",
     "ReportRendering",
     "ReportData",

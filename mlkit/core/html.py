@@ -9,7 +9,7 @@ import html
 from typing import Any
 
 # %% auto #0
-__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'html_page']
+__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'html_page']
 
 # %% ../../nbs/00_core/04_html.ipynb #9443da6a
 STYLESHEET = """
@@ -42,6 +42,14 @@ STYLESHEET = """
 .mlkit-report .mlk-headline{display:flex;gap:18px;align-items:center;background:#f5f7fa;border-radius:8px;padding:12px 18px;margin:10px 0 18px}
 .mlkit-report .mlk-big{font-size:40px;font-weight:700;color:#0072B2}
 .mlkit-report .mlk-big small{font-size:16px;color:#52606d}
+.mlkit-report .mlk-grid{display:flex;flex-wrap:wrap;gap:8px 28px;align-items:flex-start}
+.mlkit-report .mlk-grid figure{margin:4px 0}
+.mlkit-report .mlk-scroll{overflow-x:auto}
+.mlkit-report table.mlk-stats{font-size:12px}
+.mlkit-report table.mlk-stats td,.mlkit-report table.mlk-stats th{padding:3px 6px;white-space:nowrap}
+.mlkit-report .mlk-name{font-weight:600;white-space:nowrap}
+.mlkit-report table.mlk-facts th{width:190px;white-space:nowrap;background:none}
+.mlkit-report table.mlk-facts td{word-break:break-word}
 """
 
 # %% ../../nbs/00_core/04_html.ipynb #07f3d92b
@@ -78,6 +86,12 @@ def table(header, rows, *, cls: str = "", strong=(), numeric=()) -> Html:
     )
     attr = f' class="{esc(cls)}"' if cls else ""
     return Html(f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def key_values(pairs, *, cls: str = "mlk-facts") -> Html:
+    "A two-column table of (label, value) pairs, labels as row headers; pairs whose value is None or empty are left out."
+    rows = "".join(f"<tr><th>{cell_html(k)}</th><td>{cell_html(v)}</td></tr>" for k, v in pairs if v not in (None, ""))
+    return Html(f'<table class="{esc(cls)}">{rows}</table>') if rows else Html("")
 
 # %% ../../nbs/00_core/04_html.ipynb #9faabcc2
 def html_page(title: str, body: str, extra_css: str = "") -> str:

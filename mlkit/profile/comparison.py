@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 
-from ..core import Finding, Report, esc, register_report_kind, to_jsonable
-from .report import LazyCharts, Profile, _PROFILE_CSS, _cell
+from ..core import Finding, Report, esc, register_report_kind, table, to_jsonable
+from .report import LazyCharts, Profile, _cell
 from .fast import profile
 
 # %% auto #0
@@ -116,20 +116,14 @@ class ProfileComparison(Report):
         self._svg_cache = getattr(self, "_svg_cache", {})
         m = self.meta
         intro = f"reference: {m.get('reference_rows', 0):,} rows; current: {m.get('current_rows', 0):,} rows; {m.get('common', 0)} columns in common"
-        head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in self.table.columns)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{esc(f'{v:.1%}' if k.endswith('share') and isinstance(v, float) and v == v else _cell(v))}</td>"
-                for k, v in rec.items()
-            )
-            + "</tr>"
+        rows = [
+            [f"{v:.1%}" if k.endswith("share") and isinstance(v, float) and v == v else _cell(v) for k, v in rec.items()]
             for rec in self.table.to_dict(orient="records")
-        )
+        ]
+        columns = table([c.replace("_", " ") for c in self.table.columns], rows)
         parts = [
-            f"<style>{_PROFILE_CSS}</style>",
             f'<p class="mlk-summary">{esc(intro)}</p>',
-            f'<div class="mlk-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>',
+            f'<div class="mlk-scroll">{columns}</div>',
         ]
         if self.charts:
             parts += ['<h3>Reference vs current</h3><div class="mlk-grid">', *(self._svg(k) for k in self.charts), "</div>"]

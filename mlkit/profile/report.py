@@ -11,7 +11,7 @@ from pathlib import Path
 from collections.abc import MutableMapping
 from typing import Any
 
-from ..core import Finding, MlkitInputError, Report, esc, register_report_kind, to_jsonable
+from ..core import Finding, Html, MlkitInputError, Report, esc, register_report_kind, table, to_jsonable
 from .stats import STAT_COLUMNS
 
 # %% auto #0
@@ -21,16 +21,6 @@ __all__ = ['LazyCharts', 'Profile']
 def _slug(text: str) -> str:
     "File-name form of a chart name: lower case, runs of other characters as '_'."
     return re.sub(r"[^0-9a-zA-Z]+", "_", str(text)).strip("_").lower()
-
-
-_PROFILE_CSS = (
-    ".mlkit-report .mlk-grid{display:flex;flex-wrap:wrap;gap:8px 28px;align-items:flex-start}"
-    ".mlkit-report .mlk-grid figure{margin:4px 0}"
-    ".mlkit-report td.mlk-num,.mlkit-report th.mlk-num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".mlkit-report .mlk-scroll{overflow-x:auto}"
-    ".mlkit-report table.mlk-stats{font-size:12px}"
-    ".mlkit-report table.mlk-stats td,.mlkit-report table.mlk-stats th{padding:3px 6px;white-space:nowrap}"
-)
 
 
 def _cell(value: Any) -> str:
@@ -140,22 +130,22 @@ class Profile(Report):
         return self._svg_cache[name]
 
     def _table_html(self) -> str:
-        "The statistics table as escaped HTML."
+        "The statistics table as escaped HTML (long values shortened, the whole value as a tooltip)."
         numeric = {"count", "missing", "missing_share", "distinct", "top_count", "mean", "std", "min", "p25", "median", "p75", "max"}
         labels = {"missing_share": "missing %", "top_count": "top n"}
-        head = "".join(f'<th class="{"mlk-num" if c in numeric else ""}">{esc(labels.get(c, c))}</th>' for c in STAT_COLUMNS)
         rows = []
         for rec in self.table.to_dict(orient="records"):
             cells = []
             for c in STAT_COLUMNS:
                 v = rec.get(c)
                 text = f"{v:.1%}" if c == "missing_share" and isinstance(v, float) and not math.isnan(v) else _cell(v)
-                cls = "mlk-col" if c == "column" else "mlk-num" if c in numeric else ""
-                cells.append(f'<td class="{cls}" title="{esc(text[:200])}">{esc(text if len(text) <= 22 else text[:21] + "…")}</td>')
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        return (
-            f'<div class="mlk-scroll"><table class="mlk-stats"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-        )
+                short = text if len(text) <= 22 else text[:21] + "…"
+                name = ' class="mlk-name"' if c == "column" else ""
+                cells.append(Html(f'<span{name} title="{esc(text[:200])}">{esc(short)}</span>'))
+            rows.append(cells)
+        cols = [labels.get(c, c) for c in STAT_COLUMNS]
+        right = [j for j, c in enumerate(STAT_COLUMNS) if c in numeric]
+        return f'<div class="mlk-scroll">{table(cols, rows, cls="mlk-stats", numeric=right)}</div>'
 
     def _extra_html(self) -> str:
         m = self.meta
@@ -168,7 +158,7 @@ class Profile(Report):
         overview = [k for k in ("missing values", "correlations") if k in self.charts]
         columns = [k for k in self.charts if k not in overview and not k.endswith(f" by {m.get('target')}")]
         by_target = [k for k in self.charts if m.get("target") and k.endswith(f" by {m.get('target')}")]
-        parts = [f"<style>{_PROFILE_CSS}</style>", f'<p class="mlk-summary">{intro}</p>', "<h3>Columns</h3>", self._table_html()]
+        parts = [f'<p class="mlk-summary">{intro}</p>', "<h3>Columns</h3>", self._table_html()]
         if overview:
             parts += ['<h3>Overview</h3><div class="mlk-grid">', *(self._svg(k) for k in overview), "</div>"]
         if columns:
