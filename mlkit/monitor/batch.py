@@ -37,7 +37,8 @@ def monitor(
 
     model = _fitted_model(model)
     ref, cur = to_pandas(reference), to_pandas(current)
-    ref.columns, cur.columns = [str(c) for c in ref.columns], [str(c) for c in cur.columns]
+    ref = ref.set_axis([str(c) for c in ref.columns], axis=1)  # a renamed copy: the caller's frames stay as they are
+    cur = cur.set_axis([str(c) for c in cur.columns], axis=1)
     target = None if target is None else str(target)
     if target is not None and target not in ref.columns:
         raise MlkitInputError(f"target {target!r} is not a column of the reference data; columns: {', '.join(ref.columns[:30])}")
