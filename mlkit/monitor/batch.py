@@ -32,7 +32,7 @@ def monitor(
     **drift_options,
 ) -> MonitorReport:
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
-    from mlkit.compare import drift_table
+    from mlkit.compare import drift_table, nothing_compared
     from mlkit.data import to_pandas
 
     model = _fitted_model(model)
@@ -58,6 +58,8 @@ def monitor(
     present = [c for c in feats if c in cur.columns]
     drift = drift_table(ref, cur, columns=present, correction=correction, **drift_options)
     labelled = target is not None and target in cur.columns
+    empty = nothing_compared(len(ref), len(cur), present + ([target] if labelled else []))
+    findings = ([empty] if empty else []) + findings
     findings += _drift_findings(drift, ref, cur, target, labelled, drift_options)
     prediction = performance = None
     if model is not None and not absent:
