@@ -93,6 +93,9 @@ def _run_all():
         "compare": lambda df, other: mlkit.compare(df, other, target=_target(df)),
         "monitor": lambda df, other: mlkit.monitor(df, other, target=_target(df)),
         "monitor_model": monitor_model,
+        "monitor_batches": lambda df, other: mlkit.monitor_batches([other, other.iloc[:30]], df, target=_target(df)),
+        "drift_table": lambda df, other: mlkit.drift_table(df, other),
+        "compare_profiles": lambda df, other: mlkit.compare_profiles(df, other),
         "baseline": lambda df, other: mlkit.baseline(df, _target(df), cv=2),
         "sanity": sanity,
         "schema": lambda df, other: validate(other, infer_schema(df)),
@@ -102,7 +105,12 @@ def _run_all():
 
 
 ANALYSES = list(_run_all())
-REFUSE_TUPLES = {"profile", "check", "model_card"}  # they cannot take tuple column names (a tuple target): they say which column
+REFUSE_TUPLES = {
+    "profile",
+    "compare_profiles",
+    "check",
+    "model_card",
+}  # they cannot take tuple column names (a tuple target): they say which column
 
 
 @pytest.mark.parametrize("names", ["int", "str"])
