@@ -5,7 +5,7 @@
 # %% ../../nbs/03b_compare/00_compare.ipynb #9ffe9fd6
 from __future__ import annotations
 
-from .comparison import compare, drift_evidence, drift_finding
+from .comparison import compare, drift_evidence, drift_finding, nothing_compared
 from .drift import DRIFT_COLUMNS, drift_table, drift_test
 from .report import ComparisonReport
 from ..core import callable_module
@@ -22,6 +22,7 @@ __all__ = [
     "compare",
     "drift_evidence",
     "drift_finding",
+    "nothing_compared",
 ]
 
 # %% ../../nbs/03b_compare/00_compare.ipynb #4af70651

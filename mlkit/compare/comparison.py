@@ -13,7 +13,7 @@ from ..core import Finding, MlkitInputError, to_jsonable
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, distinct_values, look_column, table_columns
 
 # %% auto #0
-__all__ = ['compare', 'drift_evidence', 'drift_finding']
+__all__ = ['nothing_compared', 'compare', 'drift_evidence', 'drift_finding']
 
 # %% ../../nbs/03b_compare/03_comparison.ipynb #c4425f00
 def _family(t: str) -> str:
@@ -82,22 +82,17 @@ def _overlap(looks, names, kinds, rows_ref, rows_cur):
         first[h] = int((hr == h).argmax())
     return int(inside.sum()), cur_rows, [first[hc.iloc[p]] for p in cur_rows]
 
-# %% ../../nbs/03b_compare/03_comparison.ipynb #02f595ed
-def compare(
-    reference,
-    current,
-    target: str | None = None,
-    *,
-    columns=None,
-    overlap_error_share: float = 0.05,
-    correction: str | None = "bonferroni",
-    **options,
-) -> ComparisonReport:
-    "Compare reference (train) and current (test, serving) data: columns, types, overlap, new categories/labels and drift."
-    cfg = {**_DEFAULTS, **options}
+# %% ../../nbs/03b_compare/03_comparison.ipynb #231b647e
+def _compare_options(options: dict) -> dict:
+    "The drift options with their defaults filled in; a TypeError names any unknown option."
     unknown = set(options) - set(_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown compare option(s): {', '.join(sorted(unknown))}; known: {', '.join(_DEFAULTS)}")
+    return {**_DEFAULTS, **options}
+
+
+def _compared_columns(reference, current, target, columns) -> tuple:
+    "Each side's columns (name -> native series) narrowed to `columns` (plus the target), its row count, and the target as text."
     rcols, nref, _ = table_columns(reference)  # a repeated column name: its first copy is compared
     ccols, ncur, _ = table_columns(current)
     if target is not None and str(target) not in rcols:
@@ -110,7 +105,35 @@ def compare(
             raise MlkitInputError(f"column(s) {', '.join(map(repr, bad))} not in the reference data")
         rcols = {c: rcols[c] for c in wanted + ([target] if target and target not in wanted else [])}
         ccols = {c: s for c, s in ccols.items() if c in rcols}
-    findings: list = []
+    return rcols, ccols, nref, ncur, target
+
+# %% ../../nbs/03b_compare/03_comparison.ipynb #f6336c2d
+def nothing_compared(reference_rows: int, current_rows: int, shared: list) -> Finding | None:
+    "The `nothing_compared` error when a side has no rows or the sides share no column (shared by `compare` and `monitor`); None otherwise."
+    reasons = [
+        why
+        for why, empty in [
+            ("the reference data has no rows", not reference_rows),
+            ("the current data has no rows", not current_rows),
+            ("the two tables have no column in common", not shared),
+        ]
+        if empty
+    ]
+    if not reasons:
+        return None
+    return Finding(
+        "nothing_compared",
+        "error",
+        (),
+        f"Nothing could be compared: {'; '.join(reasons)}.",
+        {"reference_rows": reference_rows, "current_rows": current_rows, "shared_columns": len(shared), "reasons": reasons},
+        "Check that both tables were read from the right files and hold rows, and that the current data keeps the reference's column names.",
+    )
+
+# %% ../../nbs/03b_compare/03_comparison.ipynb #f1facb32
+def _column_findings(rcols: dict, ccols: dict) -> list:
+    "`missing_columns` (reference columns absent from the current data) and `new_columns` (current columns the reference lacks)."
+    findings = []
     missing = [c for c in rcols if c not in ccols]
     new = [c for c in ccols if c not in rcols]
     if missing:
@@ -135,8 +158,12 @@ def compare(
                 "Drop them before scoring, or retrain with them if they are meant to be features.",
             )
         )
-    shared = [c for c in rcols if c in ccols]
-    looks = {c: (look_column(rcols[c]), look_column(ccols[c])) for c in shared}
+    return findings
+
+
+def _dtype_findings(looks: dict, rcols: dict, ccols: dict) -> list:
+    "`dtype_changed` for each shared column whose logical type (or timezone awareness) differs between the sides."
+    findings = []
     for c, (cr, cc) in looks.items():
         if cr.ltype != cc.ltype or (cr.tz is None) != (cc.tz is None):
             if "null" in (cr.ltype, cc.ltype):
@@ -162,43 +189,58 @@ def compare(
                     "Make both datasets go through the same parsing and typing code.",
                 )
             )
+    return findings
+
+# %% ../../nbs/03b_compare/03_comparison.ipynb #5d8a7037
+def _overlap_findings(looks: dict, shared: list, target, nref: int, ncur: int, overlap_error_share: float) -> list:
+    "`train_test_overlap` when current rows also appear in the reference (rows hashed over the shared columns)."
     kinds = {c: _hash_kind(cr, cc) for c, (cr, cc) in looks.items()}
     count, cur_rows, ref_rows = _overlap(looks, shared, kinds, nref, ncur)
-    if count:
-        share = count / ncur
-        ev = {
-            "count": count,
-            "share": round(share, 6),
-            "current_rows": cur_rows,
-            "reference_rows": ref_rows,
-            "compared_columns": len(shared),
-        }
-        if target and target in shared and len(shared) > 1:
-            feats = [c for c in shared if c != target]
-            ev["same_features_count"] = _overlap(looks, feats, kinds, nref, ncur)[0]
-        findings.append(
-            Finding(
-                "train_test_overlap",
-                "error" if share >= overlap_error_share else "warning",
-                (),
-                f"{count} current row(s) ({share:.1%}) also appear in the reference data.",
-                ev,
-                "Remove the overlapping rows from the test data (split after deduplicating, or by group), or the evaluation overstates the model.",
-            )
+    if not count:
+        return []
+    share = count / ncur
+    ev = {
+        "count": count,
+        "share": round(share, 6),
+        "current_rows": cur_rows,
+        "reference_rows": ref_rows,
+        "compared_columns": len(shared),
+    }
+    if target and target in shared and len(shared) > 1:
+        feats = [c for c in shared if c != target]
+        ev["same_features_count"] = _overlap(looks, feats, kinds, nref, ncur)[0]
+    return [
+        Finding(
+            "train_test_overlap",
+            "error" if share >= overlap_error_share else "warning",
+            (),
+            f"{count} current row(s) ({share:.1%}) also appear in the reference data.",
+            ev,
+            "Remove the overlapping rows from the test data (split after deduplicating, or by group), or the evaluation overstates the model.",
         )
+    ]
+
+
+def _category_findings(looks: dict, target, cfg: dict) -> list:
+    "`new_categories` for text and boolean features, `new_labels` for a target that holds classes."
+    findings = []
     for c, (cr, cc) in looks.items():
         if not (cr.ltype in TEXT_TYPES + ("boolean",) or c == target):
             continue
         if c == target and not _is_classes(cr, cfg):
             continue
         findings += _new_values(c, cr, cc, cfg, label=(c == target))
+    return findings
+
+
+def _drift_findings(looks: dict, shared: list, target, cfg: dict, correction) -> tuple:
+    "The drift table over the shared columns (features, then the target) and its `feature_drift` and `label_drift` findings."
     feats = [c for c in shared if c != target]
     rows = [_drift_row(c, *looks[c], cfg) for c in feats] + (
         [_drift_row(target, *looks[target], cfg)] if target and target in shared else []
     )
     drift = _finish_table(rows, cfg["alpha"], correction)
-    for r in drift[drift["drifted"] & (drift["column"] != target)].to_dict(orient="records"):
-        findings.append(drift_finding(r))
+    findings = [drift_finding(r) for r in drift[drift["drifted"] & (drift["column"] != target)].to_dict(orient="records")]
     if target and target in shared:
         label_row = drift.iloc[-1].to_dict()
         if label_row["drifted"]:
@@ -212,6 +254,31 @@ def compare(
                     "Check how the labels were collected; a changed class balance changes which metric and threshold make sense.",
                 )
             )
+    return drift, findings
+
+# %% ../../nbs/03b_compare/03_comparison.ipynb #02f595ed
+def compare(
+    reference,
+    current,
+    target: str | None = None,
+    *,
+    columns=None,
+    overlap_error_share: float = 0.05,
+    correction: str | None = "bonferroni",
+    **options,
+) -> ComparisonReport:
+    "Compare reference (train) and current (test, serving) data: columns, types, overlap, new categories/labels and drift."
+    cfg = _compare_options(options)
+    rcols, ccols, nref, ncur, target = _compared_columns(reference, current, target, columns)
+    shared = [c for c in rcols if c in ccols]
+    empty = nothing_compared(nref, ncur, shared)
+    findings = ([empty] if empty else []) + _column_findings(rcols, ccols)
+    looks = {c: (look_column(rcols[c]), look_column(ccols[c])) for c in shared}
+    findings += _dtype_findings(looks, rcols, ccols)
+    findings += _overlap_findings(looks, shared, target, nref, ncur, overlap_error_share)
+    findings += _category_findings(looks, target, cfg)
+    drift, drifted = _drift_findings(looks, shared, target, cfg, correction)
+    findings += drifted
     meta = {
         "reference_rows": nref,
         "current_rows": ncur,

@@ -34,9 +34,17 @@ def dtype_kind(dtype) -> str:
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 
+def _present(v) -> bool:
+    "Whether a value is not missing: None, NaN, NaT and pd.NA (whose == is ambiguous) are missing."
+    try:
+        return v is not None and bool(v == v)
+    except TypeError:
+        return False
+
+
 def looks_like_dates(s) -> bool:
     "True when a narwhals Series' first non-missing values are all ISO dates (as text or categories)."
-    head = [v for v in s.head(2000).to_list() if v is not None and v == v][:50]  # a prefix, not a pass over the column
+    head = [v for v in s.head(2000).to_list() if _present(v)][:50]  # a prefix, not a pass over the column
     return bool(head) and all(isinstance(v, str) and ISO_DATE.match(v.strip()) for v in head)
 
 # %% ../../nbs/02_data/03_kinds.ipynb #e26270c3

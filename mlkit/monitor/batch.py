@@ -32,12 +32,13 @@ def monitor(
     **drift_options,
 ) -> MonitorReport:
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
-    from mlkit.compare import drift_table
+    from mlkit.compare import drift_table, nothing_compared
     from mlkit.data import to_pandas
 
     model = _fitted_model(model)
     ref, cur = to_pandas(reference), to_pandas(current)
-    ref.columns, cur.columns = [str(c) for c in ref.columns], [str(c) for c in cur.columns]
+    ref = ref.set_axis([str(c) for c in ref.columns], axis=1)  # a renamed copy: the caller's frames stay as they are
+    cur = cur.set_axis([str(c) for c in cur.columns], axis=1)
     target = None if target is None else str(target)
     if target is not None and target not in ref.columns:
         raise MlkitInputError(f"target {target!r} is not a column of the reference data; columns: {', '.join(ref.columns[:30])}")
@@ -57,6 +58,8 @@ def monitor(
     present = [c for c in feats if c in cur.columns]
     drift = drift_table(ref, cur, columns=present, correction=correction, **drift_options)
     labelled = target is not None and target in cur.columns
+    empty = nothing_compared(len(ref), len(cur), present + ([target] if labelled else []))
+    findings = ([empty] if empty else []) + findings
     findings += _drift_findings(drift, ref, cur, target, labelled, drift_options)
     prediction = performance = None
     if model is not None and not absent:

@@ -173,7 +173,7 @@ def _profile_target(df, rows: list, target: str, n_rows: int, charts: LazyCharts
     "Findings about the target; adds to `charts` one chart per column by the target."
     from mlkit import charts as ch
 
-    trow = next(r for r in rows if r["column"] == target)
+    trow = next(r for r in rows if r["column"] == str(target))  # rows name columns as text (an int name too)
     tvc = (
         ch.value_counts(df.get_column(target))
         if trow["type"] in ("categorical", "boolean") or (trow["type"] == "numeric" and (trow["distinct"] or 0) <= 10)
@@ -182,7 +182,7 @@ def _profile_target(df, rows: list, target: str, n_rows: int, charts: LazyCharts
     findings = _target_findings(target, trow, tvc, n_rows)
     for r in rows[:max_charts]:
         if (
-            r["column"] == target
+            r["column"] == str(target)
             or r["type"] in ("text", "other")
             or not r["count"]
             or (r["distinct"] or 0) <= 1
@@ -206,6 +206,11 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
 
     start = time.perf_counter()
     df = as_narwhals(data)
+    nested = [c for c in df.columns if isinstance(c, tuple)]
+    if nested:
+        raise MlkitInputError(
+            f"profile needs flat column names; column {nested[0]!r} is a tuple (MultiIndex columns): join the levels into one name first"
+        )
     if target is not None and target not in df.columns:
         raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, df.columns[:20]))}")
     n_rows, schema = len(df), dict(df.schema)
