@@ -154,11 +154,11 @@ def test_output_onto_a_read_only_file_is_refused(work, command):
 @pytest.mark.parametrize(
     "command, out, expect",
     [
-        pytest.param(["check", "train.csv"], "out/check.json", '"findings"', marks=pytest.mark.slow),
-        pytest.param(["compare", "train.csv", "test.csv"], "out/compare.md", "###", marks=pytest.mark.slow),
+        (["check", "train.csv"], "out/check.json", '"findings"'),
+        (["compare", "train.csv", "test.csv"], "out/compare.md", "###"),
         (["schema", "infer", "train.csv"], "out/schema.json", '"columns"'),
         (["schema", "validate", "test.csv", "schema.json"], "out/validate.txt", "schema validation"),
-        pytest.param(["profile", "train.csv"], "out/profile.html", "<!DOCTYPE html>", marks=pytest.mark.slow),
+        pytest.param(["profile", "train.csv"], "out/profile.html", "<!DOCTYPE html>", marks=pytest.mark.slow),  # ~7 s: a full profile
     ],
 )
 def test_output_onto_a_new_path_is_written_as_before(work, command, out, expect):
