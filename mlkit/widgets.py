@@ -63,7 +63,7 @@ def _enable_offline_charts() -> None:
     if path is not None:
         try:
             atomic_write(path, alt.JupyterChart._esm)
-        except OSError:  # a read-only home: no cache, still offline
+        except (OSError, MlkitInputError):  # a read-only home or cache file (refused by the overwrite guard): no cache, still offline
             pass
 
 
