@@ -56,18 +56,18 @@ def to_html(chart) -> str:
     return vlc.vegalite_to_html(_spec(chart), vl_version=_vl_version(), bundle=True)
 
 # %% ../../nbs/04_charts/12_export.ipynb #e4746885
-def save_chart(chart, path, *, scale: float = 2.0) -> Path:
-    "Save a chart as .svg, .png, .json or standalone offline .html (chosen by the extension); return the path."
+def save_chart(chart, path, *, scale: float = 2.0, protect=()) -> Path:
+    "Save a chart as .svg, .png, .json or standalone offline .html (by the extension), never over `protect`; return the path."
     path = Path(path)
     ext = path.suffix.lower()
     if ext == ".svg":
-        return atomic_write(path, to_svg(chart))
+        return atomic_write(path, to_svg(chart), protect=protect)
     if ext == ".png":
-        return atomic_write(path, to_png(chart, scale=scale), mode="wb")
+        return atomic_write(path, to_png(chart, scale=scale), mode="wb", protect=protect)
     if ext == ".html":
-        return atomic_write(path, to_html(chart))
+        return atomic_write(path, to_html(chart), protect=protect)
     if ext == ".json":
-        return atomic_write(path, chart.to_json())
+        return atomic_write(path, chart.to_json(), protect=protect)
     raise MlkitInputError(f"{path}: cannot save a chart as {ext or '(no extension)'!r}; use .svg, .png, .html or .json")
 
 # %% ../../nbs/04_charts/12_export.ipynb #f20a9b69

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ..baselines import MAX_ROWS, TASKS, baseline
-from .options import add_report_options, emit_report
+from .options import add_report_options, emit_report, guard_output
 
 # %% auto #0
 __all__ = ['cli_baseline']
@@ -39,6 +39,7 @@ def _baseline_parser() -> argparse.ArgumentParser:
 def cli_baseline(argv: list) -> int:
     "Run `mlkit baseline`."
     args = _baseline_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     report = baseline(
         args.path,
         args.target,

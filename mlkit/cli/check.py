@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..checks import CheckConfig, check
-from .options import add_report_options, emit_report
+from .options import add_report_options, emit_report, guard_output
 from ..core import MlkitInputError
 
 # %% auto #0
@@ -56,6 +56,7 @@ def cli_check(argv: list) -> int:
     p.add_argument("--config", "-c", metavar="FILE", help="JSON or YAML file of CheckConfig overrides")
     add_report_options(p)
     args = p.parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     config = _load_config_file(args.config) if args.config else None
     report = check(args.path, target=args.target, sensitive=args.sensitive, config=config)
     return emit_report(report, args)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_report_options, emit_report
+from .options import add_report_options, emit_report, guard_output
 from ..compare import compare
 from ..core import MlkitInputError
 
@@ -31,6 +31,7 @@ def _compare_parser() -> argparse.ArgumentParser:
 def cli_compare(argv: list) -> int:
     "Run `mlkit compare`."
     args = _compare_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     if not 0 < args.alpha < 1:
         raise MlkitInputError(f"--alpha must be between 0 and 1, got {args.alpha}")
     return emit_report(compare(args.reference, args.current, target=args.target, alpha=args.alpha), args)

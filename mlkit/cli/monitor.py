@@ -50,10 +50,11 @@ def _monitor_parser() -> argparse.ArgumentParser:
 # %% ../../nbs/20_cli/11_monitor.ipynb #d163704d
 def cli_monitor(argv: list) -> int:
     "Run `mlkit monitor`."
-    from mlkit.cli.options import emit_report
+    from mlkit.cli.options import emit_report, guard_output
     from mlkit.data import read_table
 
     args = _monitor_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     ref = read_table(args.reference)
     opts = {
         "columns": args.columns,

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['FORMATS', 'add_report_options', 'emit_report']
+__all__ = ['FORMATS', 'add_report_options', 'input_paths', 'guard_output', 'emit_report']
 
 # %% ../../nbs/20_cli/01_options.ipynb #977da69f
 FORMATS = ("text", "json", "html", "markdown")
@@ -33,8 +33,23 @@ def add_report_options(parser: argparse.ArgumentParser, fail_on: str = "error") 
     )
 
 
-def emit_report(report, args) -> int:
-    "Print or save `report` as the options ask; return the exit code for `--fail-on`."
+def input_paths(args) -> list:
+    "The files named on the command line (every parsed argument but `--output` that names an existing file): what an output must not replace."
+    values = [v for k, v in vars(args).items() if k != "output"]
+    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [Path(x) for x in flat if isinstance(x, str) and x and Path(x).exists()]
+
+
+def guard_output(args) -> None:
+    "Refuse `--output` at once, before the analysis runs, when it would replace an input, a registered raw file or a read-only file."
+    if getattr(args, "output", None):
+        from mlkit.core import refuse_overwrite
+
+        refuse_overwrite(args.output, input_paths(args))
+
+
+def emit_report(report, args, inputs=None) -> int:
+    "Print or save `report` as the options ask, never over `inputs` (default: `input_paths(args)`); return the exit code for `--fail-on`."
     fmt = args.format
     if args.output:
         out = Path(args.output)
@@ -43,7 +58,7 @@ def emit_report(report, args) -> int:
             fmt = ext[out.suffix.lower()]
         from mlkit.core import atomic_write
 
-        atomic_write(out, report.render(fmt))
+        atomic_write(out, report.render(fmt), protect=input_paths(args) if inputs is None else inputs)
         print(f"{report.summary()}\nwrote {out}")
     else:
         sys.stdout.write(report.render(fmt).rstrip("\n") + "\n")

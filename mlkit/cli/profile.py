@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core import MlkitInputError
+from .options import input_paths
+from ..core import MlkitInputError, refuse_overwrite
 from ..profile import deep_profile, profile
 
 # %% auto #0
@@ -37,16 +38,15 @@ def cli_profile(argv: list) -> int:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     out = Path(args.output or f"{path.stem}_{'deep_' if args.deep else ''}profile.html")
+    refuse_overwrite(out, input_paths(args))  # before profiling: never over the data, a raw or a read-only file
     if out.suffix.lower() != ".html":
         raise MlkitInputError(f"{out}: the profile is written as HTML; use a .html file name")
-    if out.resolve() == path.resolve():
-        raise MlkitInputError(f"{out}: refusing to overwrite the input file")
     if args.deep:
         deep_profile(path, out, minimal=True if args.minimal else None)
         print(f"deep profile of {path} written to {out}")
         return 0
     prof = profile(path, target=args.target)
-    prof.save(out)
+    prof.save(out, protect=input_paths(args))
     print(f"{prof.summary()}\nwrote {out}")
     return 0
 

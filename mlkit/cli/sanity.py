@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_report_options, emit_report
+from .options import add_report_options, emit_report, guard_output
 from ..runtime.models import load_model
 from ..sanity import SANITY_MAX_ROWS, sanity
 
@@ -40,6 +40,7 @@ def _sanity_parser() -> argparse.ArgumentParser:
 def cli_sanity(argv: list) -> int:
     "Run `mlkit sanity`."
     args = _sanity_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     model = load_model(args.model, trust=args.trust)
     report = sanity(
         model,

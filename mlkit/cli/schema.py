@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .options import add_report_options, emit_report
+from .options import add_report_options, emit_report, guard_output, input_paths
 from ..schema import Schema, infer_schema, validate
 
 # %% auto #0
@@ -38,10 +38,11 @@ def _schema_parser() -> argparse.ArgumentParser:
 def cli_schema(argv: list) -> int:
     "Run `mlkit schema infer|validate`."
     args = _schema_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     if args.action == "infer":
         schema = infer_schema(args.data, max_categories=args.max_categories)
         if args.output:
-            schema.save(args.output)
+            schema.save(args.output, protect=input_paths(args))
             print(f"wrote {args.output}: schema of {len(schema)} columns inferred from {schema.rows} rows")
         else:
             sys.stdout.write(schema.to_json())

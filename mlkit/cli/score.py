@@ -29,9 +29,10 @@ def _score_parser() -> argparse.ArgumentParser:
 # %% ../../nbs/20_cli/12_score.ipynb #2bbcc7e4
 def cli_score(argv: list) -> int:
     "Run `mlkit score`."
-    from mlkit.cli.options import emit_report
+    from mlkit.cli.options import emit_report, guard_output
 
     args = _score_parser().parse_args(argv)
+    guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     result = score(args.directory)
     code = emit_report(result, args)
     if args.min_score is not None and result.final < args.min_score:

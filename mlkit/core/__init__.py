@@ -5,11 +5,11 @@
 # %% ../../nbs/00_core/00_core.ipynb #af4e2b4f
 from __future__ import annotations
 
-from .errors import DataCheckError, MlkitInputError
+from .errors import DataCheckError, MlkitInputError, OverwriteRefusedError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
 from .format import format_number, format_score, format_share
 from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table
-from .io import atomic_write
+from .io import atomic_write, refuse_overwrite
 from .modules import callable_module, lazy
 from .render import ReportRendering
 from .report import Report, ReportData, register_report_kind
@@ -28,9 +28,11 @@ __all__ = [
     "Finding",
     "DataCheckError",
     "MlkitInputError",
+    "OverwriteRefusedError",
     "register_report_kind",
     "esc",
     "atomic_write",
+    "refuse_overwrite",
     "html_page",
     "Report",
     "callable_module",

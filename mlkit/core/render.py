@@ -118,12 +118,12 @@ class ReportRendering:
             raise MlkitInputError(f"--fail-on must be one of error, warning, info, none; got {fail_on!r}")
         return int(any(SEVERITY_RANK[f.severity] <= SEVERITY_RANK[fail_on] for f in self.findings))
 
-    def save(self, path) -> Path:
-        "Write the report by extension (.html, .json, .md, .txt) atomically; return the path."
+    def save(self, path, *, protect=()) -> Path:
+        "Write the report by extension (.html, .json, .md, .txt) atomically, never over `protect` (its inputs); return the path."
         path = Path(path)
         writers = {".html": lambda: self.to_html(standalone=True), ".json": self.to_json, ".md": self.to_markdown, ".txt": self.to_text}
         if path.suffix.lower() not in writers:
             raise MlkitInputError(
                 f"{path}: cannot save a report as {path.suffix or 'a file without extension'!r}; use one of {', '.join(writers)}"
             )
-        return atomic_write(path, writers[path.suffix.lower()]())
+        return atomic_write(path, writers[path.suffix.lower()](), protect=protect)

@@ -8,15 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import MlkitInputError
+from ..core.io import RAW_DATA_DIR, RAW_MANIFEST
 
 # %% auto #0
 __all__ = ['MANIFEST', 'RAW_DIR', 'RawDataChangedError', 'fingerprint', 'read_manifest', 'Registration', 'register', 'verify_raw']
 
 # %% ../../nbs/02_data/02_registry.ipynb #d7a0c302
-MANIFEST = Path("data") / "manifest.json"
+MANIFEST = RAW_MANIFEST  # data/manifest.json: defined in core.io, whose overwrite guard finds registered raw files too
 
 
-RAW_DIR = Path("data") / "raw"
+RAW_DIR = RAW_DATA_DIR  # data/raw
 
 
 class RawDataChangedError(MlkitInputError):

@@ -76,12 +76,12 @@ def init(
         dest = root / target_name
         if not dest.exists():
             text = string.Template((TEMPLATES_DIR / template).read_text(encoding="utf-8")).safe_substitute(values)
-            atomic_write(dest, text)
+            atomic_write(dest, text, protect=[data])
             created.append(target_name)
     for nb in sorted(STEPS_DIR.glob("*.ipynb")):
         dest = root / "notebooks" / nb.name
         if not dest.exists():
-            atomic_write(dest, nb.read_bytes(), mode="wb")
+            atomic_write(dest, nb.read_bytes(), mode="wb", protect=[data])
             created.append(f"notebooks/{nb.name}")
     ProblemSpec.load(root)  # the spec we wrote (or found) must load
     if data is not None:

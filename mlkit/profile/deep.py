@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..core import atomic_write
+from ..core import atomic_write, refuse_overwrite
 
 # %% auto #0
 __all__ = ['DEEP_MINIMAL_ROWS', 'DEEP_MINIMAL_COLUMNS', 'DEEP_SAMPLE_ROWS', 'DEEP_SAMPLE_SEED', 'deep_profile']
@@ -45,6 +45,8 @@ def deep_profile(
     "The fg-data-profiling report of `data` (minimal and sampled automatically on large data); writes HTML when given a path."
     from mlkit.data import to_pandas
 
+    if path is not None:
+        refuse_overwrite(path, [data])  # before the (slow) profile: never over the input, raw or read-only files
     lib = _profiling_module()
     df = to_pandas(data)
     n_rows, n_cols = df.shape
@@ -75,7 +77,7 @@ def deep_profile(
             df, title=report_title, minimal=bool(minimal), progress_bar=progress, dataset={"description": description}
         )
         if path is not None:
-            atomic_write(path, report.to_html())
+            atomic_write(path, report.to_html(), protect=[data])
     report.mlkit_meta = {
         "rows": n_rows,
         "columns": n_cols,

@@ -172,14 +172,14 @@ class Profile(Report):
         parts.append("<h3>Findings</h3>")
         return "".join(parts)
 
-    def save(self, path, chart: str | None = None) -> Path:
-        "Save the report (.html/.json/.md/.txt) or, for .svg/.png or with `chart=`, one chart (named or matched by file name)."
+    def save(self, path, chart: str | None = None, *, protect=()) -> Path:
+        "Save the report (.html/.json/.md/.txt) or, for .svg/.png or with `chart=`, one chart; never over `protect` (the profiled file)."
         from mlkit.charts import save_chart
 
         path = Path(path)
         ext = path.suffix.lower()
         if chart is not None:
-            return save_chart(self._find_chart(chart), path)
+            return save_chart(self._find_chart(chart), path, protect=protect)
         if ext in (".svg", ".png"):
-            return save_chart(self._find_chart(path.stem), path)
-        return super().save(path)
+            return save_chart(self._find_chart(path.stem), path, protect=protect)
+        return super().save(path, protect=protect)

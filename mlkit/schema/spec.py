@@ -249,9 +249,9 @@ class Schema:
             raise MlkitInputError(f"{source}: 'rows' must be a non-negative integer, got {rows!r}")
         return cls([_column_from_dict(str(n), c, source) for n, c in cols.items()], rows=rows, description=d.get("description"))
 
-    def save(self, path) -> Path:
-        "Write the schema as JSON, atomically; return the path."
-        return atomic_write(Path(path), self.to_json())
+    def save(self, path, *, protect=()) -> Path:
+        "Write the schema as JSON, atomically, never over `protect` (the data it was inferred from); return the path."
+        return atomic_write(Path(path), self.to_json(), protect=protect)
 
     @classmethod
     def load(cls, path) -> Schema:

@@ -9,7 +9,7 @@ import math
 import os
 from pathlib import Path
 
-from ..core import atomic_write, esc
+from ..core import MlkitInputError, atomic_write, esc
 
 # %% auto #0
 __all__ = ['Board']
@@ -52,7 +52,7 @@ def _enable_offline_charts() -> None:
     if path is not None:
         try:
             atomic_write(path, alt.JupyterChart._esm)
-        except OSError:  # a read-only home: no cache, still offline
+        except (OSError, MlkitInputError):  # a read-only home or cache file (refused by the overwrite guard): no cache, still offline
             pass
 
 # %% ../../nbs/09_widgets/01_board.ipynb #b88d4ddf
