@@ -10,34 +10,8 @@ import pytest
 
 import mlkit
 from mlkit.checks import CHECKS, CheckConfig, check
+from mlkit.checks.examples import clean_frame, planted  # the lessons' fixtures: a tidy frame, a defect planted in a copy
 from mlkit.core import MlkitInputError, Report
-
-
-def clean_frame(n=1000, seed=0):
-    "A tidy frame without defects: every check must stay silent on it."
-    rng = np.random.default_rng(seed)
-    return pd.DataFrame(
-        {
-            "age": rng.integers(18, 80, n),
-            "income": rng.normal(50_000, 8_000, n).round(2),
-            "height": rng.normal(170, 10, n).round(1),
-            "city": rng.choice(["Berlin", "Paris", "Rome", "Madrid"], n),
-            "plan": rng.choice(["free", "basic", "pro"], n),
-            "code": [f"K{i:05d}" for i in rng.integers(0, 20, n)],
-            "signup": pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), unit="D"),
-            "member": rng.random(n) < 0.4,
-            "label": rng.choice(["yes", "no"], n),
-        }
-    )
-
-
-def planted(df, column, rows, value):
-    "A copy of df with `value` written into `rows` of `column`."
-    df = df.copy()
-    s = df[column].astype(float if isinstance(value, float) else object)
-    s.iloc[rows] = value
-    df[column] = s
-    return df
 
 
 def _flip(d):

@@ -68,6 +68,7 @@ def test_settings_keep_nbdev_out_of_runtime_requirements():
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_wheel_installs_and_runs(tmp_path):
     """Build a wheel, install it (not editable) in a fresh venv, run the demo and a check."""
     out = run("-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"), str(ROOT))

@@ -3,6 +3,7 @@
 #
 #   bash tools/test.sh           # everything: hygiene, nbdev_test, pytest (incl. slow and browser
 #                                # tests) with every extra, then again in a lean pandas-3 env
+#                                # (all but the browser tests and the `once` tests, which no env changes)
 #   bash tools/test.sh --quick   # hygiene, nbdev_test and the fast pytest tests, full env only
 #
 # Environments: .venv-test (all extras + dev) and .venv-lean (newest pandas and numpy, dev extra,
@@ -58,7 +59,7 @@ MARK=()
 [[ $QUICK == 1 ]] && MARK=(-m "not slow and not browser")
 step "pytest over tests/ (full environment${MARK:+, quick})"
 if [[ $QUICK == 0 ]]; then bash tools/browser-setup.sh; fi
-python -m pytest tests "${MARK[@]}" -p no:cacheprovider --junitxml="$RESULTS/full.xml" -q --timeout=900
+python -m pytest tests "${MARK[@]}" -p no:cacheprovider --junitxml="$RESULTS/full.xml" -q --timeout=900 --durations=15
 read -r P F S < <(summarise "$RESULTS/full.xml")
 
 if [[ $QUICK == 0 ]]; then
@@ -66,7 +67,7 @@ if [[ $QUICK == 0 ]]; then
   make_env "$LEAN" -e ".[dev]" "pandas>=3" "numpy>=2.3"
   "$LEAN/bin/python" -c 'import pandas, numpy; print("pandas", pandas.__version__, "| numpy", numpy.__version__)'
   (export PATH="$LEAN/bin:$PATH"; nbdev_test --n_workers 2)
-  "$LEAN/bin/python" -m pytest tests -m "not browser" -p no:cacheprovider --junitxml="$RESULTS/lean.xml" -q -rs --timeout=900
+  "$LEAN/bin/python" -m pytest tests -m "not browser and not once" -p no:cacheprovider --junitxml="$RESULTS/lean.xml" -q -rs --timeout=900 --durations=15
   read -r P2 F2 S2 < <(summarise "$RESULTS/lean.xml")
   P=$((P + P2)); F=$((F + F2)); S=$((S + S2))
 fi
