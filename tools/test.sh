@@ -2,8 +2,9 @@
 # mlkit's whole test suite, exactly as CI runs it (.ci/run calls this script).
 #
 #   bash tools/test.sh           # everything: hygiene, nbdev_test, pytest (incl. slow and browser
-#                                # tests) with every extra, then again in a lean pandas-3 env
-#                                # (all but the browser tests and the `once` tests, which no env changes)
+#                                # tests) with every extra, then nbdev_test and the fast pytest tests
+#                                # again in a lean pandas-3 env (the slow tests run once, in the full env:
+#                                # the lean pass is about pandas 3, and its notebooks run the pipeline too)
 #   bash tools/test.sh --quick   # hygiene, nbdev_test and the fast pytest tests, full env only
 #
 # Environments: .venv-test (all extras + dev) and .venv-lean (newest pandas and numpy, dev extra,
@@ -36,6 +37,10 @@ make_env() { # make_env DIR PIP-ARGS...
 
 step "full environment ($VENV): mlkit with every extra"
 make_env "$VENV" -e ".[all,dev]"
+if [[ $QUICK == 0 ]]; then # the lean env installs in the background while the full env tests run
+  (make_env "$LEAN" -e ".[dev]" "pandas>=3" "numpy>=2.3") >"$RESULTS/lean-install.log" 2>&1 &
+  LEAN_PID=$!
+fi
 export PATH="$VENV/bin:$PATH"
 python -c 'import mlkit, pandas, sys; print("mlkit", mlkit.__version__, "| pandas", pandas.__version__, "| python", sys.version.split()[0])'
 
@@ -64,10 +69,10 @@ read -r P F S < <(summarise "$RESULTS/full.xml")
 
 if [[ $QUICK == 0 ]]; then
   step "lean environment ($LEAN): newest pandas and numpy, no profiling extra"
-  make_env "$LEAN" -e ".[dev]" "pandas>=3" "numpy>=2.3"
+  if ! wait "$LEAN_PID"; then cat "$RESULTS/lean-install.log"; echo "lean environment: install failed" >&2; exit 1; fi
   "$LEAN/bin/python" -c 'import pandas, numpy; print("pandas", pandas.__version__, "| numpy", numpy.__version__)'
   (export PATH="$LEAN/bin:$PATH"; nbdev_test --n_workers 2)
-  "$LEAN/bin/python" -m pytest tests -m "not browser and not once" -p no:cacheprovider --junitxml="$RESULTS/lean.xml" -q -rs --timeout=900 --durations=15
+  "$LEAN/bin/python" -m pytest tests -m "not slow and not browser and not once" -p no:cacheprovider --junitxml="$RESULTS/lean.xml" -q -rs --timeout=900 --durations=15
   read -r P2 F2 S2 < <(summarise "$RESULTS/lean.xml")
   P=$((P + P2)); F=$((F + F2)); S=$((S + S2))
 fi
