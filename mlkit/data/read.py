@@ -13,7 +13,8 @@ from typing import Any
 from ..core import MlkitInputError
 
 # %% auto #0
-__all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'sniff', 'read_file', 'read_table', 'as_narwhals', 'to_pandas']
+__all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'sniff', 'read_file', 'read_table', 'as_narwhals', 'to_pandas',
+           'require_unique_columns']
 
 # %% ../../nbs/02_data/01_read.ipynb #e4b4ab21
 class DataFileError(MlkitInputError):
@@ -296,3 +297,15 @@ def to_pandas(data: Any, **kwargs):
     if _native_kind(native) == "pandas":
         return native
     return native.to_pandas()
+
+# %% ../../nbs/02_data/01_read.ipynb #66e194e4
+def require_unique_columns(data: Any, what: str):
+    "Return `data` (any accepted input, read); MlkitInputError naming the repeated column names when a name appears more than once."
+    from collections import Counter
+
+    frame = read_table(data)
+    repeated = [(name, n) for name, n in Counter(list(frame.columns)).items() if n > 1]
+    if repeated:
+        names = ", ".join(f"{name!r} ({n} times)" for name, n in repeated[:10])
+        raise MlkitInputError(f"{what} needs unique column names; these repeat: {names}; rename them first (mlkit check reports them too)")
+    return frame

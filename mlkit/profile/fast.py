@@ -202,10 +202,10 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     import pandas as pd
 
     from mlkit import charts as ch
-    from mlkit.data import as_narwhals
+    from mlkit.data import as_narwhals, require_unique_columns
 
     start = time.perf_counter()
-    df = as_narwhals(data)
+    df = as_narwhals(require_unique_columns(data, "profile"))
     nested = [c for c in df.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(
