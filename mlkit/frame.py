@@ -121,6 +121,7 @@ class ProblemSpec:
     kernel: str = "python3"
     design_doc: str = "DESIGN.md"
     source: str | None = field(default=None, compare=False, repr=False)
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # dotted key -> line in the file (`steps[2].parameters.cv`)
 
     # --- reading ---------------------------------------------------------
     @classmethod
@@ -151,7 +152,7 @@ class ProblemSpec:
                 fail(key, f"expected text ({_SPEC_KEYS.get(key.split('.')[0], '')}), got {type(value).__name__} {value!r}")
             return value
 
-        kw = {"source": source}
+        kw = {"source": source, "lines": dict(lines)}
         kw["target"] = text("target", d.get("target"))
         kw["name"] = text("name", d.get("name", "mlkit-project"), allow_none=False)
         kw["objective"] = text("objective", d.get("objective") or "") or ""
@@ -299,6 +300,11 @@ class ProblemSpec:
         names = [s.name for s in self.steps]
         step = self.step(name)
         return list(step.needs) if step.needs is not None else names[: names.index(name)]
+
+    def locate(self, key: str) -> str:
+        "Where a key is written, as errors name it: `mlkit.yaml, line 7: key 'steps[2].parameters.cv'` (the line when known)."
+        line = self.lines.get(key)
+        return f"{self.source or 'mlkit.yaml'}{f', line {line}' if line else ''}: key {key!r}"
 
     def train_data(self) -> str | None:
         "The path of the training data: `data.train`, else the first data entry."

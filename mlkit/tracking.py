@@ -7,14 +7,61 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
-from .core import MlkitInputError, atomic_write
+from .core import MlkitInputError, MlkitWarning, atomic_write
 from .frame import find_project, project_lock
 
 # %% auto #0
 __all__ = ['EXPERIMENTS', 'list_runs', 'resolve_run', 'previous_run', 'changes', 'changes_text', 'change_warnings', 'log',
            'format_log', 'write_experiments', 'note', 'diff', 'diff_text']
+
+# %% ../nbs/08_tracking/00_tracking.ipynb #e19b07d5
+_NUMBER, _TEXT, _OBJECT = ((int, float), "a number"), ((str,), "text"), ((dict,), "an object")
+_RECORD_FIELDS = {
+    "started": _TEXT, "finished": _TEXT, "status": _TEXT, "seconds": _NUMBER, "steps": ((list,), "a list"),
+    "parameters": _OBJECT, "data": _OBJECT, "notebooks": _OBJECT, "code": _OBJECT, "headline": _OBJECT,
+    "metrics": _OBJECT, "environment": _OBJECT, "error": _OBJECT, "git": _OBJECT,
+}  # fmt: skip
+
+
+def _wrong(where: str, value, expected: tuple) -> str | None:
+    types, words = expected
+    if value is None or (isinstance(value, types) and not isinstance(value, bool)):
+        return None
+    text = json.dumps(value, default=str)
+    return f"{where} is {type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}, expected {words}"
+
+
+def _record_problem(rec) -> str | None:
+    "Why a parsed `run.json` cannot be used (a field missing or of the wrong type), or None when it can."
+    if not isinstance(rec, dict):
+        return f"expected a JSON object, got {type(rec).__name__}"
+    for key in ("id", "status"):
+        if not isinstance(rec.get(key), str) or not rec[key]:
+            return f"field {key!r} is missing" if key not in rec else f"field {key!r} is {rec[key]!r}, expected non-empty text"
+    problems = [_wrong(f"field {k!r}", rec.get(k), expected) for k, expected in _RECORD_FIELDS.items()]
+    if any(problems):
+        return next(p for p in problems if p)
+    for i, s in enumerate(rec.get("steps") or []):
+        if not isinstance(s, dict) or not isinstance(s.get("name"), str):
+            problems.append(f"steps[{i}] has no name")
+        else:
+            problems += [_wrong(f"steps[{i}].{k}", s.get(k), t) for k, t in (("status", _TEXT), ("seconds", _NUMBER))]
+    for group in ("parameters", "data", "notebooks"):
+        for key, v in (rec.get(group) or {}).items():
+            problems.append(_wrong(f"{group}.{key}", v, _OBJECT))
+            if isinstance(v, dict) and group != "parameters":
+                problems += [
+                    f"{group}.{key}.{k} is missing" if v.get(k) is None else _wrong(f"{group}.{key}.{k}", v[k], _TEXT)
+                    for k in ("path", "sha256")
+                ]
+    h = rec.get("headline") if isinstance(rec.get("headline"), dict) else {}
+    problems += [_wrong(f"headline.{k}", h.get(k), t) for k, t in (("value", _NUMBER), ("score_to_beat", _NUMBER), ("metric", _TEXT))]
+    env = rec.get("environment") if isinstance(rec.get("environment"), dict) else {}
+    problems.append(_wrong("environment.packages", env.get("packages"), _OBJECT))
+    return next((p for p in problems if p), None)
 
 # %% ../nbs/08_tracking/00_tracking.ipynb #baccb323
 _RUNNER = {"run_dir", "output_dir", "steps"}
@@ -24,14 +71,20 @@ def list_runs(project=".") -> list:
     "Every run record of the project (`runs/*/run.json`), oldest first; unreadable records are skipped."
     root = find_project(project)
     out = []
-    for p in (root / "runs").glob("*/run.json"):
+    for p in sorted((root / "runs").glob("*/run.json")):
         try:
             rec = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, UnicodeDecodeError) as e:
+            problem = f"cannot be read ({type(e).__name__}: {e})"
+        except ValueError as e:
+            problem = f"is not valid JSON ({e})"
+        else:
+            problem = _record_problem(rec)
+        if problem:
+            warnings.warn(f"{p}: run record skipped: {problem}", MlkitWarning, stacklevel=2)
             continue
-        if isinstance(rec, dict) and "id" in rec:
-            rec["_path"] = str(p.parent)
-            out.append(rec)
+        rec["_path"] = str(p.parent)
+        out.append(rec)
     return sorted(out, key=lambda r: (r.get("started") or "", r["id"]))
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .metrics import TASKS, infer_task
 from ..core import Finding, MlkitInputError
-from ..data import to_pandas
+from ..data import require_unique_columns, to_pandas
 from ..checks import CHECKS
 
 # %% auto #0
@@ -128,7 +128,7 @@ def _sample_rows(df, y, target, task, max_rows, random_state, rows_total: int, f
 # %% ../../nbs/05_baselines/05_prepare.ipynb #cbc037c8
 def prepare_xy(data, target, task=None, *, cv=5, max_rows: int | None = MAX_ROWS, random_state: int = 0) -> tuple:
     "Read `data`, split off `target`; return (X, y, task, findings, info) with missing targets, rare classes and sampling handled."
-    df = to_pandas(data)
+    df = to_pandas(require_unique_columns(data, "a model"))
     if target not in df.columns:
         raise MlkitInputError(f"target column {target!r} not found; the columns are: {', '.join(map(str, df.columns[:30]))}")
     if isinstance(df[target], pd.DataFrame):

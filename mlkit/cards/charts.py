@@ -94,6 +94,8 @@ def partial_dependence_chart(table, feature):
     "Partial dependence of one feature: a line over a numeric grid, sorted bars for categories; the takeaway is the title."
     import altair as alt
 
+    from mlkit.charts import axis_label
+
     t = theme_tokens()
     d = table[table["feature"] == feature].copy()
     title = _title(
@@ -107,7 +109,7 @@ def partial_dependence_chart(table, feature):
             alt.Chart(d, title=title)
             .mark_line(point=True)
             .encode(
-                x=alt.X("value:Q", title=str(feature), scale=alt.Scale(zero=False)),
+                x=alt.X("value:Q", title=axis_label(feature), scale=alt.Scale(zero=False)),
                 y=alt.Y("prediction:Q", title="average prediction"),
                 color=colour,
                 tooltip=["output", "value", "prediction"],
@@ -119,7 +121,7 @@ def partial_dependence_chart(table, feature):
         alt.Chart(d, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("value:N", sort="-x", title=str(feature)),
+            y=alt.Y("value:N", sort="-x", title=axis_label(feature)),
             x=alt.X("prediction:Q", title="average prediction"),
             color=colour,
             yOffset="output:N" if several else alt.value(0),
@@ -132,6 +134,8 @@ def partial_dependence_chart(table, feature):
 def slice_chart(rows, column, overall=None, metric_label="score", max_slice_gap=None, greater_is_better=True):
     "Sorted bars of the metric per group of one slice column, the overall value as a rule; small groups grey, gaps in the alert colour."
     import altair as alt
+
+    from mlkit.charts import axis_label
     import pandas as pd
 
     t = theme_tokens()
@@ -156,7 +160,7 @@ def slice_chart(rows, column, overall=None, metric_label="score", max_slice_gap=
         worst = d.loc[d["value"].idxmin()]
         head = f"{metric_label} ranges from {d['value'].min():.3g} to {d['value'].max():.3g} across {column} (overall {overall:.3g}); lowest: {worst['group']}"
     base = alt.Chart(d, title=_title(head))
-    y = alt.Y("group:N", sort="-x", title=str(column), axis=alt.Axis(labelLimit=220))
+    y = alt.Y("group:N", sort="-x", title=axis_label(column), axis=alt.Axis(labelLimit=220))
     hi = float(max([v for v in d["value"]] + ([overall] if overall is not None else []) + [1e-9]))
     lo = min(0.0, float(d["value"].min()) if len(d) else 0.0)
     ticks = nice_ticks(lo, hi)

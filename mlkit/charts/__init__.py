@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
-from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
+from .format import axis_label, format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
     _ISO_DATE,
     _frame,
@@ -77,6 +77,7 @@ __all__ = [
     "distribution_chart",
     "drift_chart",
     "findings_chart",
+    "axis_label",
     "format_number",
     "learning_curve_chart",
     "looks_like_dates",

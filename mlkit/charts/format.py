@@ -17,7 +17,7 @@ from .theme import TOKENS, _axis_style
 from ..core.format import format_number
 
 # %% auto #0
-__all__ = ['message_chart']
+__all__ = ['axis_label', 'message_chart']
 
 # %% ../../nbs/04_charts/02_format.ipynb #2cce720b
 def _pct(share: float) -> str:
@@ -36,6 +36,12 @@ def _short(value: Any, limit: int = 32) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def axis_label(value: Any, limit: int = 60) -> str:
+    "A column name made safe as an axis, legend or tooltip title: control characters (a newline) shown as spaces, at most `limit` characters."
+    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(value))
+    return _short(text, limit)
+
+
 def _title(text: str, subtitle: str | None = None) -> alt.Title:
     "A left-anchored takeaway title with an optional subtitle."
     t = TOKENS
@@ -50,7 +56,7 @@ def _title(text: str, subtitle: str | None = None) -> alt.Title:
 def _axis(title: str | None = None, *, grid: bool = False, **kw) -> alt.Axis:
     "An axis without clutter: no grid unless asked, muted domain and labels, readable title."
     base = {
-        "title": title,
+        "title": None if title is None else axis_label(title, 80),
         "grid": grid,
         "gridColor": "#EEF1F4",
         **_axis_style(),

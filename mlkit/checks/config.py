@@ -13,6 +13,48 @@ from ..core import MlkitInputError
 # %% auto #0
 __all__ = ['CheckConfig']
 
+# %% ../../nbs/03_checks/02_config.ipynb #16096870
+_EXPECTED = {
+    "float": "a number",
+    "int": "an integer",
+    "int | None": "an integer or null",
+    "str": "text",
+    "tuple": "a list of check ids",
+    "dict": "a mapping",
+}
+
+
+def _type_problem(name: str, annotation: str, value) -> str | None:
+    "Why `value` does not fit the field `name` annotated `annotation`, or None when it fits."
+    import numbers
+
+    if annotation == "int | None" and value is None:
+        return None
+    if annotation in ("float", "int", "int | None"):
+        want = numbers.Integral if annotation != "float" else numbers.Real
+        if isinstance(value, bool) or not isinstance(value, want):
+            return f"expected {_EXPECTED[annotation]}"
+        if value != value or value < 0:
+            return f"expected {_EXPECTED[annotation]} of at least 0"
+        if name.endswith("_share") and value > 1:
+            return "expected a share between 0 and 1"
+        return None
+    if annotation == "tuple":
+        ok = isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value)
+        return None if ok or value is None else f"expected {_EXPECTED['tuple']}"
+    if annotation in _EXPECTED and value is not None and not isinstance(value, {"str": str, "dict": dict}[annotation]):
+        return f"expected {_EXPECTED[annotation]}"
+    return None
+
+
+def _check_types(config) -> None:
+    "Refuse a field value of the wrong type, naming the key, the expected type and the value."
+    for f in fields(config):
+        value = getattr(config, f.name)
+        problem = _type_problem(f.name, str(f.type), value)
+        if problem:
+            raise MlkitInputError(f"CheckConfig key {f.name!r}: {problem} ({f.type}), got {type(value).__name__} {value!r}")
+
 # %% ../../nbs/03_checks/02_config.ipynb #b4344037
 @dataclass
 class CheckConfig:
@@ -70,6 +112,7 @@ class CheckConfig:
     severity: dict = field(default_factory=dict)  # check id -> severity override
 
     def __post_init__(self):
+        _check_types(self)
         self.disable = tuple(self.disable or ())
         self.severity = dict(self.severity or {})
         unknown = [c for c in (*self.disable, *self.severity) if c not in CHECKS]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -68,6 +69,28 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../../nbs/20_cli/00_cli.ipynb #1543fc6e
+@contextlib.contextmanager
+def _one_line_warnings(name: str):
+    "Print mlkit's own warnings as `mlkit NAME: warning: ...` on stderr, once each; other warnings as Python prints them."
+    import warnings
+
+    from mlkit.core import MlkitWarning
+
+    shown, default = set(), warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, MlkitWarning):
+            return default(message, category, filename, lineno, file, line)
+        if str(message) not in shown:
+            shown.add(str(message))
+            print(f"mlkit {name}: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", MlkitWarning)
+        warnings.showwarning = show
+        yield
+
+
 def main(argv: list | None = None) -> int:
     "Entry point of the `mlkit` command; returns the exit code."
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -88,11 +111,16 @@ def main(argv: list | None = None) -> int:
         if fn is None:
             print(f"mlkit: command {name!r} is not available in this installation", file=sys.stderr)
             return 2
-        return int(fn(rest) or 0)
+        with _one_line_warnings(name):
+            return int(fn(rest) or 0)
     except SystemExit as e:  # argparse inside a subcommand
         return e.code if isinstance(e.code, int) else 2
-    except (MlkitInputError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
+    except MlkitInputError as e:
         print(f"mlkit {name}: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a missing file, a folder where a file was expected, no permission, a lock held too long
+        text = f"{e.filename}: {e.strerror}" if getattr(e, "filename", None) and e.strerror else str(e)
+        print(f"mlkit {name}: {text}", file=sys.stderr)
         return 2
     except ImportError as e:
         print(f"mlkit {name}: {e}", file=sys.stderr)

@@ -5,7 +5,7 @@
 # %% ../../nbs/00_core/00_core.ipynb #af4e2b4f
 from __future__ import annotations
 
-from .errors import DataCheckError, MlkitInputError, OverwriteRefusedError
+from .errors import DataCheckError, MlkitInputError, MlkitWarning, ModelError, OverwriteRefusedError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
 from .format import format_number, format_score, format_share
 from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table
@@ -29,6 +29,8 @@ __all__ = [
     "DataCheckError",
     "MlkitInputError",
     "OverwriteRefusedError",
+    "ModelError",
+    "MlkitWarning",
     "register_report_kind",
     "esc",
     "atomic_write",

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 # %% auto #0
-__all__ = ['DataCheckError', 'MlkitInputError', 'OverwriteRefusedError']
+__all__ = ['DataCheckError', 'MlkitInputError', 'OverwriteRefusedError', 'ModelError', 'MlkitWarning']
 
 # %% ../../nbs/00_core/02_errors.ipynb #6d31a124
 class DataCheckError(Exception):
@@ -30,3 +30,18 @@ class OverwriteRefusedError(MlkitInputError):
     def __init__(self, message: str, dest=None, protected=None):
         super().__init__(message)
         self.dest, self.protected = dest, protected
+
+# %% ../../nbs/00_core/02_errors.ipynb #3dd6152a
+class ModelError(MlkitInputError):
+    "The user's model raised while mlkit ran it; the message names the model, the step and the original error."
+
+    def __init__(self, model: str, step: str, original: BaseException):
+        kind = getattr(original, "kind", None) or type(original).__name__  # a job that raised in a worker process keeps its type name
+        text = str(getattr(original, "message", None) or original).strip().splitlines()
+        detail = f"{kind}: {text[0][:300]}" if text else kind
+        super().__init__(f"your model {model} failed during {step}: {detail}")
+        self.model, self.step, self.original = model, step, original
+
+
+class MlkitWarning(UserWarning):
+    "A warning of mlkit's own (a skipped run record, a chart that could not be drawn); the command line prints it on one line."

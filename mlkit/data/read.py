@@ -13,11 +13,65 @@ from typing import Any
 from ..core import MlkitInputError
 
 # %% auto #0
-__all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'read_file', 'read_table', 'as_narwhals', 'to_pandas']
+__all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'sniff', 'read_file', 'read_table', 'as_narwhals', 'to_pandas',
+           'require_unique_columns']
 
 # %% ../../nbs/02_data/01_read.ipynb #e4b4ab21
 class DataFileError(MlkitInputError):
     "A data file exists but cannot be read as a table; the message names the file (and the line when known)."
+
+# %% ../../nbs/02_data/01_read.ipynb #6643c957
+_MAGIC = (
+    (b"\x1f\x8b", "gzip"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+    (b"PAR1", "parquet"), (b"ARROW1", "arrow"), (b"FEA1", "arrow"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"), (b"SQLite format 3\x00", "sqlite"), (b"\x89HDF", "hdf5"), (b"\x7fELF", "executable"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"), (b"Rar!", "rar"), (b"\x80\x04\x95", "pickle"),
+)  # fmt: skip
+_WHAT = {
+    "gzip": "a gzip-compressed file", "bz2": "a bz2-compressed file", "xz": "an xz-compressed file", "zstd": "a zstd-compressed file",
+    "zip": "a zip archive", "parquet": "a Parquet file", "arrow": "a Feather/Arrow IPC file", "xlsx": "an Excel workbook (.xlsx)",
+    "xls": "an Excel workbook (.xls) or another Office file", "pdf": "a PDF document", "png": "a PNG image", "jpeg": "a JPEG image",
+    "gif": "a GIF image", "sqlite": "an SQLite database", "hdf5": "an HDF5 file", "executable": "a program (executable)",
+    "7z": "a 7-Zip archive", "rar": "a RAR archive", "pickle": "a Python pickle", "binary": "binary data (not text)",
+    "text": "text", "utf-16": "UTF-16 text", "empty": "empty",
+}  # fmt: skip
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
+
+
+def _classify(head: bytes) -> str:
+    "The kind of content that starts with `head` (see `sniff`)."
+    if not head:
+        return "empty"
+    kind = next((k for magic, k in _MAGIC if head.startswith(magic)), None)
+    if kind is None and head[:3] == b"BZh" and head[4:10] == b"1AY&SY":
+        kind = "bz2"
+    if kind is not None:
+        return kind
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    control = sum(head.count(bytes([b])) for b in _CONTROL)
+    invalid = head.decode("utf-8", errors="replace").count("\ufffd")
+    return "binary" if control > max(8, 0.05 * len(head)) or invalid > max(8, 0.2 * len(head)) else "text"
+
+
+def sniff(path) -> str:
+    "What a file holds, by its first bytes: a format (gzip, bz2, xz, zstd, zip, xlsx, xls, parquet, arrow, pdf, ...), 'text', 'utf-16', 'binary' or 'empty'."
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+        kind = _classify(head)
+        if kind == "parquet":  # a header that happens to start with PAR1 is text: a Parquet file also ends with it
+            fh.seek(max(0, fh.seek(0, 2) - 4))
+            kind = "parquet" if fh.read(4) == b"PAR1" else _classify(b" " + head[4:])
+    if kind == "zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return "xlsx" if any(n.startswith("xl/") for n in zf.namelist()) else "zip"
+        except zipfile.BadZipFile:
+            return "binary"
+    return kind
 
 # %% ../../nbs/02_data/01_read.ipynb #358d2832
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
@@ -32,47 +86,173 @@ def _header(path: Path, sep: str, encoding: str) -> list:
     with open(path, newline="", encoding=encoding) as fh:
         return next(csv.reader(fh, delimiter=sep), [])
 
-# %% ../../nbs/02_data/01_read.ipynb #2f6d6ecc
-def read_file(path, **kwargs):
-    "Read a CSV/TSV/Parquet file into a pandas DataFrame, keeping duplicated header names as they are."
+# %% ../../nbs/02_data/01_read.ipynb #90865e4b
+def _refusal(path: Path, kind: str, inside: str = "") -> DataFileError:
+    return DataFileError(
+        f"{path}: is {_WHAT.get(kind, kind)}{inside}, not a table mlkit reads; mlkit reads CSV and TSV (plain, or compressed with "
+        "gzip, bz2, xz, zstd or zip), Parquet, Feather/Arrow and Excel files"
+    )
+
+
+def _nul_line(path: Path) -> int | None:
+    "The line of the first NUL byte of a file (None when it has none); one pass over the bytes."
+    lines = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            i = chunk.find(b"\x00")
+            if i >= 0:
+                return lines + chunk.count(b"\n", 0, i) + 1
+            lines += chunk.count(b"\n")
+    return None
+
+
+def _bad_encoding_line(path: Path, encoding: str) -> tuple | None:
+    "(line, byte, position in the line) of the first byte that is not valid `encoding`, or None."
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as e:
+                return number, raw[e.start], e.start + 1
+    return None
+
+
+def _read_csv(source, path: Path, suffix: str, kwargs: dict):
+    "pd.read_csv of a path or an open (decompressed) file, with errors that name the file and the line."
     import pandas as pd
 
+    sep = kwargs.pop("sep", "\t" if suffix == ".tsv" else ",")
+    encoding = kwargs.pop("encoding", "utf-8")
+    try:
+        df = pd.read_csv(source, sep=sep, encoding=encoding, low_memory=False, **kwargs)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except pd.errors.ParserError as e:
+        line = _csv_line(str(e))
+        where = f", line {line}" if line else ""
+        raise DataFileError(f"{path}{where}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {str(e).strip().splitlines()[-1]}") from e
+    except UnicodeDecodeError as e:
+        bad = _bad_encoding_line(path, encoding) if source is path else None
+        where = f", line {bad[0]}" if bad else ""
+        byte = f"byte 0x{bad[1]:02x} at position {bad[2]} of the line" if bad else f"at byte {e.start}"
+        raise DataFileError(
+            f"{path}{where}: not valid {encoding} text ({byte}); if the file is text in another encoding, pass encoding=... (e.g. 'cp1252')"
+        ) from e
+    if source is path:
+        header = _header(path, sep, encoding)
+        if len(header) == df.shape[1] and len(set(header)) < len(header):
+            df.columns = header  # keep duplicated names visible to the checks
+    return df
+
+# %% ../../nbs/02_data/01_read.ipynb #b5beba36
+def _open_inner(path: Path, kind: str) -> tuple:
+    "(binary file over the decompressed content, the inner file's name) of a compressed file or a one-file zip."
+    inner = path.stem if Path(path.stem).suffix else path.name
+    if kind in ("gzip", "bz2", "xz"):
+        import bz2
+        import gzip
+        import lzma
+
+        return {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[kind](path, "rb"), inner
+    if kind == "zstd":
+        try:
+            import pyarrow as pa
+        except ImportError as e:
+            raise DataFileError(f"{path}: is a zstd-compressed file; reading it needs pyarrow (pip install pyarrow)") from e
+        return pa.input_stream(str(path), compression="zstd"), inner
+    import zipfile
+
+    zf = zipfile.ZipFile(path)
+    members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+    if len(members) != 1:
+        names = ", ".join(m.filename for m in members[:5]) or "nothing"
+        raise DataFileError(f"{path}: is a zip archive of {len(members)} files ({names}); mlkit reads a zip that holds one table")
+    return zf.open(members[0]), members[0].filename
+
+
+def _read_compressed(path: Path, kind: str, kwargs: dict):
+    "Read a compressed table through: CSV/TSV (by the inner name), Parquet or Feather inside gzip, bz2, xz, zstd or zip."
+    import io
+
+    import pandas as pd
+
+    try:
+        fh, inner = _open_inner(path, kind)
+        with fh:
+            head = fh.read(1 << 16)
+        inside = _classify(head)
+        if inside in ("parquet", "arrow"):
+            fh, _ = _open_inner(path, kind)
+            with fh:
+                data = io.BytesIO(fh.read())
+            return pd.read_parquet(data, **kwargs) if inside == "parquet" else pd.read_feather(data, **kwargs)
+        if inside not in ("text", "utf-16", "empty"):
+            raise _refusal(path, inside, f" inside {_WHAT[kind]}")
+        if b"\x00" in head and inside == "text":
+            line = head.count(b"\n", 0, head.index(b"\x00")) + 1
+            raise DataFileError(
+                f"{path}: the decompressed text holds a NUL byte (\\x00) on line {line}; it would silently cut its cell short"
+            )
+        if inside == "utf-16":
+            kwargs.setdefault("encoding", "utf-16")
+        fh, _ = _open_inner(path, kind)
+        with fh:
+            return _read_csv(fh, path, Path(inner).suffix.lower(), kwargs)
+    except DataFileError:
+        raise
+    except Exception as e:  # truncated or corrupt: gzip's EOFError, bz2's OSError, lzma's LZMAError, zipfile's BadZipFile...
+        raise DataFileError(f"{path}: is {_WHAT[kind]} that cannot be decompressed ({type(e).__name__}: {e})") from e
+
+# %% ../../nbs/02_data/01_read.ipynb #2f6d6ecc
+def _read_binary_format(path: Path, kind: str, kwargs: dict):
+    "Read a Parquet, Feather/Arrow or Excel file (recognised by its content), with errors that say what the file is."
+    import pandas as pd
+
+    readers = {"parquet": pd.read_parquet, "arrow": pd.read_feather, "xlsx": pd.read_excel, "xls": pd.read_excel}
+    try:
+        return readers[kind](path, **kwargs)
+    except ImportError as e:
+        need = {"parquet": "pyarrow", "arrow": "pyarrow", "xlsx": "openpyxl", "xls": "xlrd"}[kind]
+        raise DataFileError(f"{path}: is {_WHAT[kind]}; reading it needs {need} (pip install {need}), or save it as CSV ({e})") from e
+    except Exception as e:
+        label = "not a readable Parquet file" if kind == "parquet" else f"is {_WHAT[kind]} that cannot be read"
+        raise DataFileError(f"{path}: {label} ({type(e).__name__}: {e})") from e
+
+
+def read_file(path, **kwargs):
+    "Read a table file into a pandas DataFrame by its content (CSV/TSV, compressed CSV, Parquet, Feather, Excel), keeping duplicated header names."
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if path.is_dir():
         raise DataFileError(f"{path}: is a folder, expected a CSV or Parquet file")
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise DataFileError(f"{path}: unsupported file type {suffix or '(no extension)'!r}; mlkit reads {', '.join(SUPPORTED_SUFFIXES)}")
     try:
-        if suffix in (".parquet", ".pq"):
-            try:
-                return pd.read_parquet(path, **kwargs)
-            except ImportError as e:
-                raise DataFileError(f"{path}: reading Parquet needs pyarrow ({e})") from e
-            except Exception as e:
-                raise DataFileError(f"{path}: not a readable Parquet file ({type(e).__name__}: {e})") from e
-        sep = kwargs.pop("sep", "\t" if suffix == ".tsv" else ",")
-        encoding = kwargs.pop("encoding", "utf-8")
-        try:
-            df = pd.read_csv(path, sep=sep, encoding=encoding, low_memory=False, **kwargs)
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame()
-        except pd.errors.ParserError as e:
-            line = _csv_line(str(e))
-            where = f", line {line}" if line else ""
-            raise DataFileError(
-                f"{path}{where}: cannot parse as {'TSV' if sep == chr(9) else 'CSV'}: {str(e).strip().splitlines()[-1]}"
-            ) from e
-        header = _header(path, sep, encoding)
-        if len(header) == df.shape[1] and len(set(header)) < len(header):
-            df.columns = header  # keep duplicated names visible to the checks
-        return df
-    except UnicodeDecodeError as e:
-        raise DataFileError(f"{path}: not valid {e.encoding} text at byte {e.start}; pass encoding=... (e.g. 'latin-1')") from e
+        kind = sniff(path)
     except PermissionError as e:
         raise DataFileError(f"{path}: cannot be read (permission denied)") from e
+    suffix = path.suffix.lower()
+    if kind in ("parquet", "arrow", "xlsx", "xls"):
+        return _read_binary_format(path, kind, kwargs)
+    if kind in ("gzip", "bz2", "xz", "zstd", "zip"):
+        return _read_compressed(path, kind, kwargs)
+    if suffix in (".parquet", ".pq"):
+        raise DataFileError(f"{path}: not a readable Parquet file (no PAR1 marker: it is {_WHAT[kind]})")
+    if kind not in ("text", "utf-16", "empty"):
+        raise _refusal(path, kind)
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DataFileError(f"{path}: unsupported file type {suffix or '(no extension)'!r}; mlkit reads {', '.join(SUPPORTED_SUFFIXES)}")
+    line = _nul_line(path) if kind == "text" else None
+    if line is not None:
+        raise DataFileError(
+            f"{path}, line {line}: holds a NUL byte (\\x00), which would silently cut its cell short; "
+            "remove NUL bytes (e.g. `tr -d '\\000' < in.csv > out.csv`) or fix what wrote the file"
+        )
+    if kind == "utf-16":
+        kwargs.setdefault("encoding", "utf-16")
+    return _read_csv(path, path, suffix, kwargs)
 
 # %% ../../nbs/02_data/01_read.ipynb #ad07a151
 def _native_kind(data: Any) -> str | None:
@@ -117,3 +297,15 @@ def to_pandas(data: Any, **kwargs):
     if _native_kind(native) == "pandas":
         return native
     return native.to_pandas()
+
+# %% ../../nbs/02_data/01_read.ipynb #66e194e4
+def require_unique_columns(data: Any, what: str):
+    "Return `data` (any accepted input, read); MlkitInputError naming the repeated column names when a name appears more than once."
+    from collections import Counter
+
+    frame = read_table(data)
+    repeated = [(name, n) for name, n in Counter(list(frame.columns)).items() if n > 1]
+    if repeated:
+        names = ", ".join(f"{name!r} ({n} times)" for name, n in repeated[:10])
+        raise MlkitInputError(f"{what} needs unique column names; these repeat: {names}; rename them first (mlkit check reports them too)")
+    return frame

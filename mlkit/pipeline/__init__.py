@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .project import PACKAGE_DIR, STEPS_DIR, TEMPLATES_DIR, enter_project, init
 from .params import notebook_parameters, parse_overrides, resolve_parameters
+from .spec_check import check_spec, spec_problems
 from .fingerprints import KEY_PACKAGES, cache_key, code_fingerprint, environment, git_state, notebook_hash
 from .steps import StepFailed, StepOutputs, best_estimator, load_model, load_report, profile_chart_order, step_folder
 from .report import RUN_PLACEHOLDER, build_report, headline, headline_text, read_headline
@@ -30,6 +31,7 @@ __all__ = [
     "best_estimator",
     "build_report",
     "cache_key",
+    "check_spec",
     "code_fingerprint",
     "demo",
     "enter_project",
@@ -48,5 +50,6 @@ __all__ = [
     "read_run",
     "resolve_parameters",
     "run",
+    "spec_problems",
     "step_folder",
 ]

@@ -5,6 +5,7 @@
 # %% ../../nbs/07_pipeline/02_params.ipynb #c9e0581c
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -37,22 +38,53 @@ def parse_overrides(items) -> dict:
     return out
 
 # %% ../../nbs/07_pipeline/02_params.ipynb #3d10d664
+def _parameters_source(path: Path) -> str | None:
+    "The source of the notebook's cell tagged `parameters` (None when there is none)."
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise MlkitInputError(f"{path}: not a Jupyter notebook ({type(e).__name__}: {e})") from e
+    for c in cells:
+        if isinstance(c, dict) and "parameters" in ((c.get("metadata") or {}).get("tags") or []):
+            src = c.get("source", "")
+            return "".join(src) if isinstance(src, list) else str(src)
+    return None
+
+
 def notebook_parameters(path) -> dict:
-    "The parameters a notebook declares in its `parameters` cell: {name: {'type', 'default', 'help'}}."
-    import papermill as pm
+    "The parameters a notebook declares in its `parameters` cell: {name: {'type', 'default', 'help'}}, read without running it."
+    import ast
+    import io
+    import tokenize
 
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such notebook")
+    src = _parameters_source(path)
+    if src is None:
+        return {}
     try:
-        info = pm.inspect_notebook(str(path))
-    except Exception as e:
-        raise MlkitInputError(f"{path}: cannot read the notebook's parameters ({type(e).__name__}: {e})") from e
-    return {k: {"type": v.get("inferred_type_name"), "default": v.get("default"), "help": v.get("help")} for k, v in info.items()}
+        tree = ast.parse(src)
+        tokens = list(tokenize.generate_tokens(io.StringIO(src).readline))
+    except (SyntaxError, tokenize.TokenError) as e:
+        raise MlkitInputError(f"{path}: the parameters cell is not valid Python ({e})") from e
+    comments = {t.start[0]: t.string.lstrip("#").strip() for t in tokens if t.type == tokenize.COMMENT}
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            name, kind = node.target.id, ast.unparse(node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name, kind = node.targets[0].id, "None"
+        else:
+            continue
+        out[name] = {"type": kind, "default": ast.get_source_segment(src, node.value), "help": comments.get(node.end_lineno, "")}
+    return out
 
 # %% ../../nbs/07_pipeline/02_params.ipynb #f0cac0cc
 def _spec_context(spec: ProblemSpec) -> dict:
     return {
+        **{f"{role}_path": path for role, path in spec.data.items()},  # any role R reaches a step that declares R_path
         "data_path": spec.train_data() or "",
         "test_path": spec.data.get("test", ""),
         "target": spec.target or "",

@@ -54,6 +54,9 @@ def init(
 ) -> Path:
     "Create (or complete) an mlkit project in `directory`; never overwrite a file. Return the project folder."
     root = Path(directory).resolve()
+    blocking = next((p for p in [root, *root.parents] if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise MlkitInputError(f"{blocking}: is a file, not a folder; `mlkit init` makes a project folder: give a new or existing folder")
     root.mkdir(parents=True, exist_ok=True)
     name = name or root.name
     values = {

@@ -25,9 +25,10 @@ from mlkit.pipeline.fingerprints import (
     git_state,
     notebook_hash,
 )
-from .params import _RUNNER_PARAMETERS, notebook_parameters, parse_overrides, resolve_parameters
+from .params import _RUNNER_PARAMETERS, parse_overrides, resolve_parameters
 from .record import RunResult, _finish_report, _new_run_id, _utc, _write_record, read_run
 from .report import headline_text, read_headline
+from .spec_check import check_spec
 
 # %% auto #0
 __all__ = ['run']
@@ -141,24 +142,15 @@ def _execute(spec, step, root: Path, run_dir: Path, parameters: dict) -> Path:
     return executed
 
 # %% ../../nbs/07_pipeline/07_runner.ipynb #fdbbbe06
-def _step_notebooks(root: Path, spec: ProblemSpec) -> tuple:
-    "({step: {path, sha256}}, {step: declared parameter names}) of the pipeline's notebooks; FileNotFoundError for a missing one."
-    notebooks, declared = {}, {}
-    for s in spec.steps:
-        path = root / s.notebook
-        if not path.exists():
-            raise FileNotFoundError(f"{spec.source}: step {s.name!r}: notebook {s.notebook} not found")
-        notebooks[s.name] = {"path": s.notebook, "sha256": notebook_hash(path)}
-        declared[s.name] = set(notebook_parameters(path))
-    return notebooks, declared
+def _step_notebooks(root: Path, spec: ProblemSpec) -> dict:
+    "{step: {path, sha256}} of the pipeline's notebooks (`check_spec` has made sure they are there)."
+    return {s.name: {"path": s.notebook, "sha256": notebook_hash(root / s.notebook)} for s in spec.steps}
 
 
-def _data_fingerprints(root: Path, spec: ProblemSpec, declared: dict) -> dict:
+def _data_fingerprints(root: Path, spec: ProblemSpec) -> dict:
     "{role: {path, sha256, ...}} of the spec's data, verified against the raw-data registry (a changed raw file stops here)."
     from mlkit.data import verify_raw
 
-    if not spec.data and any("data_path" in d for d in declared.values()):
-        raise MlkitInputError(f"{spec.source}: key 'data' is empty: register the training data with `mlkit add-data FILE --role train`")
     data_fp = verify_raw(list(spec.data.values()), root)
     return {role: {"path": Path(p).as_posix(), **data_fp[_project_relative(root, p)]} for role, p in spec.data.items()}
 
@@ -328,8 +320,9 @@ def run(project=".", *, overrides=None, only=None, force: bool = False, echo=pri
     spec = ProblemSpec.load(root)
     overrides = parse_overrides(overrides) if isinstance(overrides, (list, tuple)) else dict(overrides or {})
     needed = _needed(spec, [only] if isinstance(only, str) else only)
-    notebooks, declared = _step_notebooks(root, spec)
-    data = _data_fingerprints(root, spec, declared)
+    declared = check_spec(root, spec, overrides, needed)  # every mistake of the spec, with its line, before any step runs
+    notebooks = _step_notebooks(root, spec)
+    data = _data_fingerprints(root, spec)
     run_id = _new_run_id()
     rel_run = f"runs/{run_id}"
     params = resolve_parameters(spec, declared, overrides, rel_run)

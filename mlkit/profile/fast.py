@@ -75,10 +75,10 @@ def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: 
 
 
 def _read_input(data):
-    "The native frame of `data`, read once; flat column names required."
-    from mlkit.data import read_table
+    "The native frame of `data`, read once; flat and unique column names required."
+    from mlkit.data import require_unique_columns
 
-    native = read_table(data)
+    native = require_unique_columns(data, "profile")
     nested = [c for c in native.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(

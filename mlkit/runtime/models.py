@@ -24,7 +24,14 @@ def load_model(spec: str, trust: list | None = None):
             raise FileNotFoundError(f"{path}: no such model file")
         import joblib
 
-        return joblib.load(path)  # unpickling runs code: only for files you trust
+        if str(Path.cwd()) not in sys.path:  # a model class defined in a module of the current folder
+            sys.path.insert(0, str(Path.cwd()))
+        try:
+            return joblib.load(path)  # unpickling runs code: only for files you trust
+        except ModuleNotFoundError as e:
+            raise MlkitInputError(f"{path}: the model needs module {e.name!r}, which cannot be imported here") from e
+        except Exception as e:
+            raise MlkitInputError(f"{path}: not a model file joblib or pickle can read ({type(e).__name__}: {e})") from e
     if suffix == ".skops":
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such model file")

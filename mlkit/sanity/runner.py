@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..baselines import infer_columns, make_scorers, make_splitter, n_splits, positive_class, prepare_xy, resolve_metrics
-from ..core import Finding, MlkitInputError
+from ..core import Finding, MlkitInputError, ModelError
 from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
 from .report import CHECKS, SanityReport
@@ -32,6 +32,16 @@ from mlkit.sanity.verdicts import (
 __all__ = ['sanity']
 
 # %% ../../nbs/06_sanity/05_runner.ipynb #ea3bd77a
+def _first_fit(model, X, y, plan: dict, task: str, random_state: int) -> tuple:
+    "`_wrap_if_needed`, with an error of the user's model reported as a `ModelError`."
+    try:
+        return _wrap_if_needed(model, X, y, plan, task, random_state)
+    except MlkitInputError:
+        raise
+    except Exception as e:
+        raise ModelError(_model_name(model), "the first fit (on a small sample)", e) from e
+
+
 class _Steps:
     "Runs the steps of one `sanity` call: in a worker killed at the deadline when there is a budget, else here."
 
@@ -64,6 +74,10 @@ class _Steps:
         except OutOfTime:
             self.stopped.append(step)
             return None
+        except MlkitInputError:
+            raise
+        except Exception as e:  # the user's model raised (here or in the worker): say whose model, in which step, and what it said
+            raise ModelError(_model_name(self.model), step, e) from e
 
     def note_warnings(self, step: str, res: dict) -> None:
         "A `model_warnings` info when the step raised warnings."
@@ -149,7 +163,7 @@ def _sanity(
     curve_rows, more, trivial = [], None, None
     deadline = None if time_budget is None else started + float(time_budget)
     # 0. can the model take the raw table?
-    model, wrap_reason = _wrap_if_needed(model, X, y, plan, task, random_state)
+    model, wrap_reason = _first_fit(model, X, y, plan, task, random_state)
     findings += _wrapped_findings(wrap_reason, plan)
     steps = _Steps(model, X, y, deadline, show, started, findings)
     try:
