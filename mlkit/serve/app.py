@@ -88,6 +88,11 @@ async def _upload_frame(request, body: bytes):
     return read_upload(data, "parquet" if is_parquet else "csv")
 
 # %% ../../nbs/13_serve/04_app.ipynb #fd183859
+def _json_column(s) -> list:
+    "A request column as JSON values (missing as null), vectorised."
+    return s.astype(object).where(s.notna(), None).tolist()
+
+
 class _Predictor:
     "The model, contract and prediction log behind the endpoints."
 
@@ -119,7 +124,7 @@ class _Predictor:
         rid = uuid.uuid4().hex
         record = {"kind": "prediction", "request_id": rid, "model_version": self.bundle.version, "rows": len(X)}
         if self.log is not None:
-            inputs = {c: to_jsonable(frame[c].tolist()) for c in self.contract.features}
+            inputs = {c: _json_column(frame[c]) for c in self.contract.features}
             self.log.append(
                 {
                     **record,

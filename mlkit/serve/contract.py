@@ -17,6 +17,16 @@ __all__ = ['MAX_CASES', 'ContractError', 'parse_json', 'request_frame', 'read_up
 MAX_CASES = 20
 _SCALARS = (str, int, float, bool, type(None))
 
+_PURE = {str: ("string",), float: ("floating", "integer", "mixed-integer-float"), bool: ("boolean",)}
+
+
+def _pure(s, allowed) -> bool:
+    "Whether pandas' C-level type inference already shows every non-null value is of an allowed type (the fast path)."
+    import pandas as pd
+
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    return kind == "empty" or any(t in allowed and kind in kinds for t, kinds in _PURE.items())
+
 
 class ContractError(MlkitInputError):
     "A request the contract refuses: an HTTP status and problems naming the column, the rows and what was expected."
@@ -106,6 +116,8 @@ def request_frame(payload):
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:
         if frame[c].dtype == object:
+            if _pure(frame[c], _SCALARS):
+                continue
             nested = [i for i, v in enumerate(frame[c].tolist()) if not isinstance(v, _SCALARS)]
             if nested:
                 raise ContractError(
@@ -142,6 +154,8 @@ _NUMBER = (int, float)
 
 def _kinds_ok(s, null, allowed) -> list:
     "Row positions whose non-null value is not of one of the `allowed` Python types (bool is never a number)."
+    if _pure(s, allowed):
+        return []
     bad = []
     for i, (v, n) in enumerate(zip(s.tolist(), null.tolist())):
         if n:
@@ -169,6 +183,11 @@ def _numbers(s, null):
         return s.astype(float), []
     import numpy as _np
 
+    if _pure(s, (float,)):
+        try:
+            return s.astype(float), []
+        except OverflowError:  # an integer too large for a float: the slow path says which
+            pass
     bad = _kinds_ok(s, null, _NUMBER + (_np.integer, _np.floating))
     values = pd.Series([math.nan if n else _to_float(v) for v, n in zip(s.tolist(), null.tolist())], index=s.index, dtype=float)
     return values, bad

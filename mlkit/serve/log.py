@@ -60,7 +60,11 @@ class PredictionLog:
             raise MlkitInputError(f"{self.directory}: this prediction log is closed")
         t = _now()
         record = {"time": _stamp(t), **record}
-        line = (json.dumps(to_jsonable(record), ensure_ascii=False, allow_nan=False, default=str) + "\n").encode("utf-8")
+        try:  # plain Python values (the server's records) go straight to JSON; anything else through to_jsonable
+            text = json.dumps(record, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            text = json.dumps(to_jsonable(record), ensure_ascii=False, allow_nan=False, default=str)
+        line = (text + "\n").encode("utf-8")
         item = [line, self._partition(t), threading.Event(), None]
         self._queue.put(item)
         item[2].wait()
