@@ -135,11 +135,16 @@ def main() -> None:
         pb, pm = _port(), _port()
         bare = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(pb), "--no-access-log", "--log-level", "warning"],
-            cwd=tmp, env={**env, "BENCH_MODEL": str(bundle / "model.skops")}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=tmp,
+            env={**env, "BENCH_MODEL": str(bundle / "model.skops")},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         mlk = subprocess.Popen(
             [sys.executable, "-m", "mlkit", "serve", str(bundle), "--port", str(pm), "--max-bytes", "50000000"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         try:
             urls = {"bare": f"http://127.0.0.1:{pb}", "mlkit": f"http://127.0.0.1:{pm}"}
