@@ -33,6 +33,8 @@ COMMANDS = {
     "diff": ("mlkit.cli.tracking:cli_diff", "show what differs between two runs"),
     "monitor": ("mlkit.cli.monitor:cli_monitor", "compare production data with reference data (drift, performance)"),
     "score": ("mlkit.cli.score:cli_score", "score a project against the ML Test Score"),
+    "package": ("mlkit.cli.serve:cli_package", "bundle a run's (or a file's) model with its data contract, card and metrics"),
+    "serve": ("mlkit.cli.serve:cli_serve", "serve a model bundle over HTTP (FastAPI on uvicorn; mlkit[serve])"),
 }
 
 

@@ -20,7 +20,7 @@ def _monitor_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mlkit monitor",
         description="Compare production data with reference data: drift per feature, prediction drift, schema and performance change.",
-        epilog="Several CUR files are monitored as successive batches. Save reports under monitoring/ (-o monitoring/DATE.json) for `mlkit score`.",
+        epilog="Several CUR files are monitored as successive batches; `mlkit monitor --log LOGDIR --reference TRAIN` monitors a prediction log of `mlkit serve`. Save reports under monitoring/ (-o monitoring/DATE.json) for `mlkit score`.",
     )
     p.add_argument("reference", help="the reference data (the model's held-out training data): CSV, TSV or Parquet")
     p.add_argument("current", nargs="+", help="the current (production) data; several files are successive batches")
@@ -53,6 +53,10 @@ def cli_monitor(argv: list) -> int:
     from mlkit.cli.options import emit_report, guard_output
     from mlkit.data import read_table
 
+    if any(a == "--log" or a.startswith("--log=") for a in argv):  # a prediction log of `mlkit serve`
+        from mlkit.cli.serve import cli_monitor_log
+
+        return cli_monitor_log(argv)
     args = _monitor_parser().parse_args(argv)
     guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     ref = read_table(args.reference)

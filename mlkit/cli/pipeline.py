@@ -74,6 +74,7 @@ def _add_data_parser():
     p = argparse.ArgumentParser(
         prog="mlkit add-data",
         description="Register raw data files: copied into data/raw/, fingerprinted, read-only; a changed file becomes a new version beside the old one.",
+        epilog="`mlkit add-data --from-log LOGDIR` registers the labelled rows of a `mlkit serve` prediction log as a new version of the training data.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="data files to register")
     p.add_argument("--name", help="file name inside data/raw/ (default: the file's own; one PATH only)")
@@ -87,6 +88,10 @@ def cli_add_data(argv: list) -> int:
     "Run `mlkit add-data`."
     from mlkit.data import register
 
+    if any(a == "--from-log" or a.startswith("--from-log=") for a in argv):  # labelled rows of `mlkit serve`
+        from mlkit.cli.serve import cli_add_data_from_log
+
+        return cli_add_data_from_log(argv)
     args = _add_data_parser().parse_args(argv)
     if args.name and len(args.paths) > 1:
         raise MlkitInputError("--name applies to one PATH only")
