@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+import narwhals as nw
+
 from ..core import Finding, MlkitInputError, to_jsonable
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, look_column, table_columns
 
@@ -98,13 +100,13 @@ _ID_NAME = re.compile(
 
 
 def suggest_group_column(columns, exclude=()) -> str | None:
-    "The first id-like column (an id name, neither float nor boolean) whose values repeat: a candidate for `groups=`; None when there is none."
+    "The first id-like column (an id name, neither float nor boolean) whose values repeat, in a table or a {name: Series} dict: a candidate for `groups=`."
     if not isinstance(columns, dict):
         columns = table_columns(columns)[0]
     for name, s in columns.items():
         if name in exclude or not _ID_NAME.search(str(name)):
             continue
-        col = look_column(s)
+        col = look_column(s if isinstance(s, nw.Series) else nw.from_native(s, series_only=True))
         if col.ltype not in ("integer", *TEXT_TYPES) or col.non_null < 20:
             continue
         k = count_distinct(col.values()) or 0
@@ -152,11 +154,10 @@ def _grid(values, grids) -> float | None:
     import numpy as np
 
     v = values[np.isfinite(values)][:20_000]
-    if not len(v):
+    if len(np.unique(v)) < 2:  # a constant says nothing about precision
         return None
     for step in grids:
-        q = v / step
-        if np.all(np.abs(q - np.round(q)) <= 1e-6 + 1e-12 * np.abs(q)):
+        if np.all(np.abs(v - np.round(v / step) * step) <= 1e-9 * np.abs(v)):  # a multiple, up to float error
             return step
     return None
 
@@ -186,6 +187,9 @@ def _column_keys(cr, cc, tolerance) -> tuple:
             spread = float(np.nanstd(a[np.isfinite(a)])) if np.isfinite(a).any() else 0.0
             if spread > 0 and np.isfinite(spread):  # snapped to the nearest power of ten: a grid decimal rounding lands on
                 step = max(step or 0.0, 10.0 ** np.round(np.log10(tolerance * spread)))
+        spreads = [float(np.std(x[np.isfinite(x)])) if np.isfinite(x).any() else 0.0 for x in (a, b)]
+        if step and step > min(spreads):  # a grid coarser than the values spread would make the column constant
+            step = None
         near = [np.round(x / step) if step else x for x in (a, b)]
         return h(a), h(b), h(near[0]), h(near[1])
     ra, rb = (pd.Series([None if n else (v if isinstance(v, str) else repr(v)) for v, n in zip(c.typed.to_list(), c.null.to_list())], dtype=object) for c in (cr, cc))  # fmt: skip
