@@ -257,3 +257,9 @@ def test_baseline_and_sanity_take_time_and_groups(visits, to_backend):
     assert "leak_safe_folds" in b.checks and b.best is not None
     s = sanity(LogisticRegression(), data, "y", n_permutations=0, groups="user_id")
     assert "leak_safe_folds" in s.checks and "group_column_suggested" not in s.checks
+
+
+def test_near_duplicates_grid_never_coarser_than_the_spread():
+    ref = pd.DataFrame({"a": range(100), "level": [0, 10] * 50})
+    cur = pd.DataFrame({"a": range(100), "level": [3, 7] * 50})  # not copies: the grid of 10 would make them so
+    assert not compare(ref, cur).filter(check="near_duplicates").findings
