@@ -65,7 +65,6 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
 
-    import numpy as np
     import pandas as pd
 
     from mlkit.checks.labels import _label_errors, confident_learning, out_of_fold
@@ -75,7 +74,9 @@ def main(argv=None) -> int:
     except ImportError:
         find_label_issues = None
         print("cleanlab is not installed: mlkit only (pip install cleanlab)")
-    print(f"{'data':14s} {'rows':>5s} {'flip':>5s} {'flips':>5s} {'oof s':>6s} | {'mlkit n':>7s} {'prec':>5s} {'rec':>5s} {'noise':>6s} {'ms':>6s} | {'cleanlab n':>10s} {'prec':>5s} {'rec':>5s} {'ms':>6s} | same | check severity")
+    print(
+        f"{'data':14s} {'rows':>5s} {'flip':>5s} {'flips':>5s} {'oof s':>6s} | {'mlkit n':>7s} {'prec':>5s} {'rec':>5s} {'noise':>6s} {'ms':>6s} | {'cleanlab n':>10s} {'prec':>5s} {'rec':>5s} {'ms':>6s} | same | check severity"
+    )
     totals = {"mlkit": [0, 0, 0], "cleanlab": [0, 0, 0]}  # flagged, true positives, flips
     for name in args.datasets:
         X, y = load(name)

@@ -191,7 +191,9 @@ def _column_keys(cr, cc, tolerance) -> tuple:
         if step and step > min(spreads):  # a grid coarser than the values spread would make the column constant
             step = None
         decimals = -int(round(np.log10(step))) if step and grids is _NUMBER_GRIDS else None
-        near = [x if not step else np.round(x, decimals) if decimals is not None else np.round(x / step) for x in (a, b)]  # as pandas rounds
+        near = [
+            x if not step else np.round(x, decimals) if decimals is not None else np.round(x / step) for x in (a, b)
+        ]  # as pandas rounds
         return h(a), h(b), h(near[0]), h(near[1])
     ra, rb = (pd.Series([None if n else (v if isinstance(v, str) else repr(v)) for v, n in zip(c.typed.to_list(), c.null.to_list())], dtype=object) for c in (cr, cc))  # fmt: skip
     ra, rb = ra.fillna("<mlkit:null>"), rb.fillna("<mlkit:null>")
