@@ -263,3 +263,9 @@ def test_near_duplicates_grid_never_coarser_than_the_spread():
     ref = pd.DataFrame({"a": range(100), "level": [0, 10] * 50})
     cur = pd.DataFrame({"a": range(100), "level": [3, 7] * 50})  # not copies: the grid of 10 would make them so
     assert not compare(ref, cur).filter(check="near_duplicates").findings
+
+
+def test_label_errors_silent_when_the_model_cannot_predict_the_labels(wine):
+    clean, _, _ = wine
+    shuffled = clean.assign(cultivar=clean["cultivar"].sample(frac=1, random_state=0).to_numpy())  # labels unrelated to the features
+    assert not find_label_errors(shuffled, "cultivar").findings

@@ -15,7 +15,7 @@ from ..data import infer_task, to_pandas
 from ..runtime import limit_threads
 
 # %% auto #0
-__all__ = ['confident_learning', 'residual_outliers', 'out_of_fold', 'find_label_errors']
+__all__ = ['MIN_SKILL', 'confident_learning', 'residual_outliers', 'out_of_fold', 'find_label_errors']
 
 # %% ../../nbs/03_checks/16_labels.ipynb #f6fe6645
 def _prune_by_noise_rate(labels, p, calibrated):
@@ -130,6 +130,9 @@ def out_of_fold(X, y, task: str = "classification", *, model=None, cv: int = 5, 
         return cross_val_predict(model, X, y, cv=folds, method="predict_proba" if classify else "predict")
 
 # %% ../../nbs/03_checks/16_labels.ipynb #c43c3567
+MIN_SKILL = 0.2  # out-of-fold (accuracy - majority share) / (1 - majority share) the model needs before it judges any label
+
+
 def _suspects_frame(X, y, task: str, model, cv: int, seed: int, z: float) -> tuple:
     "(suspects table, estimated share of wrong labels, per-class thresholds or None, rows judged)."
     import numpy as np
@@ -147,7 +150,11 @@ def _suspects_frame(X, y, task: str, model, cv: int, seed: int, z: float) -> tup
     codes, classes = pd.factorize(y, sort=True)
     if len(classes) < 2:
         return pd.DataFrame(columns=["row", "given", "suggested"]), 0.0, None, 0
-    cl = confident_learning(codes, out_of_fold(X, codes, "classification", model=model, cv=cv, random_state=seed))
+    probs = out_of_fold(X, codes, "classification", model=model, cv=cv, random_state=seed)
+    base = np.bincount(codes).max() / len(codes)
+    if (np.mean(probs.argmax(1) == codes) - base) / (1 - base) < MIN_SKILL:  # a model that cannot predict the labels cannot judge them
+        return pd.DataFrame(columns=["row", "given", "suggested"]), 0.0, None, len(y)
+    cl = confident_learning(codes, probs)
     k = cl["ranked"]
     table = pd.DataFrame(
         {"row": X.index[k], "given": np.asarray(classes)[codes[k]], "suggested": np.asarray(classes)[cl["suggested"][k]],
