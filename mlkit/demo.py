@@ -25,7 +25,8 @@ def _sections(df, target, sensitive):
         from mlkit.checks import check
 
         t = time.perf_counter()
-        yield "Data checks", check(df, target=target, sensitive=sensitive), time.perf_counter() - t
+        report = check(df, target=target, sensitive=sensitive, config={"label_errors": True})  # the demo can afford a model
+        yield "Data checks", report, time.perf_counter() - t
     if have("mlkit.profile"):
         from mlkit.profile import profile
 

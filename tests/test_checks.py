@@ -68,6 +68,11 @@ CASES = {
     "rare_classes": (lambda d: planted(d, "label", slice(0, 3), "maybe"), {"target": "label"}, ("label",)),
     "conflicting_labels": (lambda d: pd.concat([d, _flip(d)], ignore_index=True), {"target": "label"}, ("label",)),
     "underrepresented_group": (lambda d: planted(d, "city", slice(0, 12), "Oslo"), {"sensitive": ["city"]}, ("city",)),
+    "label_errors": (  # the label follows age and height, 40 of them flipped; off unless asked for (it trains a model)
+        lambda d: d.assign(label=np.where((d["age"] + d["height"] / 5 > 83) ^ (np.arange(len(d)) % 25 == 0), "yes", "no")),
+        {"target": "label", "config": {"label_errors": True}},
+        ("label",),
+    ),
     "outcome_disparity": (
         lambda d: d.assign(label=np.where((d["city"] == "Rome") & (np.arange(len(d)) % 5 != 0), "no", d["label"])),
         {"target": "label", "sensitive": ["city"]},

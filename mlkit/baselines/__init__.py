@@ -8,6 +8,7 @@ from __future__ import annotations
 from .candidates import CANDIDATE_KINDS, candidate_pipelines
 from .columns import DATE_PARTS, infer_columns, plan_findings
 from .estimators import BaselineClassifier, BaselineRegressor
+from .folds import leak_safe_splits
 from .ladder import PROGRESS_ROWS, baseline
 from mlkit.baselines.metrics import (
     DEFAULT_METRICS,
@@ -55,6 +56,7 @@ __all__ = [
     "TablePreprocessor",
     "candidate_pipelines",
     "make_splitter",
+    "leak_safe_splits",
     "n_splits",
     "prepare_xy",
     "fmt_score",

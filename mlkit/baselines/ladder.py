@@ -13,6 +13,7 @@ import pandas as pd
 
 from .candidates import CANDIDATE_KINDS, candidate_pipelines
 from .columns import infer_columns, plan_findings
+from .folds import leak_safe_splits
 from .metrics import make_scorers, natural_scores, positive_class, resolve_metrics
 from .prepare import MAX_ROWS, make_splitter, n_splits, prepare_xy
 from .report import BaselineReport
@@ -220,8 +221,9 @@ def _best_finding(report: BaselineReport, target) -> Finding:
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #b375a9bb
 def baseline(
-    data, target, task=None, metric=None, cv=5, time_budget=None, random_state=0, *, max_rows: int | None = MAX_ROWS, progress=None
-) -> BaselineReport:
+    data, target, task=None, metric=None, cv=5, time_budget=None, random_state=0, *, max_rows: int | None = MAX_ROWS, progress=None,
+    time_column: str | None = None, groups: str | None = None,
+) -> BaselineReport:  # fmt: skip
     "Cross-validate the ladder of simple candidates on `data` for `target`: the table, the best one and the score to beat."
     started = time.perf_counter()
     deadline = None if time_budget is None else started + float(time_budget)
@@ -238,7 +240,8 @@ def baseline(
             f"no usable feature columns for target {target!r}: every column was dropped ({', '.join(map(str, plan['dropped']))})"
         )
     pipes = candidate_pipelines(X, y, task, plan=plan, random_state=random_state)
-    splits = list(make_splitter(task, cv, random_state).split(X, y))
+    splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, time_column=time_column, groups=groups)
+    findings += fold_findings
     ladder = _LadderRun(X, y, splits, scorers, metrics, deadline, show, started, findings)
     ladder.run(pipes)
     elapsed = time.perf_counter() - started

@@ -107,6 +107,11 @@ class CheckConfig:
     quantile_sample_rows: int = 200_000  # quartiles (fences, IQR) are estimated on a seeded sample of this many rows on larger frames
     engine: str = "auto"  # 'auto' (pandas frames above polars_min_rows go to polars), 'polars' or 'native'
     polars_min_rows: int = 1_000  # row count from which 'auto' hands pandas frames to polars
+    label_errors: bool = False  # run the label_errors check (it cross-validates a model: about 5 fits, seconds on thousands of rows)
+    label_error_folds: int = 5  # folds of the out-of-fold model behind label_errors
+    label_error_max_rows: int = 20_000  # label_errors judges a seeded sample of this many rows on larger tables
+    label_error_z: float = 3.5  # numeric target: |robust z| of the out-of-fold residual from which a value is suspect
+    label_error_warn_share: float = 0.02  # estimated share of wrong labels from which label_errors is a warning (else info)
     seed: int = 0  # seed for every sample taken
     disable: tuple = ()  # check ids to skip
     severity: dict = field(default_factory=dict)  # check id -> severity override

@@ -11,6 +11,7 @@ import warnings
 # importing a family of checks registers it
 import mlkit.checks.bias
 import mlkit.checks.headers
+import mlkit.checks.labels
 import mlkit.checks.missing
 import mlkit.checks.numbers
 import mlkit.checks.relations

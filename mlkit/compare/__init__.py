@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .comparison import compare, drift_evidence, drift_finding, nothing_compared
 from .drift import DRIFT_COLUMNS, drift_table, drift_test
+from .leakage import find_time_column, suggest_group_column
 from .report import ComparisonReport
 from ..core import callable_module
 
@@ -23,6 +24,8 @@ __all__ = [
     "drift_evidence",
     "drift_finding",
     "nothing_compared",
+    "find_time_column",
+    "suggest_group_column",
 ]
 
 # %% ../../nbs/03b_compare/00_compare.ipynb #4af70651

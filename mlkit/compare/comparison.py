@@ -8,6 +8,7 @@ from __future__ import annotations
 import narwhals as nw
 
 from .drift import _DEFAULTS, DRIFT_COLUMNS, _drift_row, _finish_table
+from .leakage import leakage_findings
 from .report import ComparisonReport
 from ..core import Finding, MlkitInputError, to_jsonable
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, distinct_values, look_column, table_columns
@@ -265,6 +266,9 @@ def compare(
     columns=None,
     overlap_error_share: float = 0.05,
     correction: str | None = "bonferroni",
+    time_column: str | None = None,
+    groups: str | None = None,
+    near_duplicate_tolerance: float | None = None,
     **options,
 ) -> ComparisonReport:
     "Compare reference (train) and current (test, serving) data: columns, types, overlap, new categories/labels and drift."
@@ -276,6 +280,7 @@ def compare(
     looks = {c: (look_column(rcols[c]), look_column(ccols[c])) for c in shared}
     findings += _dtype_findings(looks, rcols, ccols)
     findings += _overlap_findings(looks, shared, target, nref, ncur, overlap_error_share)
+    findings += leakage_findings(looks, rcols, ccols, target, time_column=time_column, groups=groups, tolerance=near_duplicate_tolerance, error_share=overlap_error_share)  # fmt: skip
     findings += _category_findings(looks, target, cfg)
     drift, drifted = _drift_findings(looks, shared, target, cfg, correction)
     findings += drifted
@@ -287,6 +292,8 @@ def compare(
         "target": target,
         "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold",
         "correction": correction,
+        "time_column": time_column,
+        "groups": groups,
         **cfg,
     }
     return ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)

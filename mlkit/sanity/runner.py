@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..baselines import infer_columns, make_scorers, make_splitter, n_splits, positive_class, prepare_xy, resolve_metrics
+from ..baselines import infer_columns, leak_safe_splits, make_scorers, n_splits, positive_class, prepare_xy, resolve_metrics
 from ..core import Finding, MlkitInputError, ModelError
 from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
@@ -128,6 +128,8 @@ def sanity(
     time_budget=None,
     max_rows: int | None = SANITY_MAX_ROWS,
     progress=None,
+    time_column: str | None = None,
+    groups: str | None = None,
 ) -> SanityReport:
     "Run the sanity checks of `model` (unfitted estimator or pipeline) on `data` for `target`; see the rules above."
     started = time.perf_counter()
@@ -139,11 +141,14 @@ def sanity(
         )
     X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
     with limit_threads(len(X)):  # the steps run here, or in a worker process when there is a budget (see `_sanity`)
-        return _sanity(model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started)
+        folds = {"time_column": time_column, "groups": groups}
+        return _sanity(
+            model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started, folds
+        )
 
 # %% ../../nbs/06_sanity/05_runner.ipynb #f7609e9d
 def _sanity(
-    model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started
+    model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started, folds_by=None
 ) -> SanityReport:
     "The body of `sanity` once the table is read (see the rules above)."
     from sklearn.base import is_classifier, is_regressor
@@ -157,7 +162,8 @@ def _sanity(
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
     kind = "regression" if task == "regression" else "classification"
     folds = n_splits(cv)
-    splits = list(make_splitter(task, cv, random_state).split(X, y))
+    splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, **(folds_by or {}))
+    findings += fold_findings
     plan = infer_columns(X)
     results = {c: {"status": "skipped"} for c in CHECKS}
     curve_rows, more, trivial = [], None, None
@@ -182,7 +188,8 @@ def _sanity(
             gap = _check_fit(common, results, findings)
             more = _more_data(res["sizes"], va, trivial, metric, gap, findings)
         # 3. duplicate_leakage: plain folds against folds keeping identical rows together
-        _check_duplicates(steps, splits, scorer, metric, trivial, results, findings)
+        if (folds_by or {}).get("time_column") is None:  # copies kept together would break the time order of the folds
+            _check_duplicates(steps, splits, scorer, metric, trivial, results, findings)
         # 4. no_signal: permutation test
         res = (
             steps.run(f"permutation test ({n_permutations} shuffles)", _permutation_job, task, cv, scorer, n_permutations, random_state)
