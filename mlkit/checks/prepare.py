@@ -75,6 +75,9 @@ def _prepare_pandas(df, names: list, notes: dict):
         if pd.api.types.is_complex_dtype(dtype) or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype, pd.SparseDtype)):
             replace[name] = _stringify_pandas(s)
             continue
+        if dtype == "float16":  # pandas cannot group or index by float16 (NotImplementedError); float32 holds every value
+            replace[name] = s.astype("float32")
+            continue
         if not pd.api.types.is_object_dtype(dtype):
             continue
         inferred = pd.api.types.infer_dtype(s, skipna=True)

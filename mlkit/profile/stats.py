@@ -59,6 +59,15 @@ def _text_date_range(s) -> tuple:
     return (arr.min(), arr.max()) if arr.size else (None, None)
 
 
+def _float_or_none(v) -> float | None:
+    "A statistic as a float; None when it is missing (None, NaN, pd.NA: an all-missing nullable column has no mean)."
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
 def _table_row(fs, name: str) -> dict:
     "The profile's row for column `name`, read from the shared statistics of a `FrameStats` (text columns: its value counts)."
     st, n, s = fs.columns[name], fs.n_rows, fs.frame.get_column(name)
@@ -81,7 +90,7 @@ def _table_row(fs, name: str) -> dict:
             ("p75", "q3"),
             ("max", "max"),
         ):
-            row[out] = float(st[key]) if st.get(key) is not None else None
+            row[out] = _float_or_none(st.get(key))
     elif st["kind"] == "bool" and row["count"]:
         row["mean"] = int(st.get("true") or 0) / row["count"]
     elif row["type"] == "datetime" and row["count"]:
