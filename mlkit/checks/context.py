@@ -8,7 +8,7 @@ from __future__ import annotations
 import narwhals as nw
 
 from .registry import CHECKS
-from .stats import _kind
+from .stats import _frame_stats, _kind
 from ..core import Finding
 from ..core.format import format_share
 
@@ -25,14 +25,15 @@ class _Ctx:
         self.n = len(df)
         self.schema = df.schema
         self.kinds = {c: _kind(self.schema[c]) for c in names}
+        self.fs = _frame_stats(df, self.kinds, cfg)  # the shared statistics (data.stats), computed on first use
         self.findings: list = []
         self.text: dict = {}  # per text column: value-count summaries
         self.sentinel_values: dict = {}  # numeric column -> sentinel values flagged as disguised missing
         self.idlike: set = set()
-        self.cache: dict = {}  # the shared row sample
+        self.cache: dict = self.fs.cache  # the shared row sample
         self.copies: set = set()  # columns that duplicate an earlier column
         self.parsed: set = set()  # text columns reported as numbers/dates/mixed stored as text
-        self.stats: dict | None = None  # the shared column statistics (engine), once computed
+        self.stats: dict | None = None  # the shared column statistics (`self.fs.columns`), once the engine has read them
         self.task: str | None = None  # "classification" or "regression" with a target
 
     def add(self, check, columns, message, evidence=None, fix="", severity=None):

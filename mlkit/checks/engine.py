@@ -22,13 +22,12 @@ from .config import CheckConfig
 from .context import _Ctx
 from .prepare import _prepare
 from .registry import CheckRunner, RUNNERS, declare_check
-from .stats import _column_stats
 from .target import _task
 from .text import _text_summary
 from ..core import MlkitInputError, Report
 
 # %% auto #0
-__all__ = ['check']
+__all__ = ['check', 'check_with_stats']
 
 # %% ../../nbs/03_checks/14_engine.ipynb #5b044323
 def _column_arg(name, available: list, what: str) -> str:
@@ -51,6 +50,11 @@ def _guarded(ctx: _Ctx, name: str, fn, *args):
 # %% ../../nbs/03_checks/14_engine.ipynb #38ec3648
 def check(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None) -> Report:
     "Run mlkit's tidy-data and ML data checks on a table; return a `Report` of findings."
+    return check_with_stats(data, target, sensitive, config)[0]
+
+
+def check_with_stats(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None) -> tuple:
+    "`check()`, and the `FrameStats` (`mlkit.data.stats`) of the prepared frame its checks read, for an analysis that shares them."
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow/NaN arithmetic on odd columns is expected, not news
         return _check(data, target, sensitive, config)
@@ -73,9 +77,9 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
     "The shared column pass (and the text value counts when a runner needs them), once per call."
     if ctx.stats is None:
         names = ctx.names
-        stats = _guarded(ctx, "column statistics", _column_stats, ctx.df, ctx.kinds, ctx.cfg, ctx.cache) or {
-            c: {"kind": "other", "missing": 0, "present": ctx.n} for c in names
-        }
+        stats = _guarded(ctx, "column statistics", lambda: ctx.fs.columns)
+        if stats is None:  # the pass failed (reported as check_failed): the checks and the profile see no statistics
+            stats = ctx.fs.columns = {c: {"kind": "other", "missing": 0, "present": ctx.n} for c in names}
         if text:
             for c in names:
                 if ctx.kinds[c] == "text" and stats[c]["present"]:
@@ -90,7 +94,7 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
     return ctx.stats
 
 
-def _check(data, target, sensitive, config) -> Report:
+def _check(data, target, sensitive, config) -> tuple:
     start = time.perf_counter()
     cfg = CheckConfig.from_any(config)
     df, original, names, notes = _prepare(data, cfg)
@@ -124,4 +128,4 @@ def _check(data, target, sensitive, config) -> Report:
         "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4),
         "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
     }  # fmt: skip
-    return Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)
+    return Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta), ctx.fs

@@ -9,6 +9,7 @@ import narwhals as nw
 
 from .context import _Ctx, _feature_key_exact
 from .registry import check_runner, register_check
+from ..data.stats import pearson_matrix
 
 # %% auto #0
 __all__ = []
@@ -21,33 +22,12 @@ def _row_sample(ctx: _Ctx, cols: list, sample: int):
     return (df.sample(n=sample, seed=ctx.cfg.seed) if sampled else df), sampled
 
 
-def _float_matrix(df, cols: list):
-    "Float numpy matrix of `cols` of a narwhals frame (NaN for missing/inf)."
-    import numpy as np
-
-    arr = np.empty((len(df), len(cols)), dtype="float64")
-    for j, c in enumerate(cols):  # filled column by column: no list of temporary copies
-        arr[:, j] = df[c].cast(nw.Float64).to_numpy()
-    arr[~np.isfinite(arr)] = np.nan
-    return arr
-
-
 def _numeric_matrix(ctx: _Ctx, cols: list, sample: int):
-    "Float numpy matrix of `cols` (NaN for missing/inf), on a seeded row sample when the frame is larger than `sample`."
-    df, sampled = _row_sample(ctx, cols, sample)
-    return _float_matrix(df, cols), sampled
+    "Float numpy matrix of `cols` (NaN for missing/inf) on the shared correlation sample (`FrameStats.numeric_matrix`; `sample` is its size)."
+    return ctx.fs.numeric_matrix(cols)
 
 
-def _corr(arr):
-    "Pairwise-complete Pearson correlation matrix of a float matrix with NaN."
-    import numpy as np
-
-    if not np.isnan(arr).any():
-        with np.errstate(all="ignore"):
-            return np.corrcoef(arr, rowvar=False)
-    import pandas as pd
-
-    return pd.DataFrame(arr).corr(min_periods=3).to_numpy()
+_corr = pearson_matrix  # pairwise-complete Pearson correlations of a float matrix with NaN (data.stats)
 
 
 def _linked_groups(cols: list, pairs: list) -> list:
@@ -74,13 +54,13 @@ def _linked_groups(cols: list, pairs: list) -> list:
 
 
 def _check_numeric_correlations(ctx: _Ctx, cols: list, arr, sampled: bool) -> None:
-    "highly_correlated_features for numbers: groups of numeric/boolean features linked by abs(Pearson r)."
+    "highly_correlated_features for numbers: groups of numeric/boolean features linked by abs(Pearson r) (the shared `FrameStats.correlations`)."
     import numpy as np
 
     cfg = ctx.cfg
     if len(cols) < 2 or ctx.n < 3:
         return
-    r = np.atleast_2d(_corr(arr))
+    r = ctx.fs.correlations(cols).to_numpy()
     pairs = [
         (cols[i], cols[j], round(float(r[i, j]), 4))
         for i in range(len(cols))
@@ -241,8 +221,9 @@ def _check_correlations(ctx: _Ctx) -> None:
     need_num, need_cat = nums if pearson else eta_nums, cats if cramer else eta_cats
     if not need_num and not need_cat:
         return
-    frame, sampled = _row_sample(ctx, list(dict.fromkeys([*need_num, *need_cat])), cfg.correlation_sample_rows)  # one sample for all
-    arr, codes = _float_matrix(frame, need_num), _frame_codes(ctx, frame, need_cat)
+    arr, sampled = ctx.fs.numeric_matrix(need_num)  # the shared matrix, on the shared row sample
+    frame, _ = _row_sample(ctx, need_cat, cfg.correlation_sample_rows)  # the same rows: a sample depends on seed and row count only
+    codes = _frame_codes(ctx, frame, need_cat)
     del frame
     if pearson:
         _check_numeric_correlations(ctx, nums, arr, sampled)

@@ -48,32 +48,6 @@ def _check_duplicate_names(ctx: _Ctx) -> None:
                     "Rename the columns so that each name is unique (the checks below call them " + ", ".join(map(repr, renamed)) + ").")  # fmt: skip
 
 
-def _duplicated_mask(df):
-    "Rows equal to another row. Polars: 64-bit row hashes first, exact comparison only among hash collisions."
-    native = df.to_native()
-    if type(native).__module__.split(".")[0] == "polars" and len(df) > 10_000:
-        import numpy as np
-        import polars as pl
-
-        # repeated hashes found by sorting them (numpy): a hash table over a million hashes (is_duplicated) costs ~100 MiB
-        hashes = native.hash_rows(seed=0).to_numpy()
-        order = np.argsort(hashes)
-        ranked = hashes[order]
-        same = ranked[1:] == ranked[:-1]
-        del ranked
-        repeated = np.zeros(len(hashes), dtype=bool)
-        repeated[1:] |= same
-        repeated[:-1] |= same
-        idx = order[repeated]
-        del order, same, repeated, hashes
-        mask = np.zeros(len(native), dtype=bool)
-        if len(idx):
-            idx.sort()
-            mask[idx] = native[idx].is_duplicated().to_numpy()  # exact comparison among the candidates
-        return nw.from_native(pl.Series("duplicated", mask), series_only=True)
-    return df.is_duplicated()
-
-
 @check_runner(order=40, label="duplicate_rows")
 @register_check(
     "duplicate_rows",
@@ -84,13 +58,13 @@ def _duplicated_mask(df):
 def _check_duplicate_rows(ctx: _Ctx) -> None:
     df = ctx.df
     try:
-        mask = _duplicated_mask(df)
+        mask = ctx.fs.duplicated()  # the shared mask (data.stats): 64-bit row hashes on large polars frames
     except Exception:  # nested types some engines cannot hash
         keep = [c for c in ctx.names if ctx.kinds[c] != "other"]
         if not keep:
             return
         df = df.select(keep)
-        mask = _duplicated_mask(df)
+        mask = ctx.fs.duplicated(keep)
     involved = int(mask.sum())
     if not involved:
         return

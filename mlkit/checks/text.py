@@ -21,13 +21,8 @@ __all__ = []
 
 # %% ../../nbs/03_checks/09_text.ipynb #c83d0608
 def _text_vc(ctx: _Ctx, c: str, sample: int | None = None):
-    "Value counts (columns v, n) of a text column (or of a seeded sample of its non-missing rows), nulls dropped."
-    s = ctx.df[c].alias("v")  # nulls are dropped from the counts, not from the column (a copy of a million strings)
-    present = len(s) - s.null_count()
-    if sample is not None and present > sample:  # sized so that about `sample` of the sampled rows are non-missing
-        s = s.sample(n=min(len(s), math.ceil(sample * len(s) / present)), seed=ctx.cfg.seed)
-    vc = s.value_counts(sort=True, name="n").filter(~nw.col("v").is_null())  # on the native dtype (a categorical counts its codes)
-    return vc if ctx.schema[c] == nw.String else vc.with_columns(nw.col("v").cast(nw.String))
+    "Value counts (columns v, n) of a text column (or of a seeded sample of its non-missing rows), nulls dropped: the shared `FrameStats.value_counts`."
+    return ctx.fs.value_counts(c, sample)
 
 
 def _weighted(expr):

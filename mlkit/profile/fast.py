@@ -9,177 +9,57 @@ import re
 import time
 from pathlib import Path
 
-from ..core import Finding, MlkitInputError
-from .stats import STAT_COLUMNS, _column_stats, _numeric_stats
-from .findings import _column_findings
+from ..core import MlkitInputError
+from .stats import STAT_COLUMNS, _table_row
 from .report import LazyCharts, Profile
-from ..checks import CHECKS
+from ..checks.engine import check_with_stats
 
 # %% auto #0
 __all__ = ['profile']
 
-# %% ../../nbs/04a_profile/04_fast.ipynb #e8c78a80
-def _kind_of(dtype, s, distinct: int | None, n_rows: int) -> str:
-    "Column kind (`data.kinds.column_kind`); `other` for text whose values could not be counted (`distinct` None)."
-    from mlkit.data.kinds import column_kind, dtype_kind
-
-    if distinct is None and dtype_kind(dtype) in ("text", "categorical"):
-        return "other"
-    return column_kind(s, distinct)
-
-# %% ../../nbs/04a_profile/04_fast.ipynb #a0308ff8
-def _profile_column(name: str, dtype, s, stats: dict, n_rows: int, max_categories: int, want_chart: bool, out=None):
-    "Statistics row, extra facts for findings, and a function that builds the distribution chart of one column (`out`: where to put a numeric column centred)."
+# %% ../../nbs/04a_profile/04_fast.ipynb #964adf34
+def _column_chart(fs, name: str, row: dict, max_categories: int):
+    "A function that draws the distribution chart of one column from its values, when the chart is shown."
     import narwhals as nw
     import numpy as np
 
     from mlkit import charts as ch
 
-    is_text = not dtype.is_numeric() and dtype not in (nw.Datetime, nw.Date, nw.Boolean)
-    vc = distinct_text = num = dates = None
-    if is_text:
-        try:
-            vc, distinct_text, present = ch.top_counts(s, max_categories)
-            stats = {**stats, "missing": n_rows - present}
-        except Exception:  # unhashable values (lists, dicts): counted as text without a top value
-            vc = None
-    elif dtype.is_numeric() and dtype != nw.Boolean:
-        num = _numeric_stats(s, out)
-        stats = {**stats, **{k: num[k] for k in ("missing", "mean", "std", "min", "max")}}
-    elif dtype in (nw.Datetime, nw.Date):
-        dates = ch.datetime_array(s)
-        dates = np.sort(dates.view("int64")).view(dates.dtype)  # one sort: distinct count, first and last
-        stats = {**stats, "missing": n_rows - dates.size}
-    if "missing" not in stats:
-        stats = {**stats, "missing": int(s.null_count())}
-    missing = stats["missing"]
-    kind = _kind_of(dtype, s, distinct_text, n_rows)
-    row = {c: None for c in STAT_COLUMNS}
-    row.update(column=str(name), type=kind, missing=missing, count=n_rows - missing, missing_share=(missing / n_rows) if n_rows else 0.0)
-    extra, chart = {}, None
-    if vc is not None:
-        row["distinct"] = distinct_text
-        if len(vc):
-            row["top"], row["top_count"] = str(vc["value"].iloc[0]), int(vc["count"].iloc[0])
-    elif num is not None:
-        row["distinct"] = num["distinct"]
-    elif dates is not None:
-        row["distinct"] = (1 + int(np.count_nonzero(dates[1:] != dates[:-1])) if dates.size else 0) if n_rows else None
-    else:
-        nu = stats.get("n_unique")
-        row["distinct"] = (int(nu) - (1 if missing else 0)) if nu is not None else None
-    if dtype.is_numeric() or dtype == nw.Boolean:
-        for stat in ("mean", "std", "min", "p25", "median", "p75", "max"):
-            v = stats.get(stat)
-            row[stat] = float(v) if v is not None else None
-    name_s = str(name)
+    s, n, label, kind = fs.frame.get_column(name), fs.n_rows, row["column"], row["type"]
     if kind == "numeric" and row["count"]:
-        extra["centred"], extra["present"] = num["centred"], num["present"]  # for the correlation matrix, then dropped
-        extra["infinite"], extra["skew"], extra["integer"] = num["infinite"], num["skew"], dtype.is_integer()
-        values = num["values"]
-        if values.size:  # quartiles from the sort that also counted the distinct values
-            row["p25"], row["median"], row["p75"] = num["p25"], num["median"], num["p75"]
-        if want_chart and values.size:
-            summary = ch.numeric_summary(values, median=row["median"], skew=extra["skew"], sorted_values=num["sorted"])
-            n_missing = n_rows - values.size
-            chart = lambda: ch.numeric_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
-    elif kind == "datetime" and row["count"]:
-        arr = dates if dates is not None else ch.datetime_array(ch.as_datetime(s))
-        extra["dates_as_text"] = vc is not None
-        if arr.size:
-            row["min"], row["max"] = (
-                str(np.datetime_as_string(arr.min(), unit="s")).replace("T00:00:00", ""),
-                str(np.datetime_as_string(arr.max(), unit="s")).replace("T00:00:00", ""),
-            )
-            if want_chart:
-                summary, n_missing = ch.datetime_summary(arr), n_rows - arr.size
-                chart = lambda: ch.datetime_chart(name_s, summary, n_missing, n_rows, None)  # noqa: E731
-    elif kind in ("categorical", "text", "boolean") and row["count"]:
-        if want_chart:
-            if vc is None:
-                vc, distinct_text, _ = ch.top_counts(s, max_categories)
-            top, distinct = ch.fold_top(vc, max_categories, distinct=distinct_text, total=row["count"]), distinct_text
-            chart = lambda: ch.categorical_chart(name_s, top, distinct, missing, n_rows, max_categories, None)  # noqa: E731
-    if want_chart and chart is None:
-        what = (
-            "has no rows" if n_rows == 0 else f"is empty: all {n_rows:,} values are missing" if row["count"] == 0 else "cannot be charted"
-        )
-        chart = lambda: ch.message_chart(f"{name_s} {what}.", title=f"{name_s}: nothing to chart", subtitle=f"{n_rows:,} rows")  # noqa: E731
-    return row, extra, chart
 
-# %% ../../nbs/04a_profile/04_fast.ipynb #c99ac866
-def _target_findings(target: str, row: dict, vc, n_rows: int) -> list:
-    "Findings about the target column: missing labels, rare classes."
-    out = []
-    if row["missing"]:
-        out.append(
-            Finding(
-                "target_missing",
-                CHECKS["target_missing"][0],
-                (target,),
-                f"the target {target} is missing in {row['missing']:,} rows",
-                {"missing": row["missing"]},
-                "Drop these rows before training (do not impute a target).",
-            )
-        )
-    if vc is not None and 1 < len(vc) <= 50 and row["count"]:
-        rare = vc.iloc[-1]
-        share = int(rare["count"]) / row["count"]
-        if share < 0.10:
-            out.append(
-                Finding(
-                    "class_imbalance",
-                    CHECKS["class_imbalance"][0],
-                    (target,),
-                    f"the rarest {target} class, {str(rare['value'])[:40]!r}, has {share:.1%} of the labelled rows",
-                    {"class": str(rare["value"]), "share": share},
-                    "Use stratified splits and a metric that respects imbalance (balanced accuracy, F1, PR-AUC).",
-                )
-            )
-    return out
+        def draw():
+            values = s.cast(nw.Float64).to_numpy()
+            values = np.sort(values[np.isfinite(values)])
+            if not values.size:
+                return ch.message_chart(f"{label} has no finite values.", title=f"{label}: nothing to chart", subtitle=f"{n:,} rows")
+            summary = ch.numeric_summary(values, skew=fs.columns[name].get("skew"), sorted_values=values)
+            return ch.numeric_chart(label, summary, n - values.size, n, None)
 
-# %% ../../nbs/04a_profile/04_fast.ipynb #7169dae2
-def _correlations(rows: list, extras: dict, schema: dict, numbers: list, xc, slot: dict, n_rows: int) -> tuple:
-    "Correlation matrix of the numeric columns (None under two of them) and its `highly_correlated_features` findings."
-    import pandas as pd
+        return draw
+    if kind == "datetime" and row["count"]:
 
+        def draw():
+            arr = ch.datetime_array(s if s.dtype in (nw.Datetime, nw.Date) else ch.as_datetime(s))
+            return ch.datetime_chart(label, ch.datetime_summary(arr), n - arr.size, n, None)
+
+        return draw
+    if kind in ("categorical", "text", "boolean") and row["count"]:
+
+        def draw():
+            vc, distinct, _ = ch.top_counts(s, max_categories)
+            top = ch.fold_top(vc, max_categories, distinct=distinct, total=row["count"])
+            return ch.categorical_chart(label, top, distinct, row["missing"], n, max_categories, None)
+
+        return draw
+    what = "has no rows" if n == 0 else f"is empty: all {n:,} values are missing" if row["count"] == 0 else "cannot be charted"
+    return lambda: ch.message_chart(f"{label} {what}.", title=f"{label}: nothing to chart", subtitle=f"{n:,} rows")
+
+# %% ../../nbs/04a_profile/04_fast.ipynb #9e9dde06
+def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: int, max_categories: int) -> None:
+    "Adds to `charts` one chart per column by the target (columns that have something to show)."
     from mlkit import charts as ch
 
-    numeric = [r["column"] for r in rows if "centred" in extras[r["column"]]]
-    if not (len(numeric) >= 2 and n_rows):
-        return None, []
-    used = [slot[name] for name in schema if str(name) in numeric and name in slot]
-    x = xc if used == list(range(len(numbers))) else xc[used]
-    corr = pd.DataFrame(ch.corr_from_centred(x, [extras[c]["present"] for c in numeric]), index=numeric, columns=numeric)
-    del x
-    findings, a = [], corr.to_numpy()
-    for i in range(len(numeric)):
-        for j in range(i):
-            if abs(a[i, j]) >= 0.95:
-                findings.append(
-                    Finding(
-                        "highly_correlated_features",
-                        CHECKS["highly_correlated_features"][0],
-                        (numeric[j], numeric[i]),
-                        f"{numeric[j]} and {numeric[i]} are almost collinear (r = {a[i, j]:.3f})",
-                        {"r": float(a[i, j])},
-                        "Keep one of them for linear models, or combine them.",
-                    )
-                )
-    return corr, findings
-
-
-def _profile_target(df, rows: list, target: str, n_rows: int, charts: LazyCharts, max_charts: int, max_categories: int) -> list:
-    "Findings about the target; adds to `charts` one chart per column by the target."
-    from mlkit import charts as ch
-
-    trow = next(r for r in rows if r["column"] == str(target))  # rows name columns as text (an int name too)
-    tvc = (
-        ch.value_counts(df.get_column(target))
-        if trow["type"] in ("categorical", "boolean") or (trow["type"] == "numeric" and (trow["distinct"] or 0) <= 10)
-        else None
-    )
-    findings = _target_findings(target, trow, tvc, n_rows)
     for r in rows[:max_charts]:
         if (
             r["column"] == str(target)
@@ -192,67 +72,60 @@ def _profile_target(df, rows: list, target: str, n_rows: int, charts: LazyCharts
         charts._factories[f"{r['column']} by {target}"] = lambda c=r["column"]: ch.target_chart(
             df, c, target, max_categories=max_categories
         )
-    return findings
 
-# %% ../../nbs/04a_profile/04_fast.ipynb #086ab32a
-def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None) -> Profile:
-    "Profile a table (pandas, polars or a path): per-column statistics, charts and findings, in about one pass."
-    import narwhals as nw
-    import numpy as np
-    import pandas as pd
 
-    from mlkit import charts as ch
-    from mlkit.data import as_narwhals
+def _read_input(data):
+    "The native frame of `data`, read once; flat column names required."
+    from mlkit.data import read_table
 
-    start = time.perf_counter()
-    df = as_narwhals(data)
-    nested = [c for c in df.columns if isinstance(c, tuple)]
+    native = read_table(data)
+    nested = [c for c in native.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(
             f"profile needs flat column names; column {nested[0]!r} is a tuple (MultiIndex columns): join the levels into one name first"
         )
-    if target is not None and target not in df.columns:
-        raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, df.columns[:20]))}")
-    n_rows, schema = len(df), dict(df.schema)
-    stats = _column_stats(df)
-    rows, findings, extras = [], [], {}
-    charts, column_charts = LazyCharts(), {}
-    numbers = [name for name, dtype in schema.items() if dtype.is_numeric() and dtype != nw.Boolean]
-    xc = np.empty((len(numbers), n_rows)) if len(numbers) >= 2 and n_rows else None  # numeric columns centred, one row each
-    slot = {name: i for i, name in enumerate(numbers)} if xc is not None else {}
-    for i, (name, dtype) in enumerate(schema.items()):
-        out = xc[slot[name]] if name in slot else None
-        row, extra, chart = _profile_column(name, dtype, df.get_column(name), stats[name], n_rows, max_categories, i < max_charts, out)
-        rows.append(row)
-        extras[str(name)] = extra
-        if chart is not None:
-            column_charts[str(name)] = chart
-        findings += [
-            f for f in _column_findings(row, n_rows, extra) if not (name == target and f.check == "missing_values")
-        ]  # the target: target_missing
+    return native
+
+# %% ../../nbs/04a_profile/04_fast.ipynb #0be6cca5
+def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None,
+            config=None) -> Profile:  # fmt: skip
+    "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes."
+    import pandas as pd
+
+    from mlkit import charts as ch
+
+    start = time.perf_counter()
+    native = _read_input(data)
+    if target is not None and target not in native.columns:
+        raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
+    report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
+    df, n_rows = fs.frame, fs.n_rows
+    rows = [_table_row(fs, name) for name in fs.kinds]
     table = pd.DataFrame(rows, columns=STAT_COLUMNS)
     for c in ("count", "missing", "distinct", "top_count"):
         table[c] = table[c].astype("Int64")
+    charts = LazyCharts()
     missing_counts = {r["column"]: r["missing"] for r in rows}
     charts._factories["missing values"] = lambda: ch.missing_bars(missing_counts, n_rows)
-    corr, correlated = _correlations(rows, extras, schema, numbers, xc, slot, n_rows)
-    del xc
-    findings += correlated
-    if corr is not None:
+    numeric = [name for name, r in zip(fs.kinds, rows) if r["type"] == "numeric" and r["count"]]
+    if len(numeric) >= 2 and n_rows:
+        corr = fs.correlations(numeric)  # the matrix the highly_correlated_features check read
         charts._factories["correlations"] = lambda: ch.correlation_heatmap(corr)
-    for extra in extras.values():
-        extra.pop("centred", None), extra.pop("present", None)
-    charts._factories.update(column_charts)
+    for i, (name, r) in enumerate(zip(fs.kinds, rows)):
+        if i < max_charts:
+            charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
     if target is not None:
-        findings += _profile_target(df, rows, target, n_rows, charts, max_charts, max_categories)
-    skipped = max(0, len(schema) - max_charts)
+        _target_charts(df, rows, report.meta["target"], charts, max_charts, max_categories)
     meta = {
         "rows": n_rows,
-        "columns": len(schema),
+        "columns": len(rows),
         "target": target,
-        "backend": nw.get_native_namespace(df).__name__,
+        "backend": type(native).__module__.split(".")[0],
         "seconds": round(time.perf_counter() - start, 3),
         "max_charts": max_charts,
-        "charts_skipped": skipped,
+        "charts_skipped": max(0, len(rows) - max_charts),
+        "statistics_passes": dict(fs.passes),
     }
-    return Profile(findings, table=table, charts=charts, title=title or f"Profile: {n_rows:,} rows × {len(schema):,} columns", meta=meta)
+    return Profile(
+        report.findings, table=table, charts=charts, title=title or f"Profile: {n_rows:,} rows × {len(rows):,} columns", meta=meta
+    )
