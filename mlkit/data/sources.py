@@ -14,7 +14,8 @@ import narwhals as nw
 from .read import SUPPORTED_SUFFIXES, DataFileError, read_table
 
 # %% auto #0
-__all__ = ['ENGINES', 'expand_paths', 'spark_session', 'scan', 'as_frame', 'is_lazy', 'frame_engine', 'collect', 'head']
+__all__ = ['ENGINES', 'expand_paths', 'spark_session', 'scan', 'lazy_source', 'as_frame', 'is_lazy', 'frame_engine', 'collect',
+           'head']
 
 # %% ../../nbs/02_data/06_sources.ipynb #f69781e7
 ENGINES = ("polars", "duckdb", "spark")
@@ -64,9 +65,17 @@ def spark_session():
     if active is not None:
         return active
     builder = SparkSession.builder.master("local[2]").appName("mlkit")
-    for key, value in {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4", "spark.sql.session.timeZone": "UTC"}.items():
+    conf = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.session.timeZone": "UTC",
+    }
+    for key, value in conf.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def scan(path, engine: str = "polars"):
@@ -94,23 +103,29 @@ def _is_path(data) -> bool:
     return isinstance(data, (str, Path))
 
 
-def as_frame(data: Any, engine: str | None = None):
-    "An eager narwhals DataFrame (pandas, polars, one file with no `engine`) or a lazy one (LazyFrame, DuckDB, Spark, folder, glob, or a path with `engine`)."
+def lazy_source(data: Any, engine: str | None = None):
+    "`data` as a lazy narwhals frame when it is one (LazyFrame, DuckDB, Spark, a folder, a glob, a path with `engine`), else None."
     if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
-        return data
+        return data if isinstance(data, nw.LazyFrame) else None
     if _is_path(data):
         lazy = engine is not None or Path(str(data)).is_dir() or any(ch in str(data) for ch in "*?[")
-        return scan(data, engine or "polars") if lazy else nw.from_native(read_table(data), eager_only=True)
+        return scan(data, engine or "polars") if lazy else None
     mod = type(data).__module__.split(".")[0]
-    if mod in ("pandas", "polars"):
-        if type(data).__name__ == "LazyFrame":
-            return nw.from_native(data)
-        return nw.from_native(read_table(data), eager_only=True)
-    if mod in ("duckdb", "pyspark", "sqlframe", "ibis", "dask"):
+    if mod == "polars" and type(data).__name__ == "LazyFrame" or mod in ("duckdb", "pyspark", "sqlframe", "ibis", "dask"):
         try:
             return nw.from_native(data)
         except TypeError:
-            pass
+            return None
+    return None
+
+
+def as_frame(data: Any, engine: str | None = None):
+    "An eager narwhals DataFrame (pandas, polars, one file with no `engine`) or a lazy one (LazyFrame, DuckDB, Spark, folder, glob, or a path with `engine`)."
+    lazy = lazy_source(data, engine)
+    if lazy is not None:
+        return lazy
+    if isinstance(data, nw.DataFrame) or _is_path(data) or type(data).__module__.split(".")[0] in ("pandas", "polars"):
+        return nw.from_native(read_table(data), eager_only=True)
     raise TypeError(
         "expected a pandas or polars DataFrame, a polars LazyFrame, a DuckDB relation, a PySpark DataFrame, or a path, folder or glob of "
         f"CSV/Parquet files; got {type(data).__module__}.{type(data).__qualname__}"
