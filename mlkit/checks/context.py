@@ -44,8 +44,8 @@ class _Ctx:
         sev = self.cfg.severity.get(check, severity or CHECKS[check][0])
         if evidence and "row_positions" in evidence and evidence["row_positions"] is None:
             evidence["row_positions"] = []
-            evidence["row_positions_unavailable"] = (
-                f"{frame_engine(self.df)} has no row order: no row positions (see the docs page on engines)"
+            evidence.setdefault(
+                "row_positions_unavailable", f"{frame_engine(self.df)} has no row order: no row positions (see the docs page on engines)"
             )
         self.findings.append(Finding(check, sev, tuple(columns), message, evidence or {}, fix))
 

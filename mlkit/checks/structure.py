@@ -74,7 +74,7 @@ def _check_duplicate_rows(ctx: _Ctx) -> None:
     if ctx.lazy:
         involved, groups = _lazy_duplicates(ctx)
         if involved:
-            _report_duplicates(ctx, involved, groups, None)
+            _report_duplicates(ctx, involved, groups, None, {"row_positions_unavailable": _LAZY_DUPLICATES})
         return
     try:
         mask = ctx.fs.duplicated()  # the shared mask (data.stats): 64-bit row hashes on large polars frames
@@ -91,12 +91,17 @@ def _check_duplicate_rows(ctx: _Ctx) -> None:
     _report_duplicates(ctx, involved, groups, ctx.positions(mask, 2 * ctx.cfg.max_examples))
 
 
-def _report_duplicates(ctx: _Ctx, involved: int, groups: int, positions) -> None:
+_LAZY_DUPLICATES = (
+    "on a lazy engine the duplicates are counted by one group_by; finding their row positions would need every row's hash in memory"
+)
+
+
+def _report_duplicates(ctx: _Ctx, involved: int, groups: int, positions, note: dict | None = None) -> None:
     extra = involved - groups
     share = _share(extra, ctx.n)
     sev = "warning" if share >= ctx.cfg.duplicate_rows_warn_share else "info"
     ctx.add("duplicate_rows", (), f"{extra} rows ({_fmt_share(share)}) repeat an earlier row exactly.",
-            {"duplicate_rows": extra, "share": share, "distinct_duplicated_rows": groups, "rows_involved": involved, "row_positions": positions},
+            {"duplicate_rows": extra, "share": share, "distinct_duplicated_rows": groups, "rows_involved": involved, "row_positions": positions, **(note or {})},
             "Drop exact duplicates (df.drop_duplicates()) unless repeated rows are real, separate events; deduplicate before splitting train and test.",
             severity=sev)  # fmt: skip
 

@@ -15,7 +15,7 @@ from .read import SUPPORTED_SUFFIXES, DataFileError, read_table
 
 # %% auto #0
 __all__ = ['ENGINES', 'expand_paths', 'spark_session', 'scan', 'lazy_source', 'as_frame', 'is_lazy', 'frame_engine', 'collect',
-           'head']
+           'head', 'eager_table']
 
 # %% ../../nbs/02_data/06_sources.ipynb #f69781e7
 ENGINES = ("polars", "duckdb", "spark")
@@ -159,3 +159,9 @@ def collect(frame):
 def head(frame, n: int):
     "The first `n` rows of `frame`, eager (a bounded query on a lazy engine)."
     return collect(frame.head(n))
+
+# %% ../../nbs/02_data/06_sources.ipynb #cabecfa3
+def eager_table(data: Any, engine: str | None = None):
+    "A native eager frame of any input: `read_table` for frames and single files; lazy inputs (engines, folders, globs) collected."
+    lazy = lazy_source(data, engine)
+    return read_table(data) if lazy is None else collect(lazy).to_native()

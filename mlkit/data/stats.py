@@ -202,6 +202,8 @@ def _value_counts(fs: FrameStats, c: str, sample: int | None):
     if dtype != nw.String and stats_kind(dtype) == "text":
         vc = vc.with_columns(nw.col("v").cast(nw.String))
     vc = vc.sort(["n", "v"], descending=[True, False])
+    if fs.lazy and sample is not None:  # a lazy engine: the `sample` most frequent values come back, not every distinct value
+        vc = vc.head(sample)
     return collect(vc) if fs.lazy else vc
 
 

@@ -76,9 +76,9 @@ def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: 
 
 def _read_input(data):
     "The native frame of `data`, read once; flat column names required."
-    from mlkit.data import read_table
+    from mlkit.data.sources import eager_table
 
-    native = read_table(data)
+    native = eager_table(data)  # a lazy input is collected: the profile's charts look at whole columns (check() alone stays lazy)
     nested = [c for c in native.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(
