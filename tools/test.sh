@@ -63,7 +63,7 @@ PY
 MARK=()
 [[ $QUICK == 1 ]] && MARK=(-m "not slow and not browser")
 step "pytest over tests/ (full environment${MARK:+, quick})"
-if [[ $QUICK == 0 ]]; then bash tools/browser-setup.sh; fi
+if [[ $QUICK == 0 ]]; then bash tools/browser-setup.sh; bash tools/java-setup.sh; fi
 python -m pytest tests "${MARK[@]}" -p no:cacheprovider --junitxml="$RESULTS/full.xml" -q --timeout=900 --durations=15
 read -r P F S < <(summarise "$RESULTS/full.xml")
 

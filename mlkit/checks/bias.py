@@ -59,8 +59,7 @@ def _check_bias(ctx: _Ctx) -> None:
     for c in ctx.sensitive:
         if not stats[c]["present"]:
             continue
-        key = _group_key(ctx, c, stats).alias("g")
-        groups = ctx.df.select(key).drop_nulls()["g"].value_counts(sort=True, name="n")
+        groups = ctx.value_counts(_group_key(ctx, c, stats))
         counts = [(g, int(n)) for g, n in groups.iter_rows()]
         total = sum(n for _, n in counts)
         small = [(g, n) for g, n in counts if n / total < cfg.min_group_share or n < cfg.min_group_count]
@@ -80,7 +79,7 @@ def _check_bias(ctx: _Ctx) -> None:
         if task == "classification":
             tab = lab.group_by("g", "y").agg(nw.len().alias("n"))
             per: dict = {}
-            for g, y, n in tab.select("g", "y", "n").iter_rows():
+            for g, y, n in ctx.small(tab.select("g", "y", "n")).iter_rows():
                 per.setdefault(g, {})[y] = int(n)
             sizes = {g: sum(d.values()) for g, d in per.items()}
             big = [g for g in per if sizes[g] >= cfg.min_group_count]
@@ -110,7 +109,11 @@ def _check_bias(ctx: _Ctx) -> None:
         else:
             y = nw.col("y")
             tab = lab.group_by("g").agg(y.mean().alias("m"), nw.len().alias("n"))
-            means = {g: float(m) for g, m, n in tab.select("g", "m", "n").iter_rows() if n >= cfg.min_group_count and _num(m) is not None}
+            means = {
+                g: float(m)
+                for g, m, n in ctx.small(tab.select("g", "m", "n")).iter_rows()
+                if n >= cfg.min_group_count and _num(m) is not None
+            }
             std = _num(_row(lab.select(y.std().alias("s")))["s"])
             if len(means) < 2 or not std:
                 continue

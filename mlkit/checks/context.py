@@ -10,6 +10,7 @@ import narwhals as nw
 from .registry import CHECKS
 from .stats import _frame_stats, _kind
 from ..core import Finding
+from ..data.sources import collect, frame_engine, is_lazy
 from ..core.format import format_share
 
 # %% auto #0
@@ -22,10 +23,11 @@ class _Ctx:
     def __init__(self, df, names, original, notes, cfg, target, sensitive):
         self.df, self.names, self.original, self.notes, self.cfg = df, names, original, notes, cfg
         self.target, self.sensitive = target, sensitive
-        self.n = len(df)
-        self.schema = df.schema
+        self.lazy = is_lazy(df)  # a lazy engine (polars LazyFrame, DuckDB, Spark): queries run there, small results come back
+        self.schema = df.collect_schema() if self.lazy else df.schema
         self.kinds = {c: _kind(self.schema[c]) for c in names}
         self.fs = _frame_stats(df, self.kinds, cfg)  # the shared statistics (data.stats), computed on first use
+        self.n = self.fs.n_rows
         self.findings: list = []
         self.text: dict = {}  # per text column: value-count summaries
         self.sentinel_values: dict = {}  # numeric column -> sentinel values flagged as disguised missing
@@ -40,12 +42,41 @@ class _Ctx:
         if check in self.cfg.disable:
             return
         sev = self.cfg.severity.get(check, severity or CHECKS[check][0])
+        if evidence and "row_positions" in evidence and evidence["row_positions"] is None:
+            evidence["row_positions"] = []
+            evidence.setdefault(
+                "row_positions_unavailable", f"{frame_engine(self.df)} has no row order: no row positions (see the docs page on engines)"
+            )
         self.findings.append(Finding(check, sev, tuple(columns), message, evidence or {}, fix))
 
-    def positions(self, mask, k=None) -> list:
-        "First row positions where the boolean narwhals Series `mask` is true."
+    def positions(self, mask, k=None) -> list | None:
+        "First row positions where `mask` (a boolean narwhals Series or expression) is true; None on an engine without row order."
         k = self.cfg.max_examples if k is None else k
-        return mask.fill_null(False).arg_true().head(k).to_list()
+        if isinstance(mask, nw.Series):
+            return mask.fill_null(False).arg_true().head(k).to_list()
+        if not self.lazy:
+            return self.df.select(mask.alias("m"))["m"].fill_null(False).arg_true().head(k).to_list()
+        if not self.df.implementation.is_polars():
+            return None  # DuckDB and Spark scans have no stable row order to count positions in
+        indexed = nw.from_native(self.df.to_native().with_row_index("__mlkit_row__"))
+        return collect(indexed.filter(mask.fill_null(False)).select("__mlkit_row__").head(k))["__mlkit_row__"].to_list()
+
+    def small(self, frame):
+        "An eager frame of a (small) result: an aggregate, value counts, a head; lazy frames are collected."
+        return collect(frame) if is_lazy(frame) else frame
+
+    def value_counts(self, expr, frame=None):
+        "Counts (columns v, n) of the non-null values of `expr` on `frame` (default: the data), most frequent first (ties by value on lazy engines)."
+        df = (self.df if frame is None else frame).select(expr.alias("v"))
+        if not is_lazy(df):
+            return df.drop_nulls()["v"].value_counts(sort=True, name="n")
+        vc = df.filter(~nw.col("v").is_null()).group_by("v").agg(nw.len().alias("n"))
+        return collect(vc.sort(["n", "v"], descending=[True, False]))
+
+    def head_values(self, expr, mask, k=None) -> list:
+        "The first `k` values of `expr` where `mask` holds (a bounded query on a lazy engine)."
+        k = self.cfg.max_examples if k is None else k
+        return self.small(self.df.filter(mask.fill_null(False)).select(expr.alias("v")).head(k))["v"].to_list()
 
     def features(self) -> list:
         "Column names other than the target."

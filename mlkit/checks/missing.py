@@ -32,9 +32,9 @@ def _check_missing(ctx: _Ctx) -> None:
         share = _share(s["missing"], ctx.n)
         empty = s["present"] == 0
         sev = "warning" if empty or share >= cfg.missing_warn_share else "info"
-        mask = ctx.df[c].is_null()
+        mask = nw.col(c).is_null()
         if ctx.schema[c].is_float():
-            mask = mask | ctx.df[c].is_nan().fill_null(False)
+            mask = mask | nw.col(c).is_nan().fill_null(False)
         msg = f"Column {c!r} is entirely empty." if empty else f"Column {c!r} has {s['missing']} missing values ({_fmt_share(share)})."
         fix = (
             "Drop the column."
@@ -60,7 +60,7 @@ def _numeric_sentinels(ctx: _Ctx) -> None:
     for c in candidates:
         col = nw.col(c)
         is_s = col.is_in(_typed(_NUM_SENTINELS, ctx.schema[c])).fill_null(False)
-        found = ctx.df.filter(is_s).select(col.alias("v"))["v"].value_counts(sort=True, name="n")
+        found = ctx.value_counts(col, ctx.df.filter(is_s))
         rest = _finite(c, ctx.schema[c])
         rest = nw.when(~is_s).then(rest)
         r = _row(ctx.df.select(rest.min().alias("min"), rest.max().alias("max")))
@@ -90,7 +90,7 @@ def _numeric_sentinels(ctx: _Ctx) -> None:
         ctx.sentinel_values[c] = [v for v, _ in flagged]
         total = sum(k for _, k in flagged)
         share = _share(total, ctx.n)
-        mask = ctx.df[c].is_in(_typed([v for v, _ in flagged], ctx.schema[c]))
+        mask = nw.col(c).is_in(_typed([v for v, _ in flagged], ctx.schema[c]))
         shown = [int(v) if float(v).is_integer() else v for v, _ in flagged]
         ctx.add("disguised_missing", (c,), f"Column {c!r} holds {', '.join(map(str, shown))} in {total} rows ({_fmt_share(share)}), far from its other values ({lo:g} to {hi:g}): probably a code for missing.",
                 {"values": {str(v): k for v, k in zip(shown, (k for _, k in flagged))}, "count": total, "share": share, "other_values_min": lo, "other_values_max": hi, "row_positions": ctx.positions(mask)},
@@ -110,11 +110,11 @@ def _datetime_sentinels(ctx: _Ctx) -> None:
             continue
         year = nw.col(c).dt.year()
         odd = (year <= 1900) | (year >= 2200)
-        r = _row(ctx.df.select(odd.fill_null(False).sum().alias("k"), nw.when(~odd).then(nw.col(c)).n_unique().alias("nu")))
+        r = _row(ctx.df.select(odd.fill_null(False).cast(nw.Int64).sum().alias("k"), nw.when(~odd).then(nw.col(c)).n_unique().alias("nu")))
         k = int(r["k"] or 0)
         if not k or k == s["present"] or int(r["nu"] or 0) < 3:
             continue
-        vals = ctx.df.filter(odd.fill_null(False))[c].unique().head(ctx.cfg.max_examples).to_list()
+        vals = ctx.small(ctx.df.filter(odd.fill_null(False)).select(c).unique().sort(c).head(ctx.cfg.max_examples))[c].to_list()
         ctx.add("disguised_missing", (c,), f"Column {c!r} has {k} dates before 1900 or after 2200 (e.g. {vals[0]}): probably placeholders for missing.",
-                {"count": k, "share": _share(k, ctx.n), "examples": vals, "row_positions": ctx.positions(ctx.df.select(odd.fill_null(False).alias("m"))["m"])},
+                {"count": k, "share": _share(k, ctx.n), "examples": vals, "row_positions": ctx.positions(odd)},
                 "Replace placeholder dates with missing.")  # fmt: skip

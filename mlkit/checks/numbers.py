@@ -38,7 +38,7 @@ def _check_numeric(ctx: _Ctx) -> None:
         if s["kind"] != "numeric" or not s["present"]:
             continue
         if int(s.get("inf") or 0):
-            mask = ~ctx.df[c].is_finite().fill_null(True) & ~ctx.df[c].is_nan().fill_null(True)
+            mask = ~nw.col(c).is_finite().fill_null(True) & ~nw.col(c).is_nan().fill_null(True)
             k = int(s["inf"])
             ctx.add("infinite_values", (c,), f"Column {c!r} has {k} infinite values.", {"count": k, "share": _share(k, ctx.n), "row_positions": ctx.positions(mask)},
                     "Replace +/-inf (often a division by zero upstream) with missing or a cap, then impute.")  # fmt: skip
@@ -72,16 +72,19 @@ def _check_numeric(ctx: _Ctx) -> None:
             continue
         lo, hi = q1 - cfg.outlier_iqr_factor * (q3 - q1), q3 + cfg.outlier_iqr_factor * (q3 - q1)
         fences[i] = (lo, hi)
-        exprs2 += [(meta[i] < lo).fill_null(False).sum().alias(f"{i}|low"), (meta[i] > hi).fill_null(False).sum().alias(f"{i}|high")]
+        exprs2 += [
+            (meta[i] < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
+            (meta[i] > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
+        ]
     counts = _row(finite.select(exprs2)) if exprs2 else {}
     for i, c in enumerate(plans):
         if i in fences:
             low, high = int(counts.get(f"{i}|low") or 0), int(counts.get(f"{i}|high") or 0)
             if low + high >= cfg.outlier_min_count and (low + high) / ctx.n >= cfg.outlier_min_share:
                 lo, hi = fences[i]
-                mask = finite.select(((meta[i] < lo) | (meta[i] > hi)).fill_null(False).alias("m"))["m"]
+                mask = ((meta[i] < lo) | (meta[i] > hi)).fill_null(False)
                 pos = ctx.positions(mask)
-                vals = ctx.df[c].filter(mask).head(len(pos)).to_list()
+                vals = ctx.head_values(nw.col(c), mask)
                 share = _share(low + high, ctx.n)
                 ctx.add("outliers", (c,), f"Column {c!r} has {low + high} values ({_fmt_share(share)}) beyond the far fences [{lo:.4g}, {hi:.4g}].",
                         {"count": low + high, "below": low, "above": high, "share": share, "fences": [lo, hi], "method": f"Tukey fences, {cfg.outlier_iqr_factor} x IQR",

@@ -11,6 +11,7 @@ import narwhals as nw
 
 from .config import CheckConfig
 from ..data import read_table
+from ..data.sources import frame_engine, lazy_source
 
 # %% auto #0
 __all__ = []
@@ -136,8 +137,23 @@ def _prepare_polars(df, names: list):
     return df.with_columns(fixes) if fixes else df
 
 
+def _prepare_lazy(frame):
+    "A lazy frame (polars LazyFrame, DuckDB, Spark, a scanned folder) stays lazy: unique names, decimals as floats, nothing collected."
+    original = list(frame.collect_schema().names())
+    names = _dedupe(original)
+    if names != original:
+        frame = frame.rename(dict(zip(original, names)))
+    decimals = [c for c, t in frame.collect_schema().items() if t == nw.Decimal]
+    if decimals:
+        frame = frame.with_columns([nw.col(c).cast(nw.Float64) for c in decimals])
+    return frame, original, names, {"engine": frame_engine(frame), "lazy": True}
+
+
 def _prepare(data, cfg: CheckConfig):
-    "Return (narwhals frame, original names, unique names, notes) for any accepted input."
+    "Return (narwhals frame, original names, unique names, notes) for any accepted input; lazy inputs stay lazy."
+    frame = lazy_source(data)
+    if frame is not None:
+        return _prepare_lazy(frame)
     native = read_table(data)
     is_pandas = type(native).__module__.split(".")[0] == "pandas"
     original = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in native.columns]

@@ -18,7 +18,9 @@ __all__ = []
 def _row_sample(ctx: _Ctx, cols: list, sample: int):
     "(frame of `cols`, sampled): all rows, or a seeded sample of `sample` rows (the same rows whatever the columns)."
     df = ctx.df.select(cols)
-    sampled = len(df) > sample
+    sampled = ctx.n > sample
+    if ctx.lazy:  # a lazy engine: its first `sample` rows, collected (the numeric matrix takes the same rows)
+        return ctx.small(df.head(sample)), sampled
     return (df.sample(n=sample, seed=ctx.cfg.seed) if sampled else df), sampled
 
 

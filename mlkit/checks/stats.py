@@ -74,8 +74,8 @@ def _typed(values, dtype) -> list:
 # %% ../../nbs/03_checks/04_stats.ipynb #addb0a0b
 def _quantile_frame(df, cfg, cache: dict | None = None):
     "The frame quartiles are computed on: all rows, or a seeded sample of `quantile_sample_rows` rows on larger frames (kept in `cache`)."
-    if len(df) <= cfg.quantile_sample_rows:
-        return df
+    if isinstance(df, nw.LazyFrame) or len(df) <= cfg.quantile_sample_rows:
+        return df  # a lazy engine computes quantiles on all rows (exactly, or approximately where the engine does)
     cache = {} if cache is None else cache
     if "sample" not in cache:
         cache["sample"] = df.sample(n=cfg.quantile_sample_rows, seed=cfg.seed)
@@ -86,7 +86,7 @@ def _sentinel_exprs(c: str, dtype, kind: str) -> list:
     "The checks' addition to the shared column pass: how many values of a numeric column are sentinel codes (-999, 9999, ...)."
     if kind != "numeric":
         return []
-    return [("sentinels", nw.col(c).is_in(_typed(_NUM_SENTINELS, dtype)).fill_null(False).sum())]
+    return [("sentinels", nw.col(c).is_in(_typed(_NUM_SENTINELS, dtype)).fill_null(False).cast(nw.Int64).sum())]
 
 
 def _frame_stats(df, kinds: dict, cfg: CheckConfig | None = None) -> FrameStats:

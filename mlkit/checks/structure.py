@@ -48,6 +48,20 @@ def _check_duplicate_names(ctx: _Ctx) -> None:
                     "Rename the columns so that each name is unique (the checks below call them " + ", ".join(map(repr, renamed)) + ").")  # fmt: skip
 
 
+def _lazy_duplicates(ctx: _Ctx) -> tuple:
+    "(rows involved, distinct duplicated rows) in the engine: one group_by over all columns, only two numbers back."
+
+    def count(cols):
+        groups = ctx.df.group_by(*cols).agg(nw.len().alias("__n")).filter(nw.col("__n") > 1)
+        return _row(groups.select(nw.col("__n").sum().alias("rows"), nw.len().alias("groups")))
+
+    try:
+        r = count(ctx.names)
+    except Exception:  # nested types some engines cannot group by
+        r = count([c for c in ctx.names if ctx.kinds[c] != "other"])
+    return int(r["rows"] or 0), int(r["groups"] or 0)
+
+
 @check_runner(order=40, label="duplicate_rows")
 @register_check(
     "duplicate_rows",
@@ -57,6 +71,11 @@ def _check_duplicate_names(ctx: _Ctx) -> None:
 )
 def _check_duplicate_rows(ctx: _Ctx) -> None:
     df = ctx.df
+    if ctx.lazy:
+        involved, groups = _lazy_duplicates(ctx)
+        if involved:
+            _report_duplicates(ctx, involved, groups, None, {"row_positions_unavailable": _LAZY_DUPLICATES})
+        return
     try:
         mask = ctx.fs.duplicated()  # the shared mask (data.stats): 64-bit row hashes on large polars frames
     except Exception:  # nested types some engines cannot hash
@@ -69,11 +88,20 @@ def _check_duplicate_rows(ctx: _Ctx) -> None:
     if not involved:
         return
     groups = len(df.filter(mask).unique())
+    _report_duplicates(ctx, involved, groups, ctx.positions(mask, 2 * ctx.cfg.max_examples))
+
+
+_LAZY_DUPLICATES = (
+    "on a lazy engine the duplicates are counted by one group_by; finding their row positions would need every row's hash in memory"
+)
+
+
+def _report_duplicates(ctx: _Ctx, involved: int, groups: int, positions, note: dict | None = None) -> None:
     extra = involved - groups
     share = _share(extra, ctx.n)
     sev = "warning" if share >= ctx.cfg.duplicate_rows_warn_share else "info"
     ctx.add("duplicate_rows", (), f"{extra} rows ({_fmt_share(share)}) repeat an earlier row exactly.",
-            {"duplicate_rows": extra, "share": share, "distinct_duplicated_rows": groups, "rows_involved": involved, "row_positions": ctx.positions(mask, 2 * ctx.cfg.max_examples)},
+            {"duplicate_rows": extra, "share": share, "distinct_duplicated_rows": groups, "rows_involved": involved, "row_positions": positions, **(note or {})},
             "Drop exact duplicates (df.drop_duplicates()) unless repeated rows are real, separate events; deduplicate before splitting train and test.",
             severity=sev)  # fmt: skip
 
@@ -126,8 +154,7 @@ def _top_value(ctx: _Ctx, c: str):
         return v, int(k)
     col = nw.col(c)
     dtype = ctx.schema[c]
-    s = ctx.df.select((col.cast(nw.String) if dtype == nw.Categorical or isinstance(dtype, nw.Enum) else col).alias("v"))["v"]
-    vc = s.drop_nulls().value_counts(sort=True, name="n")
+    vc = ctx.value_counts(col.cast(nw.String) if dtype == nw.Categorical or isinstance(dtype, nw.Enum) else col)
     if dtype.is_float():
         vc = vc.filter(~nw.col("v").is_nan())
     if not len(vc):

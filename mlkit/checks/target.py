@@ -33,7 +33,7 @@ def _task(ctx: _Ctx, stats: dict) -> str:
     integer = _is_integer(ctx.schema[t])
     if ctx.cfg.max_classes is not None and integer and k <= ctx.cfg.max_classes:  # the caller's own bar
         return "classification"
-    whole = integer or (k <= 20 and _whole_values(ctx.df[t]))
+    whole = integer or (k <= 20 and _whole_values(ctx.small(ctx.df.select(t).unique())[t]))
     task, _ = task_from_summary(True, k, whole, int(s.get("present") or 0))
     return "regression" if task == "regression" else "classification"
 
@@ -58,15 +58,15 @@ def _check_target(ctx: _Ctx) -> None:
     s = stats[t]
     if s["missing"]:
         share = _share(s["missing"], ctx.n)
-        mask = ctx.df[t].is_null()
+        mask = nw.col(t).is_null()
         if ctx.schema[t].is_float():
-            mask = mask | ctx.df[t].is_nan().fill_null(False)
+            mask = mask | nw.col(t).is_nan().fill_null(False)
         ctx.add("target_missing", (t,), f"The target {t!r} is missing in {s['missing']} rows ({_fmt_share(share)}).",
                 {"missing": s["missing"], "share": share, "row_positions": ctx.positions(mask)},
                 "Drop these rows for training (or label them); never impute a target.")  # fmt: skip
     if task != "classification" or not s["present"]:
         return
-    vc = ctx.df.select(nw.col(t).alias("v")).drop_nulls()["v"].value_counts(sort=True, name="n")
+    vc = ctx.value_counts(nw.col(t))
     classes = [(v, int(n)) for v, n in vc.iter_rows()]
     if len(classes) >= 2:
         (big, nbig), (small, nsmall) = classes[0], classes[-1]
@@ -113,11 +113,11 @@ def _check_leakage(ctx: _Ctx) -> None:
     labelled = ctx.df.filter(~nw.col(t).is_null())
     if ctx.schema[t].is_float():
         labelled = labelled.filter(~nw.col(t).is_nan().fill_null(False))
-    n = len(labelled)
+    n = int(_row(labelled.select(nw.len().alias("n")))["n"]) if ctx.lazy else len(labelled)
     if n < 20:
         return
     if task == "classification":
-        base = int(labelled[t].value_counts(sort=True, name="n")["n"][0])
+        base = int(ctx.value_counts(nw.col(t), labelled)["n"][0])
         base_acc = base / n
         if base_acc >= 1:
             return
@@ -130,7 +130,7 @@ def _check_leakage(ctx: _Ctx) -> None:
                 continue
             g = labelled.select(_feature_key(ctx, c, stats).alias("k"), nw.col(t).alias("y")).group_by("k", "y").agg(nw.len().alias("n"))
             best = g.group_by("k").agg(nw.col("n").max().alias("m"))
-            acc = float(best["m"].sum()) / n
+            acc = float(_row(best.select(nw.col("m").sum()))["m"]) / n
             skill = (acc - base_acc) / (1 - base_acc)
             if skill >= cfg.leakage_skill:
                 ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}).",
@@ -175,7 +175,7 @@ def _check_leakage(ctx: _Ctx) -> None:
             .agg(nw.col("y").mean().alias("m"), nw.len().alias("n"))
         )
         mean = _num(_row(labelled.select(y.mean().alias("m")))["m"])
-        between = sum(int(k) * (float(m) - mean) ** 2 for m, k in g.select("m", "n").iter_rows() if m is not None) / n
+        between = sum(int(k) * (float(m) - mean) ** 2 for m, k in ctx.small(g.select("m", "n")).iter_rows() if m is not None) / n
         eta2 = between / (var * (n - 1) / n)
         if eta2 >= cfg.leakage_correlation:
             ctx.add("target_leakage", (c, t), f"The groups of feature {c!r} explain {eta2:.1%} of the variance of the target {t!r}.",
@@ -183,6 +183,23 @@ def _check_leakage(ctx: _Ctx) -> None:
                     f"Check how {c!r} is produced: if it is known only after the outcome (or derived from it), drop it.")  # fmt: skip
 
 # %% ../../nbs/03_checks/12_target.ipynb #9eca55cb
+def _indexed(ctx: _Ctx):
+    "The data with a row number `__mlkit_row__` (null on an engine without row order: DuckDB, Spark)."
+    if not ctx.lazy:
+        return ctx.df.with_row_index("__mlkit_row__")
+    if ctx.df.implementation.is_polars():
+        return nw.from_native(ctx.df.to_native().with_row_index("__mlkit_row__"))
+    return ctx.df.with_columns(nw.lit(None, dtype=nw.Int64).alias("__mlkit_row__"))
+
+
+def _no_order(ctx: _Ctx, examples) -> dict:
+    return (
+        {}
+        if examples is not None
+        else {"example_row_pairs_unavailable": "this engine has no row order: no row numbers (see the docs page on engines)"}
+    )
+
+
 @check_runner(order=150, needs=("stats", "classification"), label="conflicting_labels")
 @register_check("conflicting_labels", "error", "identical feature rows with different labels")
 def _check_conflicts(ctx: _Ctx) -> None:
@@ -191,28 +208,28 @@ def _check_conflicts(ctx: _Ctx) -> None:
     feats = [c for c in ctx.features() if stats[c]["kind"] != "other"]
     if not feats or not stats[t]["present"]:
         return
-    d = ctx.df.with_row_index("__mlkit_row__").filter(~nw.col(t).is_null())
+    d = _indexed(ctx).filter(~nw.col(t).is_null())
     keys = [_feature_key_exact(ctx, c).alias(f"__k{i}") for i, c in enumerate(feats)]
     d = d.select(*keys, nw.col(t).alias("__y"), nw.col("__mlkit_row__"))
     kcols = [f"__k{i}" for i in range(len(feats))]
-    dup = d.select(kcols).is_duplicated()
-    if not int(dup.sum()):
-        return
-    g = (
-        d.filter(dup)
-        .group_by(*kcols)
-        .agg(
-            nw.col("__y").n_unique().alias("labels"),
-            nw.len().alias("rows"),
-            nw.col("__mlkit_row__").min().alias("first"),
-            nw.col("__mlkit_row__").max().alias("last"),
-        )
+    if not ctx.lazy:  # eager: the duplicated rows first (cheap), then their groups; a lazy engine groups all rows at once
+        dup = d.select(kcols).is_duplicated()
+        if not int(dup.sum()):
+            return
+        d = d.filter(dup)
+    g = d.group_by(*kcols).agg(
+        nw.col("__y").n_unique().alias("labels"),
+        nw.len().alias("rows"),
+        nw.col("__mlkit_row__").min().alias("first"),
+        nw.col("__mlkit_row__").max().alias("last"),
     )
     bad = g.filter(nw.col("labels") > 1)
-    if not len(bad):
+    r = _row(bad.select(nw.len().alias("groups"), nw.col("rows").sum().alias("rows")))
+    if not r["groups"]:
         return
-    rows = int(bad["rows"].sum())
-    examples = [[int(a), int(b)] for a, b in bad.select("first", "last").head(ctx.cfg.max_examples).iter_rows()]
-    ctx.add("conflicting_labels", (t,), f"{len(bad)} groups of identical feature rows ({rows} rows) carry different labels of {t!r}.",
-            {"groups": len(bad), "rows": rows, "share": _share(rows, ctx.n), "example_row_pairs": examples},
+    rows, groups = int(r["rows"]), int(r["groups"])
+    first = ctx.small(bad.sort("first").select("first", "last").head(ctx.cfg.max_examples))
+    examples = [[int(a), int(b)] for a, b in first.iter_rows() if a is not None] or None
+    ctx.add("conflicting_labels", (t,), f"{groups} groups of identical feature rows ({rows} rows) carry different labels of {t!r}.",
+            {"groups": groups, "rows": rows, "share": _share(rows, ctx.n), "example_row_pairs": examples, **_no_order(ctx, examples)},
             "Review these rows: fix labelling errors, or add the feature that tells them apart; deduplicate with a rule (e.g. majority label).")  # fmt: skip

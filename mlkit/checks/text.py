@@ -65,7 +65,7 @@ def _text_summary(ctx: _Ctx, c: str, distinct: int | None = None) -> dict:
     if sampled:  # exact sentinel count over all rows (case variants of the list, no trimming)
         variants = sorted({v for x in _STR_SENTINELS for v in (x, x.upper(), x.title())})
         col = nw.col(c) if ctx.schema[c] == nw.String else nw.col(c).cast(nw.String)
-        info["sentinel_rows"] = int(_row(ctx.df.select(col.is_in(variants).fill_null(False).sum().alias("k")))["k"] or 0)
+        info["sentinel_rows"] = int(_row(ctx.df.select(col.is_in(variants).fill_null(False).cast(nw.Int64).sum().alias("k")))["k"] or 0)
     info["spaced_share"] = _share(info["counts"]["spaced"], rows)
     info["examples"] = _examples(vc["v"].head(cfg.max_examples).to_list(), cfg.max_examples)
     return info
@@ -84,7 +84,7 @@ def _flag_examples(ctx: _Ctx, info: dict, flag_expr) -> list:
 
 
 def _value_positions(ctx: _Ctx, c: str, values: list) -> list:
-    col = ctx.df[c]
+    col = nw.col(c)
     if ctx.schema[c] != nw.String:
         col = col.cast(nw.String)
     return ctx.positions(col.is_in(values))

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..checks import CheckConfig, check
-from .options import add_report_options, emit_report, guard_output
+from .options import add_engine_option, add_report_options, emit_report, guard_output, open_data
 from ..core import MlkitInputError
 
 # %% auto #0
@@ -50,15 +50,16 @@ def _load_config_file(path) -> dict:
 def cli_check(argv: list) -> int:
     "Run `mlkit check`."
     p = argparse.ArgumentParser(prog="mlkit check", description="Check a data file (CSV, TSV, Parquet) for tidy-data and ML data problems.")
-    p.add_argument("path", help="the data file")
+    p.add_argument("path", help="the data: a CSV/TSV/Parquet file, a folder of them, or a quoted glob ('data/*.parquet')")
     p.add_argument("--target", "-t", help="the target (label) column")
     p.add_argument("--sensitive", "-s", nargs="+", default=[], metavar="COL", help="sensitive columns for the bias checks")
     p.add_argument("--config", "-c", metavar="FILE", help="JSON or YAML file of CheckConfig overrides")
+    add_engine_option(p)
     add_report_options(p)
     args = p.parse_args(argv)
     guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     config = _load_config_file(args.config) if args.config else None
-    report = check(args.path, target=args.target, sensitive=args.sensitive, config=config)
+    report = check(open_data(args.path, args), target=args.target, sensitive=args.sensitive, config=config)
     return emit_report(report, args)
 
 # %% ../../nbs/20_cli/03_check.ipynb #e2d202de

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['FORMATS', 'add_report_options', 'input_paths', 'guard_output', 'emit_report']
+__all__ = ['FORMATS', 'ENGINES', 'add_report_options', 'input_paths', 'guard_output', 'emit_report', 'add_engine_option',
+           'open_data']
 
 # %% ../../nbs/20_cli/01_options.ipynb #977da69f
 FORMATS = ("text", "json", "html", "markdown")
@@ -63,3 +64,20 @@ def emit_report(report, args, inputs=None) -> int:
     else:
         sys.stdout.write(report.render(fmt).rstrip("\n") + "\n")
     return report.exit_code(args.fail_on)
+
+# %% ../../nbs/20_cli/01_options.ipynb #1ee9bfbc
+ENGINES = ("polars", "duckdb", "spark")
+
+
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    "Add `--engine`: scan the data lazily with polars, DuckDB or Spark."
+    parser.add_argument("--engine", "-e", choices=ENGINES, default=None,
+                        help="scan the data lazily with this engine (a folder or a glob is scanned with polars by default; a single file without --engine is read into memory)")  # fmt: skip
+
+
+def open_data(path: str, args):
+    "What an analysis gets for a path on the command line: a lazy scan with `--engine`, or of a folder or a glob; the path itself otherwise."
+    from mlkit.data.sources import lazy_source
+
+    lazy = lazy_source(path, getattr(args, "engine", None))
+    return path if lazy is None else lazy

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .options import input_paths
+from .options import add_engine_option, input_paths, open_data
 from ..core import MlkitInputError, refuse_overwrite
 from ..profile import deep_profile, profile
 
@@ -21,10 +21,11 @@ def _cli_parser() -> argparse.ArgumentParser:
         prog="mlkit profile",
         description="Profile a data file: a fast Altair profile (default) or the full fg-data-profiling report (--deep).",
     )
-    p.add_argument("path", help="CSV, TSV or Parquet file")
+    p.add_argument("path", help="CSV, TSV or Parquet file, a folder of them, or a quoted glob")
     p.add_argument("--target", "-t", help="target column (adds charts of each feature against it)")
     p.add_argument("--deep", action="store_true", help='write the fg-data-profiling report instead (needs pip install "mlkit[profile]")')
     p.add_argument("--minimal", action="store_true", help="with --deep: force minimal mode")
+    add_engine_option(p)
     p.add_argument(
         "--output", "-o", metavar="FILE", help="HTML file to write (default: <stem>_profile.html, or <stem>_deep_profile.html with --deep)"
     )
@@ -35,9 +36,11 @@ def cli_profile(argv: list) -> int:
     "Run `mlkit profile`."
     args = _cli_parser().parse_args(argv)
     path = Path(args.path)
-    if not path.exists():
+    data = open_data(args.path, args)  # a folder or a glob: scanned (a missing file or an empty pattern raises here)
+    if not path.exists() and data is args.path:
         raise FileNotFoundError(f"{path}: no such file")
-    out = Path(args.output or f"{path.stem}_{'deep_' if args.deep else ''}profile.html")
+    stem = "".join(ch for ch in path.stem if ch not in "*?[]") or "data"
+    out = Path(args.output or f"{stem}_{'deep_' if args.deep else ''}profile.html")
     refuse_overwrite(out, input_paths(args))  # before profiling: never over the data, a raw or a read-only file
     if out.suffix.lower() != ".html":
         raise MlkitInputError(f"{out}: the profile is written as HTML; use a .html file name")
@@ -45,7 +48,7 @@ def cli_profile(argv: list) -> int:
         deep_profile(path, out, minimal=True if args.minimal else None)
         print(f"deep profile of {path} written to {out}")
         return 0
-    prof = profile(path, target=args.target)
+    prof = profile(path if data is args.path else data, target=args.target)
     prof.save(out, protect=input_paths(args))
     print(f"{prof.summary()}\nwrote {out}")
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .options import add_report_options, emit_report, guard_output, input_paths
+from .options import add_engine_option, add_report_options, emit_report, guard_output, input_paths, open_data
 from ..schema import Schema, infer_schema, validate
 
 # %% auto #0
@@ -20,7 +20,8 @@ def _schema_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="action", metavar="{infer,validate}")
     sub.required = True
     inf = sub.add_parser("infer", help="infer a draft schema from DATA and print it (or write it with -o)")
-    inf.add_argument("data", help="CSV, TSV or Parquet file")
+    inf.add_argument("data", help="CSV, TSV or Parquet file, a folder of them, or a quoted glob")
+    add_engine_option(inf)
     inf.add_argument("-o", "--output", metavar="FILE", help="write the schema JSON to FILE")
     inf.add_argument(
         "--max-categories",
@@ -29,7 +30,8 @@ def _schema_parser() -> argparse.ArgumentParser:
         help="record allowed categories for text columns with at most N distinct values (default: 50)",
     )
     val = sub.add_parser("validate", help="validate DATA against SCHEMA and print a report")
-    val.add_argument("data", help="CSV, TSV or Parquet file")
+    val.add_argument("data", help="CSV, TSV or Parquet file, a folder of them, or a quoted glob")
+    add_engine_option(val)
     val.add_argument("schema", help="schema JSON file (from `mlkit schema infer`)")
     add_report_options(val)
     return p
@@ -40,7 +42,7 @@ def cli_schema(argv: list) -> int:
     args = _schema_parser().parse_args(argv)
     guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     if args.action == "infer":
-        schema = infer_schema(args.data, max_categories=args.max_categories)
+        schema = infer_schema(open_data(args.data, args), max_categories=args.max_categories)
         if args.output:
             schema.save(args.output, protect=input_paths(args))
             print(f"wrote {args.output}: schema of {len(schema)} columns inferred from {schema.rows} rows")
@@ -48,4 +50,4 @@ def cli_schema(argv: list) -> int:
             sys.stdout.write(schema.to_json())
         return 0
     schema = Schema.load(args.schema)
-    return emit_report(validate(args.data, schema), args)
+    return emit_report(validate(open_data(args.data, args), schema), args)

@@ -11,6 +11,7 @@ from collections import Counter
 import narwhals as nw
 
 from .kinds import dtype_kind
+from .sources import collect
 
 # %% auto #0
 __all__ = ['STAT_KINDS', 'stats_kind', 'one_row', 'as_number', 'finite_only', 'FrameStats', 'frame_stats', 'pearson_matrix']
@@ -30,7 +31,7 @@ def stats_kind(dtype) -> str:
 def one_row(frame) -> dict:
     "The single row of an aggregated narwhals frame as a dict (a LazyFrame is collected: one row comes back)."
     if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
+        frame = collect(frame)  # polars' streaming engine; DuckDB and Spark results as polars
     if frame.shape[1] == 0:
         return {}
     return dict(zip(frame.columns, frame.row(0)))
@@ -59,7 +60,7 @@ def _count_exprs(i: int, c: str, k: str, dtype, approx: bool, out: dict) -> None
     target = out["sample_num" if k == "numeric" else "sample_other"] if approx else out["all"]
     if dtype.is_float():
         nan = col.is_nan().fill_null(False)
-        out["all"].append((col.is_null() | nan).sum().alias(f"{i}|missing"))
+        out["all"].append((col.is_null() | nan).cast(nw.Int64).sum().alias(f"{i}|missing"))
         target.append(nw.when(~nan).then(col).n_unique().alias(f"{i}|nunique"))
     else:
         out["all"].append(col.null_count().alias(f"{i}|missing"))
@@ -68,7 +69,7 @@ def _count_exprs(i: int, c: str, k: str, dtype, approx: bool, out: dict) -> None
             target.append((col.cast(nw.String) if as_text else col).n_unique().alias(f"{i}|nunique"))
     if approx:
         miss = col.is_null() | col.is_nan().fill_null(False) if dtype.is_float() else col.is_null()
-        target.append(miss.sum().alias(f"{i}|sample_missing"))
+        target.append(miss.cast(nw.Int64).sum().alias(f"{i}|sample_missing"))
 
 
 def _kind_exprs(i: int, c: str, k: str, dtype, out: dict) -> None:
@@ -80,8 +81,8 @@ def _kind_exprs(i: int, c: str, k: str, dtype, out: dict) -> None:
             col.quantile(q, interpolation="linear").alias(f"{i}|{name}") for q, name in ((0.25, "q1"), (0.5, "median"), (0.75, "q3"))
         ]
         if dtype.is_float():
-            out["all"].append((~col.is_finite().fill_null(True) & ~col.is_nan().fill_null(True)).sum().alias(f"{i}|inf"))
-            out["all"].append((~col.is_finite().fill_null(True)).sum().alias(f"{i}|nonfinite"))
+            out["all"].append((~col.is_finite().fill_null(True) & ~col.is_nan().fill_null(True)).cast(nw.Int64).sum().alias(f"{i}|inf"))
+            out["all"].append((~col.is_finite().fill_null(True)).cast(nw.Int64).sum().alias(f"{i}|nonfinite"))
     elif k == "bool":
         out["all"].append(col.cast(nw.Int64).sum().alias(f"{i}|true"))
     elif k == "datetime":
@@ -201,7 +202,9 @@ def _value_counts(fs: FrameStats, c: str, sample: int | None):
     if dtype != nw.String and stats_kind(dtype) == "text":
         vc = vc.with_columns(nw.col("v").cast(nw.String))
     vc = vc.sort(["n", "v"], descending=[True, False])
-    return vc.collect() if fs.lazy else vc
+    if fs.lazy and sample is not None:  # a lazy engine: the `sample` most frequent values come back, not every distinct value
+        vc = vc.head(sample)
+    return collect(vc) if fs.lazy else vc
 
 
 def _value_counts_method(self, c: str, sample: int | None = None):
@@ -290,7 +293,7 @@ def _sample_matrix(self, cols: list) -> tuple:
     df = self.frame.select(cols)
     sampled = self.n_rows > self.correlation_rows
     if self.lazy:
-        df = df.head(self.correlation_rows).collect()
+        df = collect(df.head(self.correlation_rows))
     elif sampled:
         df = df.sample(n=self.correlation_rows, seed=self.seed)  # the same rows whatever the columns
     return _float_matrix(df, cols), sampled

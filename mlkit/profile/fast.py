@@ -75,10 +75,11 @@ def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: 
 
 
 def _read_input(data):
-    "The native frame of `data`, read once; flat and unique column names required."
+    "The native frame of `data`, read once (a lazy input is collected: the profile's charts look at whole columns; check() alone stays lazy); flat and unique column names required."
     from mlkit.data import require_unique_columns
+    from mlkit.data.sources import eager_table
 
-    native = require_unique_columns(data, "profile")
+    native = require_unique_columns(eager_table(data), "profile")
     nested = [c for c in native.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(

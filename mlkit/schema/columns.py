@@ -10,7 +10,7 @@ from typing import Any
 
 import narwhals as nw
 
-from ..data import read_table
+from ..data.sources import eager_table
 from .types import NUMERIC_TYPES, logical_type
 
 # %% auto #0
@@ -19,7 +19,7 @@ __all__ = ['table_columns', 'distinct_values', 'count_distinct', 'look_column']
 # %% ../../nbs/03a_schema/02_columns.ipynb #02a34a7c
 def table_columns(data) -> tuple:
     "The columns of `data` as `{name: narwhals Series}` (first copy of a repeated name), the row count and the repeated names."
-    native = read_table(data)
+    native = eager_table(data)  # lazy inputs (engines, folders) are collected: a schema looks at whole columns
     names = [str(c) for c in native.columns]
     seen: dict = {}
     repeated: list = []
