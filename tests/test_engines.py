@@ -80,7 +80,7 @@ def as_engine(df: pd.DataFrame, engine: str, spark=None):
     if engine == "polars-lazy":
         return pl.from_pandas(df).lazy()
     if engine == "duckdb":
-        import duckdb
+        duckdb = pytest.importorskip("duckdb")  # the duckdb extra (the lean env has none)
 
         return duckdb.connect().from_arrow(pl.from_pandas(df).to_arrow())
     return spark.createDataFrame(df)

@@ -45,7 +45,8 @@ _DATE_TEXT_RE = (
 )
 
 
-_CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff\ufffd]"
+# the zero-width and replacement characters go in as characters: pyarrow's regex engine (RE2) has no \u escape
+_CONTROL_RE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f" "\u200b\u200c\u200d\u2060\ufeff\ufffd]"
 
 
 _SYMBOLS_ONLY_RE = r"^[^\w\s]+$"
