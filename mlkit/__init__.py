@@ -62,6 +62,7 @@ _LAZY = {
     "compare_board": "mlkit.widgets",
     "baseline_board": "mlkit.widgets",
     "threshold_tuner": "mlkit.widgets",
+    "why_board": "mlkit.widgets",
     # model cards, explanations, monitoring, ML Test Score (`mlkit.monitor` is also its module, made callable)
     "model_card": "mlkit.cards",
     "ModelCard": "mlkit.cards",

@@ -262,3 +262,27 @@ def test_why_report_is_plain_words_escaped_and_round_trips(classified):
     assert "<b>colour</b>" not in html and "&lt;b&gt;colour&lt;/b&gt;" in html and "<svg" in html
     back = type(r).from_dict(json.loads(r.to_json()))
     assert back.to_dict() == r.to_dict()
+
+
+# --- the widget -----------------------------------------------------------------------------------------------------
+
+
+def test_why_board_follows_the_row_the_values_and_the_outcome(classified):
+    pytest.importorskip("ipywidgets")
+    from mlkit.widgets import why_board
+
+    df, logit, _ = classified
+    no = int(_no(df, logit)[0])
+    board = why_board(logit, df, "approved")
+    assert board.row == df.index[0] and board.report.meta["row"] == df.index[0]
+    board.select_row(no)
+    assert board.report.takeaway.startswith("Predicted no") and board.values["a"] == df.loc[no, "a"]
+    assert "What would change it: a prediction of &#x27;yes&#x27;" in board.counterfactual_panel.value  # escaped; the other class
+    board.set_value("a", float(df["a"].max()))  # far above the rule's threshold: now approved
+    assert board.row is None and board.report.takeaway.startswith("Predicted yes")
+    board.set_value("b", 99.0)
+    assert board.report is None and "b is 99, outside the training range" in board.error
+    assert "Cannot explain this row" in board.summary_panel.value
+    board.select_row(no)
+    board.set_desired("yes")
+    assert board.error is None and board.report.counterfactuals["found"] and board.chart is not None
