@@ -286,3 +286,22 @@ def test_why_board_follows_the_row_the_values_and_the_outcome(classified):
     board.select_row(no)
     board.set_desired("yes")
     assert board.error is None and board.report.counterfactuals["found"] and board.chart is not None
+
+
+# --- the model card -------------------------------------------------------------------------------------------------
+
+
+def test_model_card_gains_two_worked_examples(classified):
+    from mlkit.cards import ModelCard, model_card
+    from mlkit.whyif import worked_examples
+
+    df, logit, _ = classified
+    examples = worked_examples(logit, df, "approved")
+    assert [e["takeaway"].split(" (")[0] for e in examples] == ["Predicted no", "Predicted yes"]  # one per class, most common first
+    assert all(any(s.startswith("If ") for s in e["sentences"]) for e in examples)
+    card = model_card(logit, df, "approved", run_checks=False, run_sanity=False, cv=2, examples=examples)
+    md = card.to_markdown()
+    assert "## Worked examples" in md and all(e["takeaway"] in md for e in examples)
+    assert ModelCard.from_json(card.to_json()).examples == card.examples
+    plain = model_card(logit, df, "approved", run_checks=False, run_sanity=False, cv=2)
+    assert "Worked examples" not in plain.to_markdown()  # the section appears only when examples are given
