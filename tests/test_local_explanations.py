@@ -191,6 +191,20 @@ def test_an_impossible_request_says_so_and_shows_the_closest(classified):
     assert "no_counterfactual" in report.checks and report.filter(check="no_counterfactual").findings[0].severity == "warning"
 
 
+def test_a_row_far_from_the_boundary_still_gets_counterfactuals():
+    "yes only when a > 1 and b > 1: from a row low on both, no single change can do it (max_changes=1), the nearest rows can."
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(2)
+    df = pd.DataFrame({"a": rng.uniform(0, 2, 400).round(2), "b": rng.uniform(0, 2, 400).round(2)})
+    df["y"] = np.where((df["a"] > 1) & (df["b"] > 1), "yes", "no")
+    tree = DecisionTreeClassifier(random_state=0).fit(df[["a", "b"]], df["y"])
+    row = int(((df["a"] < 0.5) & (df["b"] < 0.5)).idxmax())
+    cf = counterfactuals(tree, df, row, target="y", max_changes=1)
+    assert cf.found and cf.quality["validity"] == 1.0 and all(len(cf.changes(i)) == 2 for i in range(len(cf.values)))
+    assert (cf.values["a"] > 1).all() and (cf.values["b"] > 1).all() and cf.violations["out_of_range"] == 0
+
+
 def test_regressor_counterfactuals_land_in_the_range(planted):
     df, model = planted
     now = float(model.predict(df.drop(columns="y").loc[[0]])[0])
@@ -214,6 +228,8 @@ def test_quality_measures_are_dice_s(planted):
     assert q["count_diversity"] == pytest.approx(2 / 4)
     v = violations(ref, x, cfs.assign(b=99.0), immutable=["sex"])
     assert v == {"out_of_range": 2, "unseen_category": 0, "immutable_changed": 0}
+    flipped = cfs.assign(sex=["F" if x["sex"] == "M" else "M", x["sex"]], colour=["purple", x["colour"]])
+    assert violations(ref, x, flipped, immutable=["sex"]) == {"out_of_range": 0, "unseen_category": 1, "immutable_changed": 1}
 
 
 # --- bad input --------------------------------------------------------------------------------------------------
@@ -251,15 +267,16 @@ def test_bad_requests_get_a_clear_message(classified, planted):
 
 def test_why_report_is_plain_words_escaped_and_round_trips(classified):
     df, logit, _ = classified
-    evil = df.rename(columns={"colour": "<b>colour</b>"})
-    model = make_pipeline(_prep(["a", "b"], ["<b>colour</b>", "sex"]), LogisticRegression(max_iter=2000)).fit(
+    evil = df.rename(columns={"colour": "<b>colour</b>", "a": "<i>a</i>"})  # `a` drives the model: it is in the takeaway
+    model = make_pipeline(_prep(["<i>a</i>", "b"], ["<b>colour</b>", "sex"]), LogisticRegression(max_iter=2000)).fit(
         evil.drop(columns="approved"), evil["approved"]
     )
     r = why(model, evil, int(_no(evil, model)[0]), target="approved")
     assert r.takeaway.startswith("Predicted no (") and " mostly because " in r.takeaway
     assert any(s.startswith("If ") for s in r.sentences)
     html = r._repr_html_()
-    assert "<b>colour</b>" not in html and "&lt;b&gt;colour&lt;/b&gt;" in html and "<svg" in html
+    assert "<i>a</i>" in r.takeaway
+    assert "<b>colour</b>" not in html and "<i>a</i>" not in html and "&lt;i&gt;a&lt;/i&gt;" in html and "<svg" in html
     back = type(r).from_dict(json.loads(r.to_json()))
     assert back.to_dict() == r.to_dict()
 
