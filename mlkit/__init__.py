@@ -62,11 +62,17 @@ _LAZY = {
     "compare_board": "mlkit.widgets",
     "baseline_board": "mlkit.widgets",
     "threshold_tuner": "mlkit.widgets",
+    "why_board": "mlkit.widgets",
     # model cards, explanations, monitoring, ML Test Score (`mlkit.monitor` is also its module, made callable)
     "model_card": "mlkit.cards",
     "ModelCard": "mlkit.cards",
     "explain": "mlkit.cards",
     "Explanation": "mlkit.cards",
+    # local explanations: why this prediction, what would change it (`mlkit.explain` above stays the global one)
+    "why": "mlkit.whyif",
+    "WhyReport": "mlkit.whyif",
+    "contributions": "mlkit.whyif",
+    "counterfactuals": "mlkit.whyif",
     "monitor_batches": "mlkit.monitor",
     "MonitorReport": "mlkit.monitor",
     "MonitorBatchesReport": "mlkit.monitor",
@@ -76,7 +82,7 @@ _LAZY = {
 _SUBMODULES = {
     "core", "data", "datasets", "cli", "checks", "schema", "compare", "charts", "profile",
     "baselines", "sanity", "frame", "pipeline", "tracking", "widgets", "cards", "monitor",
-    "testscore",
+    "testscore", "whyif",
 }
 
 # modules that are callable as their main function (see `mlkit.core.callable_module`)

@@ -40,6 +40,7 @@ LAYERS = [
     ("baselines",),
     ("sanity",),
     ("cards",),
+    ("whyif",),  # local explanations: why this prediction, what would change it
     ("monitor",),
     ("tracking",),  # 5: pipeline, tracking, ML Test Score, serving
     ("pipeline",),
@@ -52,7 +53,7 @@ LAYERS = [
 RANK = {name: i for i, group in enumerate(LAYERS) for name in group}
 # the layer number of each (0 core ... 6 widgets and cli), as nbs/architecture.ipynb draws them
 LAYER = {"core": 0, "frame": 1, "runtime": 1, "data": 2, "datasets": 2, "charts": 3, "widgets": 6, "cli": 6}
-LAYER |= {n: 4 for n in ("schema", "compare", "checks", "profile", "baselines", "sanity", "cards", "monitor")}
+LAYER |= {n: 4 for n in ("schema", "compare", "checks", "profile", "baselines", "sanity", "cards", "whyif", "monitor")}
 LAYER |= {n: 5 for n in ("tracking", "pipeline", "testscore", "serve", "demo")}
 EXEMPT = {"mlkit", "mlkit.__main__", "mlkit._modidx"}  # the lazy top-level namespace and the entry point
 

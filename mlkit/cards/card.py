@@ -63,6 +63,7 @@ def model_card(
     max_rows: int = 200_000,
     random_state: int | None = None,
     title: str | None = None,
+    examples=(),
 ) -> ModelCard:
     "A model card for a fitted `model` from the evidence at hand: spec, data, run record, checks, sanity and explanations."
     if isinstance(model, (str, Path)):
@@ -115,6 +116,7 @@ def model_card(
         title=title or f"Model card: {name} predicting {target}",
         meta={"target": target, "spec": bool(spec_d), "run": sections["reproduce"]["run_id"]},
         sections=sections,
+        examples=examples,
         **evidence,
     )
 

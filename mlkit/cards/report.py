@@ -35,6 +35,7 @@ class ModelCard(Report):
         slice_rows=None,
         check_report=None,
         sanity_report=None,
+        examples=None,
     ):
         super().__init__(findings, title=title, meta=meta)
         self.sections = to_jsonable(dict(sections or {}))
@@ -42,6 +43,7 @@ class ModelCard(Report):
         self.slice_rows = to_jsonable(list(slice_rows or []))
         self.check_report = check_report
         self.sanity_report = sanity_report
+        self.examples = to_jsonable(list(examples or []))  # worked examples: [{"title", "sentences"}], e.g. mlkit.whyif.worked_examples
 
     # --- machine-readable ------------------------------------------------
     def _extra_dict(self) -> dict:
@@ -51,6 +53,7 @@ class ModelCard(Report):
             "explanation": self.explanation.to_dict() if self.explanation is not None else None,
             "check_report": self.check_report.to_dict() if self.check_report is not None else None,
             "sanity_report": self.sanity_report.to_dict() if self.sanity_report is not None else None,
+            "examples": self.examples,
         }
 
     @classmethod
@@ -62,6 +65,7 @@ class ModelCard(Report):
             meta=d.get("meta"),
             sections=d.get("sections"),
             slice_rows=d.get("slices"),
+            examples=d.get("examples"),
             **sub,
         )
 
@@ -168,10 +172,18 @@ class ModelCard(Report):
         )
         return [(h, [(k, _fact(v)) for k, v in facts], paras) for h, facts, paras in blocks]
 
+    def _all_blocks(self) -> list:
+        "The sections' blocks, with the worked examples (when given) before the limitations."
+        blocks = self._blocks()
+        if self.examples:
+            at = next((i for i, b in enumerate(blocks) if b[0] == "Limitations"), len(blocks))
+            blocks.insert(at, ("Worked examples", [], [f"{x['title']}: {' '.join(x['sentences'])}" for x in self.examples]))
+        return blocks
+
     def to_markdown(self) -> str:
         "The card as Markdown: sections with key facts, slice table, takeaways and the findings."
         lines = [f"# {_md(self.title)}", "", self.summary(), ""]
-        for head, facts, paras in self._blocks():
+        for head, facts, paras in self._all_blocks():
             lines += [f"## {head}", ""]
             lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in facts if v not in (None, "")]
             if head == "Performance on slices" and self.slice_rows:
@@ -193,7 +205,7 @@ class ModelCard(Report):
     def _extra_html(self) -> str:
         out = []
         charts = self._chart_svgs()
-        for head, facts, paras in self._blocks():
+        for head, facts, paras in self._all_blocks():
             out.append(f"<h3>{esc(head)}</h3>")
             out.append(key_values(facts))
             if head == "Performance on slices":

@@ -11,6 +11,7 @@ from .profiles import ProfileExplorer, explore_profile
 from .comparison import CompareBoard, compare_board
 from .baselines import BaselineBoard, baseline_board
 from .tuner import ThresholdTuner, threshold_tuner
+from .whyif import WhyBoard, why_board
 
 # %% auto #0
 __all__ = []
@@ -28,4 +29,6 @@ __all__ = [
     "baseline_board",
     "ThresholdTuner",
     "threshold_tuner",
+    "WhyBoard",
+    "why_board",
 ]
