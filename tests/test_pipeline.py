@@ -221,6 +221,25 @@ def test_full_run_on_demo_data(demo_runs):
 
 
 @pytest.mark.slow
+def test_demo_ends_with_a_bundle_and_the_command_that_serves_it(demo_runs):
+    pytest.importorskip("fastapi")
+    pytest.importorskip("skops")
+    from mlkit.cli.demo import package_demo
+    from mlkit.data import read_table
+    from mlkit.datasets import demo_path
+    from mlkit.serve import load_bundle
+
+    lines = []
+    bundle = package_demo(demo_runs["root"], echo=lines.append)
+    newest = sorted((demo_runs["root"] / "runs").glob("*/run.json"))[-1].parent
+    assert bundle == newest / "bundle" and f"mlkit serve {bundle.resolve()}" in lines[-1]
+    loaded = load_bundle(bundle)
+    assert "Sex" not in loaded.features and len(loaded.features) >= 5
+    rows = read_table(demo_path()).head(3)
+    assert len(loaded.model.predict(rows[loaded.features])) == 3
+
+
+@pytest.mark.slow
 def test_second_run_reuses_every_step(demo_runs):
     second, first = demo_runs["second"], demo_runs["first"]
     assert second.ok and set(second.steps().values()) == {"reused"}

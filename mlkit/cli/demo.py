@@ -9,7 +9,7 @@ import argparse
 import importlib.util
 
 # %% auto #0
-__all__ = ['cli_demo']
+__all__ = ['package_demo', 'cli_demo']
 
 # %% ../../nbs/20_cli/02_demo.ipynb #ae791fe4
 def _demo_parser():
@@ -19,13 +19,34 @@ def _demo_parser():
     return p
 
 
+def package_demo(directory, echo=print):
+    "Bundle the model of the demo's newest run (checklist step 9) and print the command that serves it; None without the `serve` extra."
+    from pathlib import Path
+
+    if importlib.util.find_spec("skops") is None or importlib.util.find_spec("fastapi") is None:
+        echo("mlkit demo: install mlkit[serve] to bundle and serve the model (mlkit package RUN_DIR, mlkit serve BUNDLE)")
+        return None
+    from mlkit.serve import package_run
+
+    runs = sorted(Path(directory, "runs").glob("*/run.json"))  # run ids start with their UTC time: the last is the newest
+    if not runs:
+        return None
+    bundle = package_run(runs[-1].parent, overwrite=True)
+    echo(f"mlkit demo: model bundle at {bundle.resolve()}")
+    echo(f"mlkit demo: serve it with: mlkit serve {bundle.resolve()} --port 8000")
+    return bundle
+
+
 def cli_demo(argv: list) -> int:
     "Run `mlkit demo`."
     args = _demo_parser().parse_args(argv)
     if not args.quick and importlib.util.find_spec("papermill") is not None:
         from mlkit.pipeline import demo
 
-        return int(demo(args.directory) or 0)
+        code = int(demo(args.directory) or 0)
+        if code == 0:
+            package_demo(args.directory)
+        return code
     from mlkit.demo import quick_demo
 
     path = quick_demo(args.directory)
