@@ -414,6 +414,32 @@ def test_interrupted_run_is_marked(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_killed_run_leaves_the_project_consistent(tmp_path):
+    "SIGKILL mid-step (no handler can run): the next run marks it killed, reuses none of it, and the log tells the truth."
+    root = toy_project(tmp_path / "p", body="import time\ntime.sleep(60)")
+    proc = subprocess.Popen([*MLKIT, "run"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline, recs = time.time() + 120, []
+    while time.time() < deadline and not (recs and read_run(recs[0])["steps"][0]["status"] == "running"):
+        time.sleep(0.2)
+        recs = list((root / "runs").glob("*/run.json"))
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI, papermill and the kernel
+    proc.communicate(timeout=60)
+    killed = recs[0].parent
+    assert read_run(killed)["status"] == "running"  # what a kill leaves: a record nobody closed
+    (killed / ".run.json.abc.tmp").write_text("half")  # and, had it been mid-write, a temp file
+    write_step(root / "notebooks" / "score.ipynb", SCORE)  # a step that now finishes
+    r = mlkit_cli("run", cwd=root)
+    assert r.returncode == 0 and f"run {killed.name} was killed" in r.stderr, r.stdout + r.stderr
+    rec = read_run(killed)
+    assert rec["status"] == "killed" and rec["steps"][0]["status"] == "killed" and rec["error"]["ename"] == "Killed"
+    (newest,) = [read_run(p) for p in (root / "runs").glob("*/run.json") if p.parent != killed]
+    assert newest["status"] == "ok" and newest["steps"][0]["status"] == "ok"  # ran, not reused from the killed run
+    assert "killed" in (root / "EXPERIMENTS.md").read_text() and not list(root.rglob("*.tmp"))
+    log = mlkit_cli("log", cwd=root)
+    assert log.returncode == 0 and killed.name[:8] in log.stdout
+
+
+@pytest.mark.slow
 def test_run_records_git_commit_and_dirty_flag(tmp_path):
     root = toy_project(tmp_path / "p")
 

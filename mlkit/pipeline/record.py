@@ -14,7 +14,7 @@ from ..core import atomic_write, esc, table
 from .report import RUN_PLACEHOLDER, _num
 
 # %% auto #0
-__all__ = ['RunResult', 'read_run']
+__all__ = ['RunResult', 'read_run', 'close_abandoned_runs']
 
 # %% ../../nbs/07_pipeline/06_record.ipynb #2191b8f7
 class RunResult:
@@ -72,6 +72,52 @@ def read_run(path) -> dict:
     if path.is_dir():
         path = path / "run.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+# %% ../../nbs/07_pipeline/06_record.ipynb #a8d1c0f2
+def _process_gone(record: dict) -> bool:
+    "True when the record's process (on this host) no longer exists; False when it runs, or cannot be known (another host, no pid)."
+    import os
+    import socket
+
+    pid = record.get("pid")
+    if not isinstance(pid, int) or record.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def close_abandoned_runs(root) -> list:
+    "Mark `killed` every run whose record says running but whose process is gone; drop their leftover temp files; return their ids."
+    closed = []
+    for path in sorted(Path(root, "runs").glob("*/run.json")):
+        try:
+            record = read_run(path)
+        except (OSError, ValueError):
+            continue  # unreadable records are tracking's business (skipped with a warning)
+        if not isinstance(record, dict) or record.get("status") != "running" or not _process_gone(record):
+            continue
+        record["status"] = "killed"
+        for entry in record.get("steps") or []:
+            if entry.get("status") == "running":
+                entry["status"] = "killed"
+            elif entry.get("status") == "pending":
+                entry["status"] = "not run"
+        record["error"] = record.get("error") or {
+            "ename": "Killed",
+            "evalue": f"process {record['pid']} ended without closing the run (killed or crashed)",
+        }
+        for tmp in path.parent.rglob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+        _write_record(path.parent, record)
+        closed.append(record.get("id"))
+    for tmp in [*Path(root).glob(".*.tmp"), *Path(root, "runs").glob(".*.tmp")]:
+        tmp.unlink(missing_ok=True)  # EXPERIMENTS.md or a lock-protected file caught mid-write
+    return closed
 
 # %% ../../nbs/07_pipeline/06_record.ipynb #5b87d3b2
 def _run_html(record: dict) -> str:

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import socket
 import sys
 import time
 from pathlib import Path
@@ -26,7 +28,7 @@ from mlkit.pipeline.fingerprints import (
     notebook_hash,
 )
 from .params import _RUNNER_PARAMETERS, parse_overrides, resolve_parameters
-from .record import RunResult, _finish_report, _new_run_id, _utc, _write_record, read_run
+from .record import RunResult, _finish_report, _new_run_id, _utc, _write_record, close_abandoned_runs, read_run
 from .report import headline_text, read_headline
 from .spec_check import check_spec
 
@@ -176,6 +178,8 @@ def _new_record(ctx: SimpleNamespace, command: dict, needed: list, inputs: dict)
         "finished": None,
         "seconds": None,
         "status": "running",
+        "pid": os.getpid(),  # with host: the next run can tell a killed run (process gone) from a live one
+        "host": socket.gethostname(),
         "command": command,
         "spec": ctx.spec.to_dict(),
         "parameters": ctx.params,
@@ -320,7 +324,11 @@ def run(project=".", *, overrides=None, only=None, force: bool = False, echo=pri
     spec = ProblemSpec.load(root)
     overrides = parse_overrides(overrides) if isinstance(overrides, (list, tuple)) else dict(overrides or {})
     needed = _needed(spec, [only] if isinstance(only, str) else only)
-    declared = check_spec(root, spec, overrides, needed)  # every mistake of the spec, with its line, before any step runs
+    declared = check_spec(root, spec, overrides, needed)
+    for killed in close_abandoned_runs(root):  # a run killed earlier (SIGKILL, power loss) is closed before this one starts
+        err(
+            f"warning: run {killed} was killed before it finished; marked killed"
+        )  # every mistake of the spec, with its line, before any step runs
     notebooks = _step_notebooks(root, spec)
     data = _data_fingerprints(root, spec)
     run_id = _new_run_id()
