@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import MlkitInputError, atomic_write
+from .offline import _vl_version
 from mlkit.charts.distribution import (
     distribution_chart,
 )
@@ -24,15 +25,6 @@ __all__ = ['to_svg', 'to_png', 'to_html', 'save_chart', 'svg_html', 'chart_rows'
 def _spec(chart) -> dict:
     "The chart's Vega-Lite spec (with the active theme applied)."
     return chart.to_dict()
-
-
-def _vl_version() -> str:
-    "The Vega-Lite version Altair emits, as vl-convert names it (e.g. '6.4')."
-    import vl_convert as vlc
-
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    known = vlc.get_vegalite_versions()
-    return major_minor if major_minor in known else known[-1]
 
 # %% ../../nbs/04_charts/12_export.ipynb #6e920378
 def to_svg(chart) -> str:

@@ -49,7 +49,9 @@ class LazyCharts(MutableMapping):
         if name not in self._built:
             if name not in self._factories:
                 raise KeyError(name)
-            self._built[name] = self._factories[name]()
+            from mlkit.charts import offline
+
+            self._built[name] = offline(self._factories[name]())  # draws in a notebook with no network
         return self._built[name]
 
     def __setitem__(self, name, chart):
