@@ -9,13 +9,18 @@ import html
 from typing import Any
 
 # %% auto #0
-__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'html_page']
+__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'verdict_status', 'tally', 'verdict_html',
+           'html_page']
 
 # %% ../../nbs/00_core/04_html.ipynb #9443da6a
 STYLESHEET = """
 .mlkit-report{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;color:#1f2933;max-width:1100px}
 .mlkit-report h2{font-size:18px;margin:4px 0 6px}
 .mlkit-report .mlk-summary{margin:0 0 10px;color:#52606d}
+.mlkit-report p.mlk-verdict{font-size:15px;color:#1f2933;padding:8px 12px;border-radius:6px;border-left:4px solid #1d6b39;background:#f3faf5;margin:4px 0 12px}
+.mlkit-report p.mlk-verdict-error{border-left-color:#9b1c1c;background:#fdf3f2}
+.mlkit-report p.mlk-verdict-warning{border-left-color:#8a4b00;background:#fffaf0}
+.mlkit-report p.mlk-verdict .mlk-tally{color:#52606d;font-size:13px;white-space:nowrap}
 .mlkit-report .mlk-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;margin-right:6px}
 .mlkit-report .mlk-error{background:#fde2e1;color:#9b1c1c}
 .mlkit-report .mlk-warning{background:#fff1d6;color:#8a4b00}
@@ -92,6 +97,27 @@ def key_values(pairs, *, cls: str = "mlk-facts") -> Html:
     "A two-column table of (label, value) pairs, labels as row headers; pairs whose value is None or empty are left out."
     rows = "".join(f"<tr><th>{cell_html(k)}</th><td>{cell_html(v)}</td></tr>" for k, v in pairs if v not in (None, ""))
     return Html(f'<table class="{esc(cls)}">{rows}</table>') if rows else Html("")
+
+# %% ../../nbs/00_core/04_html.ipynb #a46bb0b3
+def verdict_status(counts: dict) -> str:
+    "`error` when a count of errors is positive, else `warning` when there are warnings, else `ok`."
+    return "error" if counts.get("error") else "warning" if counts.get("warning") else "ok"
+
+
+def tally(counts: dict) -> str:
+    "The counts in words: '1 error, 8 warnings, 6 info' (zeros left out), or 'no findings'."
+    words = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s in ("error", "warning", "info") if (n := int(counts.get(s, 0)))]
+    return ", ".join(words) or "no findings"
+
+
+def verdict_html(counts: dict, sentence: str = "") -> Html:
+    "The line that opens a report: status badge, the takeaway sentence, the counts of what the report shows."
+    status = verdict_status(counts)
+    word = {"error": "FAILED", "warning": "WARNINGS", "ok": "OK"}[status]
+    return Html(
+        f'<p class="mlk-summary mlk-verdict mlk-verdict-{status}">{badge(status, word)}<b>{esc(sentence)}</b> '
+        f'<span class="mlk-tally">({esc(tally(counts))})</span></p>'
+    )
 
 # %% ../../nbs/00_core/04_html.ipynb #9faabcc2
 def html_page(title: str, body: str, extra_css: str = "") -> str:

@@ -171,7 +171,6 @@ class Profile(Report):
                 *(self._svg(k) for k in by_target),
                 "</div>",
             ]
-        parts.append("<h3>Findings</h3>")
         return "".join(parts)
 
     def save(self, path, chart: str | None = None, *, protect=()) -> Path:
