@@ -74,8 +74,15 @@ OUTPUT_CELLS = [
     'charts = explained.charts()\ncharts["importance"]',
     "charts[list(charts)[1]]",
     "checks.chart() | baselines.chart()",
+    # the reports themselves (HTML reprs): they must keep their own layout under JupyterLab's table styles
+    "checks",
+    "prof",
+    "mlkit.compare(reference, current, target=target)",
+    "baselines",
+    "checked",
 ]
-CHART_CELLS = range(1, len(OUTPUT_CELLS))  # every cell after the imports shows one chart
+CHART_CELLS = range(1, 11)  # the cells after the imports that show one chart each
+REPORT_CELLS = range(11, len(OUTPUT_CELLS))
 
 # JavaScript run in the page: notebook state through JupyterLab's own model (exposed with --LabApp.expose_app_in_browser)
 _JS_KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -386,3 +393,34 @@ def test_every_chart_output_draws_offline(outputs_page):
     assert not missing, f"chart outputs that did not draw live offline: {missing}"
     text = outputs_page.locator(".jp-Notebook").inner_text()
     assert not [b for b in _BAD_TEXT if b in text]
+
+
+_JS_REPORT_LAYOUT = """() => { const problems = []; let cells = 0, reports = 0;
+  for (const report of document.querySelectorAll('.jp-OutputArea-output .mlkit-report')) {
+    reports++; const right = report.getBoundingClientRect().right;
+    for (const table of report.querySelectorAll('table')) {
+      if (!table.closest('.mlk-scroll') && table.getBoundingClientRect().right > right + 1)
+        problems.push(`table wider than its report: ${table.innerText.slice(0, 60)}`);
+      for (const cell of table.querySelectorAll('td, th')) {
+        if (!cell.getClientRects().length) continue;  // inside a closed <details>
+        cells++;
+        const align = getComputedStyle(cell).textAlign;
+        if (!cell.classList.contains('mlk-num') && !['left', 'start'].includes(align))
+          problems.push(`${align}-aligned: ${cell.innerText.slice(0, 60)}`);
+        if (cell.scrollWidth > cell.clientWidth + 1)
+          problems.push(`overflows its cell (${cell.scrollWidth} > ${cell.clientWidth} px): ${cell.innerText.slice(0, 60)}`);
+      } } }
+  return {reports, cells, problems}; }"""
+
+
+def test_reports_keep_their_layout_in_jupyterlab(outputs_page):
+    "mlkit's HTML reprs under JupyterLab's table styles: every cell left-aligned (numbers excepted), none wider than its cell or table."
+    layout = outputs_page.evaluate(_JS_REPORT_LAYOUT)
+    assert layout["reports"] >= len(REPORT_CELLS) and layout["cells"] > 100, layout
+    assert layout["problems"] == [], f"{len(layout['problems'])} layout problems: {layout['problems'][:8]}"
+    verdicts = outputs_page.locator(".jp-OutputArea-output .mlkit-report > h2 + p.mlk-verdict")
+    assert verdicts.count() >= len(REPORT_CELLS)  # every report opens with its verdict line
+    for i in REPORT_CELLS:
+        report = outputs_page.locator(".jp-Notebook .jp-CodeCell").nth(i).locator(".mlkit-report").first
+        report.evaluate("e => e.scrollIntoView()")  # the top of the report in the window, as a reader first sees it
+        outputs_page.screenshot(path=str(ARTIFACTS / f"report-{i}.png"))

@@ -13,9 +13,16 @@ __all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_valu
            'html_page']
 
 # %% ../../nbs/00_core/04_html.ipynb #9443da6a
-STYLESHEET = """
-.mlkit-report{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;color:#1f2933;max-width:1100px}
-.mlkit-report h2{font-size:18px;margin:4px 0 6px}
+_RULES = """
+.mlkit-report{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;line-height:1.4;color:#1f2933;max-width:1100px;text-align:left}
+.mlkit-report h2{font-size:18px;font-weight:600;line-height:1.3;margin:4px 0 6px}
+.mlkit-report h3{font-size:15px;font-weight:600;line-height:1.3;margin:14px 0 6px}
+.mlkit-report p{text-align:left;margin:0 0 8px}
+.mlkit-report table{table-layout:auto;margin-left:0;margin-right:0;font-size:inherit;color:inherit;border:none}
+.mlkit-report tr{text-align:left;background:transparent}
+.mlkit-report tbody tr:nth-child(odd),.mlkit-report tbody tr:nth-child(even){background:transparent}
+.mlkit-report tbody tr:hover{background:#f8fafc}
+.mlkit-report th,.mlkit-report td{line-height:1.4;max-width:none;white-space:normal;border:none}
 .mlkit-report .mlk-summary{margin:0 0 10px;color:#52606d}
 .mlkit-report p.mlk-verdict{font-size:15px;color:#1f2933;padding:8px 12px;border-radius:6px;border-left:4px solid #1d6b39;background:#f3faf5;margin:4px 0 12px}
 .mlkit-report p.mlk-verdict-error{border-left-color:#9b1c1c;background:#fdf3f2}
@@ -56,6 +63,14 @@ STYLESHEET = """
 .mlkit-report table.mlk-facts th{width:190px;white-space:nowrap;background:none}
 .mlkit-report table.mlk-facts td{word-break:break-word}
 """
+
+
+def _scoped(rules: str) -> str:
+    "The rules with the root class written three times: JupyterLab's own table rules (up to two classes) cannot override them."
+    return rules.replace(".mlkit-report", ".mlkit-report.mlkit-report.mlkit-report")
+
+
+STYLESHEET = _scoped(_RULES)
 
 # %% ../../nbs/00_core/04_html.ipynb #07f3d92b
 def esc(value: Any) -> str:
