@@ -80,9 +80,12 @@ OUTPUT_CELLS = [
     "mlkit.compare(reference, current, target=target)",
     "baselines",
     "checked",
+    # progress in a notebook: one bar updated in place, gone when done, nothing on stderr
+    "quiet = mlkit.baseline(numeric, target, cv=2, progress=True)",
 ]
 CHART_CELLS = range(1, 11)  # the cells after the imports that show one chart each
-REPORT_CELLS = range(11, len(OUTPUT_CELLS))
+REPORT_CELLS = range(11, 16)
+PROGRESS_CELL = 16
 
 # JavaScript run in the page: notebook state through JupyterLab's own model (exposed with --LabApp.expose_app_in_browser)
 _JS_KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -424,3 +427,14 @@ def test_reports_keep_their_layout_in_jupyterlab(outputs_page):
         report = outputs_page.locator(".jp-Notebook .jp-CodeCell").nth(i).locator(".mlkit-report").first
         report.evaluate("e => e.scrollIntoView()")  # the top of the report in the window, as a reader first sees it
         outputs_page.screenshot(path=str(ARTIFACTS / f"report-{i}.png"))
+
+
+def test_progress_in_a_notebook_disappears_and_never_uses_stderr(outputs_page):
+    "A call with progress=True leaves no bar and no stderr (JupyterLab paints it pink) once done."
+    cells = outputs_page.locator(".jp-Notebook .jp-CodeCell")
+    assert "progress=True" in OUTPUT_CELLS[PROGRESS_CELL]
+    assert outputs_page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+    outputs = cells.nth(PROGRESS_CELL).locator(".jp-OutputArea-output")
+    visible = [o.inner_text().strip() for o in outputs.all() if o.inner_text().strip()]
+    assert visible == [], f"the progress cell still shows {visible}"
+    assert outputs_page.locator(".mlkit-progress").count() == 0

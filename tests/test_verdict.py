@@ -92,14 +92,18 @@ def test_run_report_opens_with_verdict_counting_each_defect_once(demo, tmp_path)
 
 
 @pytest.mark.slow
-def test_model_card_header_counts_its_data_checks(demo, numeric):
+def test_model_card_header_counts_its_data_checks(demo, numeric, monkeypatch, capsys):
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     X = numeric.drop(columns=[TARGET])
     model = make_pipeline(SimpleImputer(), LogisticRegression(max_iter=500)).fit(X, numeric[TARGET])
+    import mlkit.baselines.ladder
+
+    monkeypatch.setattr(mlkit.baselines.ladder, "PROGRESS_ROWS", 0)  # any table is large enough to show baseline progress
     card = mlkit.model_card(model, demo, TARGET, cv=2, top_features=1)
+    assert capsys.readouterr().err == ""  # the user called model_card, not baseline: no baseline progress
     assert card.check_report is not None and card.check_report.errors
     html = card.to_html()
     line = _opens_with_verdict(html)
