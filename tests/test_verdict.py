@@ -30,6 +30,11 @@ def _opens_with_verdict(html: str) -> str:
     return m.group(1)
 
 
+def _visible(html: str) -> str:
+    "The text a reader sees: tags and the folded evidence JSON left out."
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<pre>.*?</pre>", "", html, flags=re.S))
+
+
 def _at(html: str, needle: str) -> int:
     i = html.find(needle)
     assert i >= 0, f"{needle!r} is not in the page"
@@ -66,6 +71,9 @@ def test_compare_error_comes_before_its_drift_table(demo):
     html = mlkit.compare(ref, cur, target=TARGET).to_html()
     _opens_with_verdict(html)
     assert _at(html, "<h3>") < _at(html, "drift tests:")
+    shown = _visible(html)  # plain words, not the tests' internal names
+    assert "Kolmogorov-Smirnov test" in shown and "size of the shift" in shown
+    assert not [w for w in ("kolmogorov_smirnov", "wasserstein_normed", "jensen_shannon", "chi_squared") if w in shown]
 
 
 def test_baseline_and_sanity_open_with_their_verdict(numeric):
@@ -74,7 +82,11 @@ def test_baseline_and_sanity_open_with_their_verdict(numeric):
     base = mlkit.baseline(numeric, TARGET, cv=2)
     assert base.headline() in _opens_with_verdict(base.to_html()).replace("&#x27;", "'")
     san = mlkit.sanity(LogisticRegression(max_iter=500), numeric.dropna(), TARGET, cv=2)
-    _opens_with_verdict(san.to_html())
+    html = san.to_html()
+    _opens_with_verdict(html)
+    words = re.findall(r'mlk-badge mlk-\w+">([^<]*)<', html)
+    assert "passed" in words and not {"silent", "fired", "skipped"} & set(words)
+    assert "Does it beat a model that ignores the features?" in html.replace("&#x27;", "'")
 
 
 def test_run_report_opens_with_verdict_counting_each_defect_once(demo, tmp_path):
