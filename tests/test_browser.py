@@ -214,7 +214,8 @@ def _open_and_run(browser, lab, name: str):
             r.abort()
 
     pg.route("**/*", route)
-    pg.goto(f"{lab['url']}/lab/tree/{name}?token={lab['token']}", timeout=90_000)
+    # a workspace of its own, reset: JupyterLab would otherwise reopen the other notebook of this server beside it
+    pg.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={lab['token']}", timeout=90_000)
     pg.wait_for_function(_JS_KERNEL_IDLE, timeout=120_000, polling=500)
     pg.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     pg.wait_for_function(_JS_ALL_RAN, timeout=240_000, polling=1000)
