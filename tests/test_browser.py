@@ -1,9 +1,11 @@
-"""mlkit's widgets in a real JupyterLab, in Debian's Chromium, with every non-local request blocked.
+"""mlkit's widgets and plain chart outputs in a real JupyterLab, in Debian's Chromium, with every non-local request blocked.
 
 The test installs Chromium through `tools/browser-setup.sh` (Debian packages; never `playwright install`),
 starts JupyterLab on 127.0.0.1 with a random token, opens a notebook that builds each board on the demo data,
 runs it, interacts with every board, and checks that the page changed, that the charts drew SVG marks (so the
-offline JavaScript worked: nothing could be fetched) and that no cell shows an error. Screenshots go to
+offline JavaScript worked: nothing could be fetched) and that no cell shows an error. A second notebook
+calls every chart-returning function (report.chart(), baseline.chart(), sanity.chart(), explain(...).charts(),
+profile and comparison charts, a composed chart) with the default renderer and checks that each output drew. Screenshots go to
 `tests/artifacts/browser/` (or `$MLKIT_ARTIFACTS`); look at them.
 """
 
@@ -52,6 +54,39 @@ CELLS = [
     "tuner",
 ]
 
+# Every call that returns a chart, each shown with Altair's default renderer (no renderer enabled): each must draw offline
+OUTPUT_CELLS = [
+    "import mlkit\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.pipeline import make_pipeline\n"
+    "from sklearn.impute import SimpleImputer\nfrom sklearn.preprocessing import StandardScaler\n\n"
+    "demo = mlkit.load_demo()\ntarget = mlkit.datasets.DEMO_TARGET\n"
+    'sexed = demo[demo[target].isin(["MALE", "FEMALE"])]\n'
+    'numeric = sexed[["Culmen Length (mm)", "Culmen Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", target]]\n'
+    "model = make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression())",
+    "checks = mlkit.check(demo, target=target)\nchecks.chart()",
+    'prof = mlkit.profile(demo, target=target, max_charts=4)\nprof.charts["missing values"]',
+    "prof.charts[list(prof.charts)[-1]]",
+    'reference, current = demo[demo["studyName"] == "PAL0708"], demo[demo["studyName"] != "PAL0708"]\n'
+    "drift = mlkit.compare_profiles(reference, current, max_charts=2)\ndrift.charts[list(drift.charts)[0]]",
+    "mlkit.compare(reference, current, target=target).chart()",
+    "baselines = mlkit.baseline(numeric, target, cv=3)\nbaselines.chart()",
+    "checked = mlkit.sanity(model, numeric, target, cv=3)\nchecked.chart()",
+    "explained = mlkit.explain(model.fit(numeric.drop(columns=[target]), numeric[target]), numeric, target, top=1, n_repeats=2)\n"
+    'charts = explained.charts()\ncharts["importance"]',
+    "charts[list(charts)[1]]",
+    "checks.chart() | baselines.chart()",
+    # the reports themselves (HTML reprs): they must keep their own layout under JupyterLab's table styles
+    "checks",
+    "prof",
+    "mlkit.compare(reference, current, target=target)",
+    "baselines",
+    "checked",
+    # progress in a notebook: one bar updated in place, gone when done, nothing on stderr
+    "quiet = mlkit.baseline(numeric, target, cv=2, progress=True)",
+]
+CHART_CELLS = range(1, 11)  # the cells after the imports that show one chart each
+REPORT_CELLS = range(11, 16)
+PROGRESS_CELL = 16
+
 # JavaScript run in the page: notebook state through JupyterLab's own model (exposed with --LabApp.expose_app_in_browser)
 _JS_KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
@@ -81,13 +116,13 @@ def _ensure_chromium():
     assert shutil.which("chromedriver"), "chromium-driver is missing after tools/browser-setup.sh"
 
 
-def _write_notebook(folder: Path) -> Path:
+def _write_notebook(folder: Path, name: str = "widgets.ipynb", cells=CELLS) -> Path:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    path = folder / "widgets.ipynb"
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    path = folder / name
     nbformat.write(nb, path)
     return path
 
@@ -112,6 +147,7 @@ def lab(tmp_path_factory):
     _ensure_chromium()
     folder = tmp_path_factory.mktemp("lab")
     _write_notebook(folder)
+    _write_notebook(folder, "outputs.ipynb", OUTPUT_CELLS)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(_lab_settings(folder)), JUPYTER_CONFIG_DIR=str(folder / "jupyter-config"))
     log = open(folder / "lab.log", "w")
@@ -153,36 +189,62 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
-    "A Chromium page (Debian's binary) with the notebook open and run; every request not to the lab server is aborted and recorded."
+def browser(lab):
+    "Debian's Chromium driven by Playwright, one for the module."
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-        pg = browser.new_page(viewport={"width": 1500, "height": 1100})
-        pg.blocked = []
-        local = (lab["url"], "data:", "blob:")
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        yield chromium
+        chromium.close()
 
-        def route(r):
-            if r.request.url.startswith(local):
-                r.continue_()
-            else:
-                pg.blocked.append(r.request.url)
-                r.abort()
 
-        pg.route("**/*", route)
-        pg.goto(f"{lab['url']}/lab/tree/widgets.ipynb?token={lab['token']}", timeout=90_000)
-        pg.wait_for_function(_JS_KERNEL_IDLE, timeout=120_000, polling=500)
-        pg.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        try:
-            pg.wait_for_function(_JS_ALL_RAN, timeout=180_000, polling=1000)
-            for kind in ("explore", "profile", "compare", "baseline", "tuner"):
-                pg.wait_for_selector(f".mlkit-{kind} .mlkit-chart .vega-embed svg .role-mark", state="attached", timeout=60_000)
-        finally:
+def _open_and_run(browser, lab, name: str):
+    "A page with notebook `name` open and every cell run; every request not to the lab server is aborted and recorded."
+    pg = browser.new_page(viewport={"width": 1500, "height": 1100})
+    pg.blocked = []
+    local = (lab["url"], "data:", "blob:")
+
+    def route(r):
+        if r.request.url.startswith(local):
+            r.continue_()
+        else:
+            pg.blocked.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    # a workspace of its own, reset: JupyterLab would otherwise reopen the other notebook of this server beside it
+    pg.goto(f"{lab['url']}/lab/workspaces/{Path(name).stem}/tree/{name}?reset&token={lab['token']}", timeout=90_000)
+    pg.wait_for_function(_JS_KERNEL_IDLE, timeout=120_000, polling=500)
+    pg.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    pg.wait_for_function(_JS_ALL_RAN, timeout=240_000, polling=1000)
+    return pg
+
+
+@pytest.fixture(scope="module")
+def page(browser, lab):
+    "The widgets notebook, run, with every board's chart drawn."
+    pg = None
+    try:
+        pg = _open_and_run(browser, lab, "widgets.ipynb")
+        for kind in ("explore", "profile", "compare", "baseline", "tuner"):
+            pg.wait_for_selector(f".mlkit-{kind} .mlkit-chart .vega-embed svg .role-mark", state="attached", timeout=60_000)
+    finally:
+        if pg is not None:
             pg.screenshot(path=str(ARTIFACTS / "00-notebook-after-run.png"), full_page=True)
-        yield pg
-        browser.close()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(scope="module")
+def outputs_page(browser, lab):
+    "The notebook of plain chart and report outputs, run with Altair's default renderer."
+    pg = _open_and_run(browser, lab, "outputs.ipynb")
+    pg.wait_for_timeout(1500)  # let the last vega-embed views finish drawing
+    pg.screenshot(path=str(ARTIFACTS / "outputs-after-run.png"), full_page=True)
+    yield pg
+    pg.close()
 
 
 def _board(page, kind: str):
@@ -313,3 +375,67 @@ def test_tuner_slider_moves_threshold_and_matrix(page):
     errors = page.evaluate(_JS_ERRORS)
     assert errors == [], f"cells raised after the interactions: {errors}"
     assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"
+
+
+_JS_CHART_OUTPUTS = """() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map(cell => {
+  const charts = Array.from(cell.querySelectorAll('.jp-OutputArea-output .mlkit-chart'));
+  return {charts: charts.length,
+          live: charts.filter(c => c.querySelectorAll('.mlk-live.vega-embed svg .role-mark > *').length > 0).length,
+          static: charts.filter(c => c.querySelector('.mlk-static')).length,
+          text: cell.querySelector('.jp-OutputArea') ? cell.querySelector('.jp-OutputArea').innerText.slice(0, 200) : ''}; })"""
+
+
+def test_every_chart_output_draws_offline(outputs_page):
+    "Each chart-returning call, shown with the default renderer and no network, drew live Vega marks (not only the static SVG)."
+    errors = outputs_page.evaluate(_JS_ERRORS)
+    assert errors == [], f"cells raised: {errors}"
+    assert outputs_page.blocked == [], f"the page tried to reach the network: {outputs_page.blocked[:5]}"
+    cells = outputs_page.evaluate(_JS_CHART_OUTPUTS)
+    assert len(cells) == len(OUTPUT_CELLS)
+    drawn = [i for i in CHART_CELLS if cells[i]["charts"] == 1 and cells[i]["live"] == 1 and cells[i]["static"] == 0]
+    missing = {i: (OUTPUT_CELLS[i].splitlines()[-1], cells[i]) for i in CHART_CELLS if i not in drawn}
+    assert not missing, f"chart outputs that did not draw live offline: {missing}"
+    text = outputs_page.locator(".jp-Notebook").inner_text()
+    assert not [b for b in _BAD_TEXT if b in text]
+
+
+_JS_REPORT_LAYOUT = """() => { const problems = []; let cells = 0, reports = 0;
+  for (const report of document.querySelectorAll('.jp-OutputArea-output .mlkit-report')) {
+    reports++; const right = report.getBoundingClientRect().right;
+    for (const table of report.querySelectorAll('table')) {
+      if (!table.closest('.mlk-scroll') && table.getBoundingClientRect().right > right + 1)
+        problems.push(`table wider than its report: ${table.innerText.slice(0, 60)}`);
+      for (const cell of table.querySelectorAll('td, th')) {
+        if (!cell.getClientRects().length) continue;  // inside a closed <details>
+        cells++;
+        const align = getComputedStyle(cell).textAlign;
+        if (!cell.classList.contains('mlk-num') && !['left', 'start'].includes(align))
+          problems.push(`${align}-aligned: ${cell.innerText.slice(0, 60)}`);
+        if (cell.scrollWidth > cell.clientWidth + 1)
+          problems.push(`overflows its cell (${cell.scrollWidth} > ${cell.clientWidth} px): ${cell.innerText.slice(0, 60)}`);
+      } } }
+  return {reports, cells, problems}; }"""
+
+
+def test_reports_keep_their_layout_in_jupyterlab(outputs_page):
+    "mlkit's HTML reprs under JupyterLab's table styles: every cell left-aligned (numbers excepted), none wider than its cell or table."
+    layout = outputs_page.evaluate(_JS_REPORT_LAYOUT)
+    assert layout["reports"] >= len(REPORT_CELLS) and layout["cells"] > 100, layout
+    assert layout["problems"] == [], f"{len(layout['problems'])} layout problems: {layout['problems'][:8]}"
+    verdicts = outputs_page.locator(".jp-OutputArea-output .mlkit-report > h2 + p.mlk-verdict")
+    assert verdicts.count() >= len(REPORT_CELLS)  # every report opens with its verdict line
+    for i in REPORT_CELLS:
+        report = outputs_page.locator(".jp-Notebook .jp-CodeCell").nth(i).locator(".mlkit-report").first
+        report.evaluate("e => e.scrollIntoView()")  # the top of the report in the window, as a reader first sees it
+        outputs_page.screenshot(path=str(ARTIFACTS / f"report-{i}.png"))
+
+
+def test_progress_in_a_notebook_disappears_and_never_uses_stderr(outputs_page):
+    "A call with progress=True leaves no bar and no stderr (JupyterLab paints it pink) once done."
+    cells = outputs_page.locator(".jp-Notebook .jp-CodeCell")
+    assert "progress=True" in OUTPUT_CELLS[PROGRESS_CELL]
+    assert outputs_page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+    outputs = cells.nth(PROGRESS_CELL).locator(".jp-OutputArea-output")
+    visible = [o.inner_text().strip() for o in outputs.all() if o.inner_text().strip()]
+    assert visible == [], f"the progress cell still shows {visible}"
+    assert outputs_page.locator(".mlkit-progress").count() == 0

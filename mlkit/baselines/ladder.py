@@ -18,7 +18,17 @@ from .metrics import make_scorers, natural_scores, positive_class, resolve_metri
 from .prepare import MAX_ROWS, make_splitter, n_splits, prepare_xy
 from .report import BaselineReport
 from ..core import Finding, MlkitInputError
-from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, error_text, limit_threads, report_progress, warning_summary
+from mlkit.runtime import (
+    CannotSend,
+    DeadlineWorker,
+    OutOfTime,
+    Ref,
+    error_text,
+    limit_threads,
+    report_progress,
+    finish_progress,
+    warning_summary,
+)
 
 # %% auto #0
 __all__ = ['PROGRESS_ROWS', 'baseline']
@@ -245,7 +255,7 @@ def baseline(
     ladder = _LadderRun(X, y, splits, scorers, metrics, deadline, show, started, findings)
     ladder.run(pipes)
     elapsed = time.perf_counter() - started
-    report_progress(show, f"baseline done in {elapsed:.1f} s")
+    finish_progress(show, f"baseline done in {elapsed:.1f} s")
     if ladder.failed and len(ladder.failed) == len(ladder.rows):
         first = next(f for f in findings if f.check == "candidate_failed")
         raise MlkitInputError(f"every candidate failed for target {target!r}; the first: {first.message}")

@@ -202,7 +202,7 @@ def _score_to_beat(score_to_beat, spec_d, record, full, target, m) -> tuple:
         try:
             from mlkit.baselines import baseline
 
-            b = baseline(full, target=target, metric=m.name)
+            b = baseline(full, target=target, metric=m.name, progress=False)  # the user called model_card, not baseline
             stb, stb_source = b.score_to_beat, "mlkit.baselines: best trivial model (ignores the features)"
         except ImportError as e:
             stb_source = f"unknown ({e.__class__.__name__}: no spec value and mlkit.baselines unavailable)"
@@ -290,7 +290,7 @@ def _card_sanity(run_dir, model, full, target, sections, findings, limits, o):
         try:
             from mlkit.sanity import sanity
 
-            sanity_report = sanity(model, full, target)
+            sanity_report = sanity(model, full, target, progress=False)
         except ImportError:
             sanity_report = None
     if sanity_report is not None:

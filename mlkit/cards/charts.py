@@ -64,6 +64,7 @@ def _title(text: str, subtitle: str = ""):
 # %% ../../nbs/10_cards/05_charts.ipynb #5de8e6a6
 def importance_chart(table, top: int = 15):
     "Sorted horizontal bars of permutation importance with direct labels; the takeaway is the title."
+    from mlkit.charts import offline
     import altair as alt
 
     t = theme_tokens()
@@ -87,11 +88,12 @@ def importance_chart(table, top: int = 15):
     )
     bars = base.mark_bar(color=t["primary"]).encode(x=x, y=y, tooltip=["feature", "importance", "std"])
     labels = base.mark_text(align="left", dx=3, fontSize=11, color=t["text"]).encode(x=x, y=y, text="label:N")
-    return (bars + labels).properties(width=t["width"], height=alt.Step(18), padding=_PAD)
+    return offline((bars + labels).properties(width=t["width"], height=alt.Step(18), padding=_PAD))
 
 # %% ../../nbs/10_cards/05_charts.ipynb #b1ec6a83
 def partial_dependence_chart(table, feature):
     "Partial dependence of one feature: a line over a numeric grid, sorted bars for categories; the takeaway is the title."
+    from mlkit.charts import offline
     import altair as alt
 
     from mlkit.charts import axis_label
@@ -115,7 +117,7 @@ def partial_dependence_chart(table, feature):
                 tooltip=["output", "value", "prediction"],
             )
         )
-        return line.properties(width=t["width"], height=180, padding=_PAD)
+        return offline(line.properties(width=t["width"], height=180, padding=_PAD))
     d["value"] = d["value"].astype(str)
     bars = (
         alt.Chart(d, title=title)
@@ -128,11 +130,12 @@ def partial_dependence_chart(table, feature):
             tooltip=["output", "value", "prediction"],
         )
     )
-    return bars.properties(width=t["width"], padding=_PAD)
+    return offline(bars.properties(width=t["width"], padding=_PAD))
 
 # %% ../../nbs/10_cards/05_charts.ipynb #1ae6aeb4
 def slice_chart(rows, column, overall=None, metric_label="score", max_slice_gap=None, greater_is_better=True):
     "Sorted bars of the metric per group of one slice column, the overall value as a rule; small groups grey, gaps in the alert colour."
+    from mlkit.charts import offline
     import altair as alt
 
     from mlkit.charts import axis_label
@@ -185,7 +188,7 @@ def slice_chart(rows, column, overall=None, metric_label="score", max_slice_gap=
         layers = layers + alt.Chart(pd.DataFrame({"overall": [overall]})).mark_rule(color=t["alert"], strokeDash=[4, 3]).encode(
             x="overall:Q"
         )
-    return layers.properties(width=t["width"], height=alt.Step(20), padding=_PAD)
+    return offline(layers.properties(width=t["width"], height=alt.Step(20), padding=_PAD))
 
 
 def _chart_label(chart) -> str:

@@ -91,6 +91,26 @@ class ModelCard(Report):
         return out
 
     # --- human-readable --------------------------------------------------
+    def shown_counts(self) -> dict:
+        "The card's own findings plus those of the data and sanity checks it reports, one per defect (so the header counts what its sections say)."
+        seen = {}
+        for sub in (self, self.check_report, self.sanity_report):
+            for f in sub.findings if sub is not None else ():
+                seen.setdefault((f.check, tuple(f.columns)), f.severity)  # sanity repeats the data check's target_missing: counted once
+        return {s: sum(v == s for v in seen.values()) for s in ("error", "warning", "info")}
+
+    def verdict(self) -> str:
+        "The card in one sentence: the data-check errors when there are any, else how the model performs against the score to beat."
+        errors = self.check_report.errors if self.check_report is not None else []
+        if errors:
+            f = errors[0]
+            return (
+                f"The data checks found {len(errors)} error{'s' if len(errors) > 1 else ''}: "
+                + (f"{', '.join(f.columns)}: " if f.columns else "")
+                + f.message
+            )
+        return self.sections.get("performance", {}).get("summary") or super().verdict()
+
     def _blocks(self) -> list:
         "(heading, [(label, value)], [paragraphs]) per section, shared by Markdown and HTML."
         s = self.sections
@@ -214,5 +234,4 @@ class ModelCard(Report):
                 out += [c for k, c in charts.items() if not k.startswith("slice:")]
             elif paras:
                 out.append("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in paras) + "</ul>")
-        out.append("<h3>Findings</h3>")
         return "".join(out)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from .theme import TOKENS, _axis_style, _theme_config, _register_theme, theme
+from .offline import OfflineMixin, chart_html, offline, draws_offline
 from .format import axis_label, format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
     _ISO_DATE,
@@ -70,6 +71,10 @@ __all__ = []
 # %% ../../nbs/04_charts/00_charts.ipynb #015c89c2
 __all__ = [
     "TOKENS",
+    "OfflineMixin",
+    "chart_html",
+    "draws_offline",
+    "offline",
     "baseline_chart",
     "chart_rows",
     "correlation_chart",

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import _title, _axis, _base, message_chart
 from mlkit.charts.columns import (
     _frame,
@@ -89,6 +90,7 @@ def correlation_matrix(data, columns: list | None = None) -> pd.DataFrame:
     return pd.DataFrame(_pairwise_corr(x), index=cols, columns=cols)
 
 # %% ../../nbs/04_charts/07_correlation.ipynb #c0258260
+@draws_offline
 def correlation_chart(data, *, max_columns: int = 20, title: str | None = None):
     "Heatmap of Pearson correlations between numeric columns (lower triangle), strongest pair in the title."
     df = _frame(data)
@@ -100,6 +102,7 @@ def correlation_chart(data, *, max_columns: int = 20, title: str | None = None):
     return correlation_heatmap(correlation_matrix(df, cols), max_columns=max_columns, title=title)
 
 # %% ../../nbs/04_charts/07_correlation.ipynb #481a139a
+@draws_offline
 def correlation_heatmap(corr: pd.DataFrame, *, max_columns: int = 20, title: str | None = None):
     "The correlation heatmap from a square correlation matrix."
     t = TOKENS

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
     _frame,
@@ -95,6 +96,7 @@ def _numeric_distribution(column: str, values: np.ndarray, missing: int, total: 
     return numeric_chart(column, summary, missing, total, title, stacked=stacked, classes=classes)
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #9b8a9147
+@draws_offline
 def numeric_chart(column: str, summary: dict, missing: int, total: int, title, *, stacked=None, classes=None) -> alt.Chart:
     "The histogram chart from a `numeric_summary` (and optional per-class bin counts)."
     t = TOKENS
@@ -175,6 +177,7 @@ def _categorical_distribution(column: str, vc: pd.DataFrame, missing: int, total
     return categorical_chart(column, fold_top(vc, max_categories), len(vc), missing, total, max_categories, title)
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #d9d1e676
+@draws_offline
 def categorical_chart(column: str, table: pd.DataFrame, distinct: int, missing: int, total: int, max_categories: int, title) -> alt.Chart:
     "The category bar chart from a `fold_top` table of the most frequent values."
     first = table.iloc[0]
@@ -203,6 +206,7 @@ def _datetime_distribution(column: str, values: np.ndarray, missing: int, total:
     return datetime_chart(column, datetime_summary(values), missing, total, title)
 
 
+@draws_offline
 def datetime_chart(column: str, summary: dict, missing: int, total: int, title) -> alt.Chart:
     "The timeline chart from a `datetime_summary`."
     t = TOKENS
@@ -224,6 +228,7 @@ def datetime_chart(column: str, summary: dict, missing: int, total: int, title) 
     return bars
 
 # %% ../../nbs/04_charts/05_distribution.ipynb #034099bc
+@draws_offline
 def distribution_chart(data, column: str, *, target: str | None = None, max_categories: int = 10, title: str | None = None):
     "Distribution of one column, by type: histogram (numbers), top categories + 'other' (text), timeline (dates)."
     df = _frame(data)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import format_number, _pct, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
     _frame,
@@ -167,6 +168,7 @@ def _category_drift_bars(long: pd.DataFrame, order: list, title, color):
     return bars
 
 # %% ../../nbs/04_charts/09_drift.ipynb #17840bfd
+@draws_offline
 def drift_chart(reference, current, column: str, *, statistic: Any = None, max_categories: int = 10, title: str | None = None):
     "One column's distribution in reference vs current data, as shares on shared bins; drift statistic in the title."
     t = TOKENS

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import MlkitInputError, atomic_write
+from .offline import _printable, _vl_version
 from mlkit.charts.distribution import (
     distribution_chart,
 )
@@ -21,32 +22,9 @@ from mlkit.charts.distribution import (
 __all__ = ['to_svg', 'to_png', 'to_html', 'save_chart', 'svg_html', 'chart_rows']
 
 # %% ../../nbs/04_charts/12_export.ipynb #e7779092
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _printable(node):
-    "`node` with every control character in its strings and keys drawn as its Unicode control picture (NUL -> U+2400)."
-    if isinstance(node, str):
-        return _CONTROL.sub(lambda m: "\u2421" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), node)
-    if isinstance(node, dict):
-        return {_printable(k): _printable(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_printable(v) for v in node]
-    return node
-
-
 def _spec(chart) -> dict:
     "The chart's Vega-Lite spec (with the active theme applied), control characters made printable: vl-convert aborts the process on them."
     return _printable(chart.to_dict())
-
-
-def _vl_version() -> str:
-    "The Vega-Lite version Altair emits, as vl-convert names it (e.g. '6.4')."
-    import vl_convert as vlc
-
-    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    known = vlc.get_vegalite_versions()
-    return major_minor if major_minor in known else known[-1]
 
 # %% ../../nbs/04_charts/12_export.ipynb #6e920378
 def to_svg(chart) -> str:

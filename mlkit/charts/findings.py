@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import _title, _axis, _legend, _base, message_chart
 
 # %% auto #0
 __all__ = ['findings_chart']
 
 # %% ../../nbs/04_charts/10_findings.ipynb #c1d894ef
+@draws_offline
 def findings_chart(report, *, title: str | None = None):
     "Stacked bars: findings per column and severity (errors first), sorted by seriousness, with totals labelled."
     from mlkit.core import SEVERITIES

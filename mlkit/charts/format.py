@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS, _axis_style
+from .offline import draws_offline
 
 from ..core.format import format_number
 
@@ -81,6 +82,7 @@ def _base(df: pd.DataFrame, title: alt.Title, *, width: int | None = None, heigh
     )
 
 # %% ../../nbs/04_charts/02_format.ipynb #ae4735f7
+@draws_offline
 def message_chart(message: str, *, title: str = "Nothing to draw", subtitle: str | None = None) -> alt.Chart:
     "A chart that says why there is nothing to draw (empty data, all values missing)."
     df = pd.DataFrame({"message": [message]})

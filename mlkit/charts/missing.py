@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import _pct, _title, _axis, _base, message_chart
 from mlkit.charts.columns import (
     _frame,
@@ -36,12 +37,14 @@ def _missing_counts(df) -> dict:
     return {c: int(v) for c, v in zip(df.columns, row)}
 
 # %% ../../nbs/04_charts/06_missing.ipynb #6c41a1e5
+@draws_offline
 def missing_chart(data, *, title: str | None = None):
     "Share of missing values per column (columns with any missing), sorted, with direct labels."
     df = _frame(data)
     return missing_bars(_missing_counts(df), len(df), title=title)
 
 # %% ../../nbs/04_charts/06_missing.ipynb #f9768a2b
+@draws_offline
 def missing_bars(counts: dict, n: int, *, title: str | None = None):
     "The missing-values chart from precomputed counts per column (shared with `mlkit.profile`)."
     t = TOKENS

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..core import MlkitInputError
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import format_number, _title, _axis, _base, message_chart
 
 # %% auto #0
@@ -30,6 +31,7 @@ def _nice_ticks(lo: float, hi: float, count: int = 6) -> list:
     return [round(v, 12) for v in np.arange(start, hi + step * 1e-9, step)]
 
 # %% ../../nbs/04_charts/11_models.ipynb #a160f6c8
+@draws_offline
 def baseline_chart(table, *, metric: str, score_to_beat: float | None = None, higher_is_better: bool = True, title: str | None = None):
     "Sorted bars of cross-validated scores (mean ± std whiskers), best highlighted, rule at the score to beat."
     t = TOKENS
@@ -81,6 +83,7 @@ def baseline_chart(table, *, metric: str, score_to_beat: float | None = None, hi
     return alt.layer(*layers)
 
 # %% ../../nbs/04_charts/11_models.ipynb #67a65229
+@draws_offline
 def learning_curve_chart(curve, *, metric: str, title: str | None = None):
     "Train and validation score against training-set size, lines with ±std bands, labelled at their ends."
     t = TOKENS

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..core import MlkitInputError
 from .theme import TOKENS
+from .offline import draws_offline
 from .format import format_number, _pct, _short, _title, _axis, _legend, _base, message_chart
 from mlkit.charts.columns import (
     _frame,
@@ -39,6 +40,7 @@ def _pandas_pair(df, column: str, target: str) -> pd.DataFrame:
     return out
 
 # %% ../../nbs/04_charts/08_target.ipynb #41d774a3
+@draws_offline
 def target_chart(data, column: str, target: str, *, max_categories: int = 10, title: str | None = None):
     "A feature against the target, chart chosen by their types (box per class, class shares, or mean target)."
     df = _frame(data)

@@ -198,12 +198,10 @@ def _decide(row: dict, threshold: float) -> dict:
     row["drifted"] = bool(sig and big)
     if row["drifted"]:
         row["reason"] = (
-            f"p = {row['p_value']:.3g} < {threshold:.3g} and {row['effect_metric']} = {row['effect']:.3f} >= {row['effect_threshold']}"
+            f"a real change (p = {row['p_value']:.3g} < {threshold:.3g}) and a large one: shift {row['effect']:.3f} >= {row['effect_threshold']}"
         )
     elif sig:
-        row["reason"] = (
-            f"significant (p = {row['p_value']:.3g}) but small: {row['effect_metric']} = {row['effect']:.3f} < {row['effect_threshold']}"
-        )
+        row["reason"] = f"significant (p = {row['p_value']:.3g}) but small: shift {row['effect']:.3f} < {row['effect_threshold']}"
     else:
         row["reason"] = f"not significant: p = {row['p_value']:.3g} >= {threshold:.3g}"
     return row

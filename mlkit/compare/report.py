@@ -43,6 +43,13 @@ class ComparisonReport(Report):
     def _extra_html(self) -> str:
         if self.drift.empty:
             return ""
+        # the tests in plain words (the ids stay in `.drift` and the JSON)
+        words = {
+            "kolmogorov_smirnov": "numbers: Kolmogorov-Smirnov test",
+            "chi_squared": "categories: chi-squared test",
+            "wasserstein_normed": "size of the shift (Wasserstein distance / spread)",
+            "jensen_shannon": "size of the shift (Jensen-Shannon distance)",
+        }
         head = "".join(
             f"<th>{h}</th>" for h in ("column", "test", "statistic", "p-value", "threshold", "effect", "floor", "n ref / cur", "drifted")
         )
@@ -54,8 +61,8 @@ class ComparisonReport(Report):
         for r in self.drift.sort_values(["drifted", "effect"], ascending=[False, False], na_position="last").to_dict(orient="records"):
             badge = '<span class="mlk-badge mlk-warning">drifted</span>' if r["drifted"] else ""
             rows.append(
-                f'<tr><td class="mlk-col">{esc(r["column"])}</td><td>{esc(r["method"])}'
-                + (f" / {esc(r['effect_metric'])}" if r["effect_metric"] else "")
+                f'<tr><td class="mlk-col">{esc(r["column"])}</td><td>{esc(words.get(r["method"], r["method"]))}'
+                + (f'<div class="mlk-fix">{esc(words.get(r["effect_metric"], r["effect_metric"]))}</div>' if r["effect_metric"] else "")
                 + f"</td><td>{esc(num(r['statistic'], '.3f'))}</td><td>{esc(num(r['p_value'], '.3g'))}</td><td>{esc(num(r['threshold'], '.3g'))}</td>"
                 f"<td>{esc(num(r['effect'], '.3f'))}</td><td>{esc(num(r['effect_threshold'], 'g'))}</td>"
                 f'<td>{esc(r["n_reference"])} / {esc(r["n_current"])}</td><td>{badge}<div class="mlk-fix">{esc(r["reason"] or "")}</div></td></tr>'

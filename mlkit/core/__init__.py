@@ -8,7 +8,7 @@ from __future__ import annotations
 from .errors import DataCheckError, MlkitInputError, MlkitWarning, ModelError, OverwriteRefusedError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
 from .format import format_number, format_score, format_share
-from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table
+from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table, tally, verdict_html, verdict_status
 from .io import atomic_write, refuse_overwrite
 from .modules import callable_module, lazy
 from .render import ReportRendering
@@ -43,6 +43,9 @@ __all__ = [
     "badge",
     "table",
     "key_values",
+    "tally",
+    "verdict_html",
+    "verdict_status",
     "lazy",
     "ReportRendering",
     "ReportData",

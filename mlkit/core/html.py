@@ -9,13 +9,25 @@ import html
 from typing import Any
 
 # %% auto #0
-__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'html_page']
+__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'verdict_status', 'tally', 'verdict_html',
+           'html_page']
 
 # %% ../../nbs/00_core/04_html.ipynb #9443da6a
-STYLESHEET = """
-.mlkit-report{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;color:#1f2933;max-width:1100px}
-.mlkit-report h2{font-size:18px;margin:4px 0 6px}
+_RULES = """
+.mlkit-report{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;line-height:1.4;color:#1f2933;max-width:1100px;text-align:left}
+.mlkit-report h2{font-size:18px;font-weight:600;line-height:1.3;margin:4px 0 6px}
+.mlkit-report h3{font-size:15px;font-weight:600;line-height:1.3;margin:14px 0 6px}
+.mlkit-report p{text-align:left;margin:0 0 8px}
+.mlkit-report table{table-layout:auto;margin-left:0;margin-right:0;font-size:inherit;color:inherit;border:none}
+.mlkit-report tr{text-align:left;background:transparent}
+.mlkit-report tbody tr:nth-child(odd),.mlkit-report tbody tr:nth-child(even){background:transparent}
+.mlkit-report tbody tr:hover{background:#f8fafc}
+.mlkit-report th,.mlkit-report td{line-height:1.4;max-width:none;white-space:normal;border:none}
 .mlkit-report .mlk-summary{margin:0 0 10px;color:#52606d}
+.mlkit-report p.mlk-verdict{font-size:15px;color:#1f2933;padding:8px 12px;border-radius:6px;border-left:4px solid #1d6b39;background:#f3faf5;margin:4px 0 12px}
+.mlkit-report p.mlk-verdict-error{border-left-color:#9b1c1c;background:#fdf3f2}
+.mlkit-report p.mlk-verdict-warning{border-left-color:#8a4b00;background:#fffaf0}
+.mlkit-report p.mlk-verdict .mlk-tally{color:#52606d;font-size:13px;white-space:nowrap}
 .mlkit-report .mlk-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;margin-right:6px}
 .mlkit-report .mlk-error{background:#fde2e1;color:#9b1c1c}
 .mlkit-report .mlk-warning{background:#fff1d6;color:#8a4b00}
@@ -51,6 +63,14 @@ STYLESHEET = """
 .mlkit-report table.mlk-facts th{width:190px;white-space:nowrap;background:none}
 .mlkit-report table.mlk-facts td{word-break:break-word}
 """
+
+
+def _scoped(rules: str) -> str:
+    "The rules with the root class written three times: JupyterLab's own table rules (up to two classes) cannot override them."
+    return rules.replace(".mlkit-report", ".mlkit-report.mlkit-report.mlkit-report")
+
+
+STYLESHEET = _scoped(_RULES)
 
 # %% ../../nbs/00_core/04_html.ipynb #07f3d92b
 def esc(value: Any) -> str:
@@ -92,6 +112,27 @@ def key_values(pairs, *, cls: str = "mlk-facts") -> Html:
     "A two-column table of (label, value) pairs, labels as row headers; pairs whose value is None or empty are left out."
     rows = "".join(f"<tr><th>{cell_html(k)}</th><td>{cell_html(v)}</td></tr>" for k, v in pairs if v not in (None, ""))
     return Html(f'<table class="{esc(cls)}">{rows}</table>') if rows else Html("")
+
+# %% ../../nbs/00_core/04_html.ipynb #a46bb0b3
+def verdict_status(counts: dict) -> str:
+    "`error` when a count of errors is positive, else `warning` when there are warnings, else `ok`."
+    return "error" if counts.get("error") else "warning" if counts.get("warning") else "ok"
+
+
+def tally(counts: dict) -> str:
+    "The counts in words: '1 error, 8 warnings, 6 info' (zeros left out), or 'no findings'."
+    words = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s in ("error", "warning", "info") if (n := int(counts.get(s, 0)))]
+    return ", ".join(words) or "no findings"
+
+
+def verdict_html(counts: dict, sentence: str = "") -> Html:
+    "The line that opens a report: status badge, the takeaway sentence, the counts of what the report shows."
+    status = verdict_status(counts)
+    word = {"error": "FAILED", "warning": "WARNINGS", "ok": "OK"}[status]
+    return Html(
+        f'<p class="mlk-summary mlk-verdict mlk-verdict-{status}">{badge(status, word)}<b>{esc(sentence)}</b> '
+        f'<span class="mlk-tally">({esc(tally(counts))})</span></p>'
+    )
 
 # %% ../../nbs/00_core/04_html.ipynb #9faabcc2
 def html_page(title: str, body: str, extra_css: str = "") -> str:

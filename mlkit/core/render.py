@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import MlkitInputError
 from .finding import SEVERITIES, SEVERITY_RANK
-from .html import STYLESHEET, esc, html_page
+from .html import STYLESHEET, esc, html_page, verdict_html
 from .io import atomic_write
 
 # %% auto #0
@@ -20,10 +20,26 @@ __all__ = ['ReportRendering']
 class ReportRendering:
     "Rendering of a `Report`: text, Markdown, HTML, files and exit codes (mixed into `Report`)."
 
+    def shown_counts(self) -> dict:
+        "Findings per severity of everything this report shows (a report holding sub-reports, like the model card, adds theirs)."
+        return self.counts()
+
+    def verdict(self) -> str:
+        "The one-line takeaway: the report's headline when it has one, else its most serious finding, else that nothing was found."
+        head = getattr(self, "headline", None)
+        text = head() if callable(head) else None
+        if isinstance(text, str) and text:
+            return text
+        if not self.findings:
+            return "No problems found."
+        top = self.sorted()[0]
+        more = len(self.findings) - 1
+        return (f"{', '.join(top.columns)}: " if top.columns else "") + top.message + (f" (and {more} more)" if more else "")
+
     def summary(self) -> str:
         "One line: what was analysed and how many findings of each severity."
-        c = self.counts()
-        status = "OK" if self.ok else "FAILED"
+        c = self.shown_counts()
+        status = "FAILED" if c["error"] else "OK"
         return f"{self.title}: {status} - {c['error']} error(s), {c['warning']} warning(s), {c['info']} info"
 
     def to_text(self, width: int = 100) -> str:
@@ -55,8 +71,12 @@ class ReportRendering:
         "Findings as an HTML table grouped by column, errors first; every value escaped."
         if not self.findings:
             return '<p><span class="mlk-badge mlk-ok">no findings</span></p>'
+        return self._findings_table(self.sorted())
+
+    def _findings_table(self, findings) -> str:
+        "A table of `findings` (sorted) grouped by column, the group with the most serious finding first."
         groups: dict = {}
-        for f in self.sorted():
+        for f in findings:
             groups.setdefault(", ".join(f.columns) or "(whole table)", []).append(f)
         order = sorted(groups, key=lambda k: (min(SEVERITY_RANK[f.severity] for f in groups[k]), k == "(whole table)"))
         rows = []
@@ -82,14 +102,23 @@ class ReportRendering:
         "Subclasses add tables and charts here (already escaped HTML)."
         return ""
 
+    def _body_html(self) -> str:
+        "Errors, then warnings, then the detail (`_extra_html`), then the notes (info); a report that places its own findings keeps them."
+        if type(self)._findings_html is not ReportRendering._findings_html:
+            return self._extra_html() + self._findings_html()
+        serious = [f for f in self.sorted() if f.severity != "info"]
+        notes = [f for f in self.sorted() if f.severity == "info"]
+        head = " and ".join(s for s in ("errors", "warnings") if any(f.severity == s[:-1] for f in serious)).capitalize()
+        parts = [f"<h3>{head}</h3>{self._findings_table(serious)}"] if serious else []
+        parts.append(self._extra_html())
+        if notes:
+            parts.append(f"<h3>Notes</h3>{self._findings_table(notes)}")
+        return "".join(parts)
+
     def to_html(self, standalone: bool = False) -> str:
-        "HTML for this report: a fragment for a notebook, or a whole offline page when `standalone`."
-        c = self.counts()
-        badges = "".join(f'<span class="mlk-badge mlk-{s}">{c[s]} {s}</span>' for s in SEVERITIES)
-        body = (
-            f'<div class="mlkit-report"><h2>{esc(self.title)}</h2>'
-            f'<p class="mlk-summary">{badges}</p>{self._extra_html()}{self._findings_html()}</div>'
-        )
+        "HTML for this report: a fragment for a notebook, or a whole offline page when `standalone`; the verdict line first."
+        body = f'<div class="mlkit-report"><h2>{esc(self.title)}</h2>{verdict_html(self.shown_counts(), self.verdict())}{self._body_html()}</div>'
+
         if standalone:
             return html_page(self.title, body)
         return f"<style>{STYLESHEET}</style>{body}"

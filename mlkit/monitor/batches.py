@@ -70,6 +70,7 @@ class MonitorBatchesReport(Report):
         import pandas as pd
 
         from mlkit.cards.charts import theme_tokens
+        from mlkit.charts import offline
 
         t = theme_tokens()
         d = pd.DataFrame(self.batches)
@@ -104,7 +105,9 @@ class MonitorBatchesReport(Report):
             chart = alt.vconcat(top, share)
         else:
             chart = share
-        return chart.properties(title=alt.TitleParams(self.headline(), anchor="start", subtitle="each batch against the same reference"))
+        return offline(
+            chart.properties(title=alt.TitleParams(self.headline(), anchor="start", subtitle="each batch against the same reference"))
+        )
 
     def _extra_dict(self) -> dict:
         return {"batches": self.batches, "headline": self.headline()}

@@ -18,6 +18,7 @@ def drift_effect_chart(drift, title: str | None = None, top: int = 20):
     import pandas as pd
 
     from mlkit.cards.charts import nice_ticks, theme_tokens
+    from mlkit.charts import offline
 
     t = theme_tokens()
     d = pd.DataFrame(drift)[["column", "effect", "effect_threshold", "drifted", "effect_metric"]].dropna(subset=["effect"]).copy()
@@ -57,7 +58,9 @@ def drift_effect_chart(drift, title: str | None = None, top: int = 20):
         tooltip=["column", "effect", "effect_threshold", "effect_metric"],
     )
     labels = base.mark_text(align="left", dx=3, color=t["text"]).encode(x=x, y=y, text="label:N")
-    return (bars + labels).properties(width=t["width"], height=alt.Step(18), padding={"left": 24, "top": 8, "right": 12, "bottom": 8})
+    return offline(
+        (bars + labels).properties(width=t["width"], height=alt.Step(18), padding={"left": 24, "top": 8, "right": 12, "bottom": 8})
+    )
 
 # %% ../../nbs/11_monitor/02_report.ipynb #b428dfe1
 @register_report_kind

@@ -9,11 +9,11 @@ import json
 import os
 from pathlib import Path
 
-from ..core import Html, esc, html_page, table
+from ..core import Html, esc, html_page, table, tally, verdict_html
 from .steps import load_report
 
 # %% auto #0
-__all__ = ['RUN_PLACEHOLDER', 'headline', 'headline_text', 'read_headline', 'build_report']
+__all__ = ['RUN_PLACEHOLDER', 'headline', 'headline_text', 'run_counts', 'run_verdict', 'read_headline', 'build_report']
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #c47f6e45
 RUN_PLACEHOLDER = "<!--mlkit:run-->"
@@ -194,6 +194,27 @@ def _step_sections(run_dir: Path, steps: list) -> tuple:
     return data_html + _seen_by_html(seen), "".join(steps_html), "".join(extras)
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #a6e1b77b
+def run_counts(run_dir, steps: list) -> dict:
+    "Findings per severity over every step's saved reports, one per defect (check and columns) however many steps saw it."
+    seen: dict = {}
+    for step in steps:
+        for p in sorted((Path(run_dir) / step).glob("*.json")) if (Path(run_dir) / step).is_dir() else ():
+            try:
+                d = json.loads(p.read_text(encoding="utf-8"))
+            except ValueError:
+                continue
+            if isinstance(d, dict) and "findings" in d and "kind" in d:
+                for f in d["findings"]:
+                    seen.setdefault((f.get("check"), tuple(f.get("columns") or ())), f.get("severity"))
+    return {s: sum(v == s for v in seen.values()) for s in ("error", "warning", "info")}
+
+
+def run_verdict(counts: dict, h: dict | None) -> str:
+    "The run in one sentence: errors first, then the headline metric against the score to beat."
+    lead = f"{tally({'error': counts['error']})} to fix first; " if counts.get("error") else ""
+    return lead + headline_text(h)
+
+
 def read_headline(run_dir, steps: list) -> dict | None:
     "The headline of a run: the last step (in order) whose `metrics.json` has one."
     found = None
@@ -212,10 +233,10 @@ def build_report(
     run_dir = Path(run_dir)
     root = Path.cwd()
     design = Path(os.path.relpath(root / design_doc, (root / run_dir).resolve() if not run_dir.is_absolute() else run_dir)).as_posix()
-    h = read_headline(run_dir, steps)
+    h, counts = read_headline(run_dir, steps), run_counts(run_dir, steps)
     data_html, steps_html, extras = _step_sections(run_dir, steps)
     intro = (
-        f"<h1>{esc(project_name or 'mlkit run')}</h1>"
+        f"<h1>{esc(project_name or 'mlkit run')}</h1>{verdict_html(counts, run_verdict(counts, h))}"
         + (f"<p>{esc(objective)}</p>" if objective else "")
         + f'<p>Target: <code>{esc(target)}</code>. Problem framing and decisions: <a href="{esc(design)}">{esc(design_doc)}</a>.</p>'
     )

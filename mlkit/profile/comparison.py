@@ -127,7 +127,6 @@ class ProfileComparison(Report):
         ]
         if self.charts:
             parts += ['<h3>Reference vs current</h3><div class="mlk-grid">', *(self._svg(k) for k in self.charts), "</div>"]
-        parts.append("<h3>Findings</h3>")
         return "".join(parts)
 
 # %% ../../nbs/04a_profile/06_comparison.ipynb #64add83d

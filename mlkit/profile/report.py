@@ -49,7 +49,9 @@ class LazyCharts(MutableMapping):
         if name not in self._built:
             if name not in self._factories:
                 raise KeyError(name)
-            self._built[name] = self._factories[name]()
+            from mlkit.charts import offline
+
+            self._built[name] = offline(self._factories[name]())  # draws in a notebook with no network
         return self._built[name]
 
     def __setitem__(self, name, chart):
@@ -169,7 +171,6 @@ class Profile(Report):
                 *(self._svg(k) for k in by_target),
                 "</div>",
             ]
-        parts.append("<h3>Findings</h3>")
         return "".join(parts)
 
     def save(self, path, chart: str | None = None, *, protect=()) -> Path:

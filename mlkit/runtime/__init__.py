@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .models import load_model
-from .progress import report_progress, warning_summary
+from .progress import finish_progress, report_progress, warning_summary
 from .threads import SINGLE_THREAD_ROWS, limit_threads
 from .worker import CannotSend, DeadlineWorker, OutOfTime, Ref, WorkerError, error_text
 
@@ -25,5 +25,6 @@ __all__ = [
     "limit_threads",
     "load_model",
     "report_progress",
+    "finish_progress",
     "warning_summary",
 ]

@@ -5,16 +5,93 @@
 # %% ../../nbs/01a_runtime/03_progress.ipynb #e0aed5d4
 from __future__ import annotations
 
+import re
 import sys
 
 # %% auto #0
-__all__ = ['report_progress', 'warning_summary']
+__all__ = ['report_progress', 'finish_progress', 'warning_summary']
 
-# %% ../../nbs/01a_runtime/03_progress.ipynb #322466d0
+# %% ../../nbs/01a_runtime/03_progress.ipynb #907067ca
+_BAR: dict = {"widget": None, "handle": None, "width": 0}
+
+
+def _in_notebook() -> bool:
+    "True inside a Jupyter kernel, where stderr is shown pink and kept."
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def _fraction(msg: str):
+    "(k, n) from a count like '3/6' in the message, else None."
+    m = re.search(r"\b(\d+)/(\d+)\b", msg)
+    return (int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) > 0 else None
+
+
+def _bar_html(msg: str) -> str:
+    "The notebook bar: a thin progress bar (when the message counts k/n) and the message, in grey."
+    from mlkit.core import esc
+
+    kn = _fraction(msg)
+    bar = f'<progress value="{kn[0] - 1}" max="{kn[1]}" style="width:160px;height:10px;margin-right:8px"></progress>' if kn else ""
+    return f'<div class="mlkit-progress" style="font:13px system-ui,sans-serif;color:#52606d;padding:2px 0">{bar}mlkit: {esc(msg)}</div>'
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #659f1539
+def _notebook_progress(msg: str | None) -> None:
+    "Show `msg` in the one notebook bar (created on first use), or remove the bar when `msg` is None."
+    from IPython.display import HTML, display
+
+    if msg is None:
+        if _BAR["widget"] is not None:
+            _BAR["widget"].close()  # the view leaves the output area
+        elif _BAR["handle"] is not None:
+            _BAR["handle"].update(HTML(""))
+        _BAR["widget"] = _BAR["handle"] = None
+        return
+    if _BAR["widget"] is not None:
+        _BAR["widget"].value = _bar_html(msg)
+    elif _BAR["handle"] is not None:
+        _BAR["handle"].update(HTML(_bar_html(msg)))
+    else:
+        try:
+            import ipywidgets
+
+            _BAR["widget"] = ipywidgets.HTML(_bar_html(msg))
+            display(_BAR["widget"])
+        except ImportError:
+            _BAR["handle"] = display(HTML(_bar_html(msg)), display_id=True)
+
+
+def _terminal_progress(msg: str, final: bool = False) -> None:
+    "One line on a terminal, rewritten in place; the final message stays. Plain lines when stderr is not a terminal."
+    stream = sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        print(f"mlkit: {msg}", file=stream, flush=True)
+        return
+    line = f"mlkit: {msg}"
+    stream.write("\r" + line.ljust(_BAR["width"]) + ("\n" if final else ""))
+    stream.flush()
+    _BAR["width"] = 0 if final else len(line)
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #f4b2eb56
 def report_progress(enabled: bool, msg: str) -> None:
-    "One progress line on stderr when enabled."
-    if enabled:
-        print(f"mlkit: {msg}", file=sys.stderr, flush=True)
+    "Say what a long call is doing when enabled: the notebook bar, one terminal line, or a line on stderr."
+    if not enabled:
+        return
+    if _in_notebook():
+        _notebook_progress(msg)
+    else:
+        _terminal_progress(msg)
+
+
+def finish_progress(enabled: bool, msg: str) -> None:
+    "End the progress of a call: the notebook bar disappears; a terminal keeps `msg` as its last line."
+    if not enabled:
+        return
+    if _in_notebook():
+        _notebook_progress(None)
+    else:
+        _terminal_progress(msg, final=True)
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #587a56c9
 def warning_summary(caught) -> list:

@@ -17,6 +17,17 @@ __all__ = ['CHECKS', 'SanityReport']
 CHECKS = ("cannot_overfit", "no_signal", "not_better_than_baseline", "overfitting", "underfitting", "duplicate_leakage")
 
 
+# what each check asks, and what its result means, in plain words (the ids stay the API: `.results`, finding checks)
+_QUESTIONS = {
+    "cannot_overfit": "Can the model fit a small sample almost perfectly?",
+    "no_signal": "Does it score better than on shuffled labels?",
+    "not_better_than_baseline": "Does it beat a model that ignores the features?",
+    "overfitting": "Is validation close to training?",
+    "underfitting": "Does it fit the training data well?",
+    "duplicate_leakage": "Does the score hold without duplicated rows across folds?",
+}
+_STATUS_WORDS = {"fired": "problem found", "silent": "passed", "skipped": "not run"}
+
 _KEY_NUMBERS = {
     "cannot_overfit": ("rows", "metric", "train_score", "bar"),
     "no_signal": ("score", "permutation_mean", "p_value", "n_permutations"),
@@ -100,22 +111,29 @@ class SanityReport(Report):
     def to_text(self, width: int = 100) -> str:
         "Plain text: the summary, one line per check, the findings."
         base = super().to_text(width).split("\n")
-        lines = [f"  {c:26} {s:8} {n}" for c, s, n in self._check_rows()]
+        lines = [f"  {_STATUS_WORDS.get(s, s):14} {_QUESTIONS.get(c, c)} ({c}) {n}" for c, s, n in self._check_rows()]
         return "\n".join([base[0], f"task: {self.task}; metric: {self.metric}", *lines, "", *base[1:]])
 
     def to_markdown(self) -> str:
         "Markdown: the summary, a table of the checks, the findings table."
         lines = ["", f"task: **{self.task}**; headline metric **{self.metric}**", "", "| check | result | numbers |", "|---|---|---|"]
-        lines += [f"| `{c}` | {s} | {n.replace('|', chr(92) + '|')} |" for c, s, n in self._check_rows()]
+        lines += [
+            f"| {_QUESTIONS.get(c, c)} (`{c}`) | {_STATUS_WORDS.get(s, s)} | {n.replace('|', chr(92) + '|')} |"
+            for c, s, n in self._check_rows()
+        ]
         base = super().to_markdown().split("\n")
         return "\n".join(base[:3] + lines + [""] + base[3:])
 
     def _extra_html(self) -> str:
         kinds = {"fired": "warning", "silent": "ok", "skipped": "info"}
         rows = [
-            [Html(f"<code>{esc(c)}</code>"), badge("error" if (c, s) == ("no_signal", "fired") else kinds.get(s, "info"), s), n]
+            [
+                Html(f'{esc(_QUESTIONS.get(c, c))}<div class="mlk-fix"><code>{esc(c)}</code></div>'),
+                badge("error" if (c, s) == ("no_signal", "fired") else kinds.get(s, "info"), _STATUS_WORDS.get(s, s)),
+                n,
+            ]
             for c, s, n in self._check_rows()
         ]
-        checks = table(["check", "result", f"numbers ({self.metric})"], rows)
+        checks = table(["what was checked", "result", f"numbers ({self.metric})"], rows)
         chart = chart_svg(self) if len(self.learning_curve) else ""
         return f"<p>task: <b>{esc(self.task)}</b>; headline metric <b>{esc(self.metric)}</b>.</p>{checks}{chart}"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..baselines import infer_columns, leak_safe_splits, make_scorers, n_splits, positive_class, prepare_xy, resolve_metrics
 from ..core import Finding, MlkitInputError, ModelError
-from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress
+from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress, finish_progress
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
 from .report import CHECKS, SanityReport
 from .rules import P_VALUE, SANITY_MAX_ROWS
@@ -215,7 +215,7 @@ def _sanity(
         "n_permutations": n_permutations,
         "seconds": round(elapsed, 2),
     }
-    report_progress(show, f"sanity done in {elapsed:.1f} s")
+    finish_progress(show, f"sanity done in {elapsed:.1f} s")
     return SanityReport(
         findings,
         task=task,

@@ -150,7 +150,11 @@ class TestScore(Report):
         bars = base.mark_bar().encode(
             x=x, y=y, color=alt.Color("weakest:N", scale=alt.Scale(domain=["sets the final score", "other"], range=colours), legend=None)
         )
-        return (bars + base.mark_text(align="left", dx=4).encode(x=x, y=y, text="label:N")).properties(width=380, height=alt.Step(24))
+        from mlkit.charts import offline
+
+        return offline(
+            (bars + base.mark_text(align="left", dx=4).encode(x=x, y=y, text="label:N")).properties(width=380, height=alt.Step(24))
+        )
 
     def _findings_html(self) -> str:
         "The findings repeat the tables above: folded, so the page reads as the score."
