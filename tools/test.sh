@@ -7,8 +7,8 @@
 #                                # the lean pass is about pandas 3, and its notebooks run the pipeline too)
 #   bash tools/test.sh --quick   # hygiene, nbdev_test and the fast pytest tests, full env only
 #
-# Environments: .venv-test (all extras + dev) and .venv-lean (newest pandas and numpy, dev extra,
-# no profiling extra). Override the folders with MLKIT_VENV / MLKIT_LEAN_VENV.
+# Environments: .venv-test (all extras + dev) and .venv-lean (newest pandas and numpy; the dev, serve and duckdb
+# extras; no profiling or spark extra). Override the folders with MLKIT_VENV / MLKIT_LEAN_VENV.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ make_env() { # make_env DIR PIP-ARGS...
 step "full environment ($VENV): mlkit with every extra"
 make_env "$VENV" -e ".[all,dev]"
 if [[ $QUICK == 0 ]]; then # the lean env installs in the background while the full env tests run
-  (make_env "$LEAN" -e ".[dev]" "pandas>=3" "numpy>=2.3") >"$RESULTS/lean-install.log" 2>&1 &
+  (make_env "$LEAN" -e ".[dev,serve,duckdb]" "pandas>=3" "numpy>=2.3") >"$RESULTS/lean-install.log" 2>&1 &
   LEAN_PID=$!
 fi
 export PATH="$VENV/bin:$PATH"

@@ -204,7 +204,7 @@ def _floats(c):
     "A numeric or boolean looked-at column as floats, NaN where missing."
     import numpy as np
 
-    out = np.asarray(c.typed.to_pandas().astype("float64").to_numpy(), dtype="float64")
+    out = np.array(c.typed.to_pandas().astype("float64").to_numpy(), dtype="float64")  # a copy: pandas 3 hands out read-only views
     out[c.null.to_numpy().astype(bool)] = np.nan
     return out
 
