@@ -205,7 +205,9 @@ def log_frame(directory, *, target: str = "label"):
         )
         part = pd.concat([meta, inputs], axis=1)
         part["prediction"] = r["predictions"]
-        part[target] = pd.Series([labels.get((r["request_id"], i)) for i in range(n)], dtype=object)  # None stays None (pandas 3 text is NaN)
+        part[target] = pd.Series(
+            [labels.get((r["request_id"], i)) for i in range(n)], dtype=object
+        )  # None stays None (pandas 3 text is NaN)
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=["request_id", "row", "time", "period", "model_version", "prediction", target])
