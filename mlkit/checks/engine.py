@@ -82,6 +82,13 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
         if stats is None:  # the pass failed (reported as check_failed): the checks and the profile see no statistics
             stats = ctx.fs.columns = {c: {"kind": "other", "missing": 0, "present": ctx.n} for c in names}
         if text:
+            cfg = ctx.cfg  # a lazy engine: the exact value counts of every text column in one query (see FrameStats.value_counts_many)
+            full = [
+                c
+                for c in names
+                if ctx.kinds[c] == "text" and stats[c]["present"] and (stats[c].get("distinct") or 0) <= cfg.max_distinct_scan
+            ]
+            _guarded(ctx, "text value counts", ctx.fs.value_counts_many, full)
             for c in names:
                 if ctx.kinds[c] == "text" and stats[c]["present"]:
                     info = _guarded(ctx, f"text summary of {c!r}", _text_summary, ctx, c, stats[c].get("distinct"))

@@ -218,6 +218,23 @@ def _value_counts_method(self, c: str, sample: int | None = None):
 
 FrameStats.value_counts = _value_counts_method
 
+# %% ../../nbs/02_data/05_stats.ipynb #a71c3e90
+def _value_counts_many_method(self, cols: list) -> None:
+    "Prefetch the full value counts of several text columns of a lazy frame in one query (a union of (column, value) rows); `value_counts(c)` then returns them. Eager frames: nothing to gain, nothing done."
+    todo = [c for c in dict.fromkeys(cols) if (c, None) not in self._counts and stats_kind(self.schema[c]) == "text"]
+    if not self.lazy or len(todo) < 2:
+        return
+    parts = [self.frame.select(nw.lit(i, nw.Int64).alias("f"), nw.col(c).cast(nw.String).alias("v")) for i, c in enumerate(todo)]
+    vc = nw.concat(parts, how="vertical").group_by("f", "v").agg(nw.len().alias("n")).filter(~nw.col("v").is_null())
+    got = collect(vc)
+    self.passes["value_counts"] += 1
+    for i, c in enumerate(todo):
+        part = got.filter(nw.col("f") == i).select("v", "n").sort(["n", "v"], descending=[True, False])
+        self._counts[(c, None)] = part
+
+
+FrameStats.value_counts_many = _value_counts_many_method
+
 # %% ../../nbs/02_data/05_stats.ipynb #c74e123f
 def _polars_duplicated(native):
     "Duplicated-row mask of a large polars frame: 64-bit row hashes sorted, exact comparison among repeated hashes only."
