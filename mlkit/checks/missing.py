@@ -14,6 +14,30 @@ from .stats import _NUM_SENTINELS, _finite, _num, _quantile_frame, _row, _typed
 # %% auto #0
 __all__ = []
 
+# %% ../../nbs/03_checks/07_missing.ipynb #c3d5e7f1
+def _sentinel_facts(ctx: _Ctx, candidates: list) -> dict:
+    "{column: ([(sentinel, rows)] most frequent first, {min, max, q1, q3} of the other finite values)}: one select for all columns (two on a sampled eager frame)."
+    exprs, quantiles, typed = [], [], {}
+    for i, c in enumerate(candidates):
+        typed[c] = _typed(_NUM_SENTINELS, ctx.schema[c])
+        col = nw.col(c)
+        is_s = col.is_in(typed[c]).fill_null(False)
+        rest = nw.when(~is_s).then(_finite(c, ctx.schema[c]))
+        exprs += [rest.min().alias(f"{i}|min"), rest.max().alias(f"{i}|max")]
+        exprs += [(col == v).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|s{j}") for j, v in enumerate(typed[c])]
+        quantiles += [rest.quantile(q, interpolation="linear").alias(f"{i}|{k}") for q, k in ((0.25, "q1"), (0.75, "q3"))]
+    qframe = _quantile_frame(ctx.df, ctx.cfg, ctx.cache) if candidates else ctx.df
+    same = qframe is ctx.df  # all rows: the quartiles join the same select
+    values = _row(ctx.df.select(exprs + quantiles if same else exprs)) if candidates else {}
+    if not same:
+        values.update(_row(qframe.select(quantiles)))
+    out = {}
+    for i, c in enumerate(candidates):
+        found = [(v, int(values[f"{i}|s{j}"] or 0)) for j, v in enumerate(typed[c])]
+        found = sorted(((v, n) for v, n in found if n), key=lambda x: (-x[1], x[0]))
+        out[c] = (found, {k: values[f"{i}|{k}"] for k in ("min", "max", "q1", "q3")})
+    return out
+
 # %% ../../nbs/03_checks/07_missing.ipynb #bfb0d47b
 @check_runner(order=70, needs=("stats",), label="missing_values")
 @register_check(
@@ -57,27 +81,16 @@ def _numeric_sentinels(ctx: _Ctx) -> None:
     stats = ctx.stats
     cfg = ctx.cfg
     candidates = [c for c in ctx.names if stats[c]["kind"] == "numeric" and int(stats[c].get("sentinels") or 0)]
+    facts = _sentinel_facts(ctx, candidates)
     for c in candidates:
-        col = nw.col(c)
-        is_s = col.is_in(_typed(_NUM_SENTINELS, ctx.schema[c])).fill_null(False)
-        found = ctx.value_counts(col, ctx.df.filter(is_s))
-        rest = _finite(c, ctx.schema[c])
-        rest = nw.when(~is_s).then(rest)
-        r = _row(ctx.df.select(rest.min().alias("min"), rest.max().alias("max")))
+        found, r = facts[c]
         r["nu"] = (stats[c].get("distinct") or 0) - len(found) + 1
-        r.update(
-            _row(
-                _quantile_frame(ctx.df, cfg, ctx.cache).select(
-                    rest.quantile(0.25, interpolation="linear").alias("q1"), rest.quantile(0.75, interpolation="linear").alias("q3")
-                )
-            )
-        )
         lo, hi, q1, q3 = (_num(r[k]) for k in ("min", "max", "q1", "q3"))
         if lo is None or int(r["nu"] or 0) - 1 < 5:
             continue
         iqr = q3 - q1
         flagged = []
-        for v, k in found.iter_rows():
+        for v, k in found:
             v = float(v)
             far = iqr > 0 and (v < q1 - cfg.sentinel_iqr_factor * iqr or v > q3 + cfg.sentinel_iqr_factor * iqr)
             extreme = k >= cfg.sentinel_min_count and (
