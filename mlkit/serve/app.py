@@ -8,7 +8,9 @@ __all__ = ['default_log_dir', 'create_app', 'app_from_env', 'serve']
 # %% ../../nbs/13_serve/04_app.ipynb #72e2b93b
 # no `from __future__ import annotations` here: FastAPI reads the endpoints' annotations (`request: Request`, imported inside create_app) at definition time
 import contextlib
+import threading
 import html
+import math
 import os
 import time
 import uuid
@@ -88,6 +90,18 @@ async def _upload_frame(request, body: bytes):
     return read_upload(data, "parquet" if is_parquet else "csv")
 
 # %% ../../nbs/13_serve/04_app.ipynb #fd183859
+def _argmax_agrees(model, rows) -> bool:
+    "Whether the class of highest probability is what predict says on `rows` (the background sample); then one pass suffices."
+    import numpy as np
+
+    if rows is None or not hasattr(model, "classes_"):
+        return False
+    try:
+        return bool(np.array_equal(np.asarray(model.predict(rows)), model.classes_[model.predict_proba(rows).argmax(axis=1)]))
+    except Exception:  # a model that cannot predict its own background: keep the two passes
+        return False
+
+
 def _json_column(s) -> list:
     "A request column as JSON values (missing as null), vectorised."
     return s.astype(object).where(s.notna(), None).tolist()
@@ -103,24 +117,36 @@ class _Predictor:
         self.proba = bool(bundle.meta.get("probabilities"))
         self.seen: dict = {}
         self.started, self.answered = time.time(), 0
+        self.background, self._ref, self._lock = bundle.background(), None, threading.Lock()
+        self.argmax = self.proba and _argmax_agrees(bundle.model, self.background)
+
+    def _outputs(self, X) -> tuple:
+        "(predictions, probabilities or None): one model pass (argmax of predict_proba) where that agrees with predict."
+        model = self.bundle.model
+        if not self.proba:
+            return model.predict(X), None
+        proba = model.predict_proba(X)
+        return (model.classes_[proba.argmax(axis=1)] if self.argmax else model.predict(X)), proba
 
     def predict(self, frame) -> dict:
         "Check, predict, log; the JSON answer."
+        import numpy as np
+
         if len(frame) > self.max_rows:
             raise _too_large(f"{len(frame)} rows", self.max_rows)
         X, warnings, ignored = self.contract.check(frame)
         try:
-            predictions = to_jsonable(list(self.bundle.model.predict(X)))
-            proba = self.bundle.model.predict_proba(X) if self.proba else None
+            pred, proba = self._outputs(X)
         except (ValueError, TypeError, KeyError, IndexError) as e:
             raise ContractError(
                 f"the model could not predict these rows: {type(e).__name__}: {str(e)[:300]}",
                 [_problem("model_rejected_input", None, [], "rows the model can predict")],
             ) from None
+        predictions = to_jsonable(np.asarray(pred).tolist())
         probabilities = None
         if proba is not None:
             names = [str(c) for c in self.classes]
-            probabilities = [dict(zip(names, map(float, row))) for row in proba]
+            probabilities = [dict(zip(names, row)) for row in np.asarray(proba, dtype=float).tolist()]
         rid = uuid.uuid4().hex
         record = {"kind": "prediction", "request_id": rid, "model_version": self.bundle.version, "rows": len(X)}
         if self.log is not None:
@@ -205,6 +231,55 @@ def _feedback(self, payload) -> dict:
 
 _Predictor.feedback = _feedback
 
+# %% ../../nbs/13_serve/04_app.ipynb #6acfd45e
+def _desired(self, desired):
+    "The desired outcome of an explain request in the model's terms: a class (matched by its text), 'opposite' or a (low, high) range."
+    if desired is None or desired == "opposite":
+        return desired
+    if self.classes is not None:
+        names = [str(c) for c in self.classes]
+        if str(desired) not in names:
+            raise ContractError(
+                f"desired {desired!r} is not a class of the model", [_problem("invalid_desired", "desired", [], f"one of {names}")]
+            )
+        return list(self.bundle.model.classes_)[names.index(str(desired))]
+    ok = isinstance(desired, list) and len(desired) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in desired)
+    if not ok or not all(math.isfinite(v) for v in desired) or desired[0] > desired[1]:
+        raise ContractError("desired must be [low, high], two finite numbers", [_problem("invalid_desired", "desired", [], "[low, high]")])
+    return tuple(desired)
+
+
+def _explain(self, payload) -> dict:
+    "Check one row like /predict, then `mlkit.why` on it against the bundle's background rows; the report as JSON."
+    from mlkit.whyif import Reference, why
+
+    if not isinstance(payload, dict):
+        raise ContractError("explain takes a JSON object", [_problem("malformed_payload", None, [], '{"row": {"column": value, ...}}')])
+    if self.background is None:
+        msg = "this bundle holds no background rows (packaged with background=0 or by an older mlkit): re-package it to explain"
+        raise ContractError(msg, [_problem("no_background", None, [], "a bundle with background.parquet")], status=409)
+    body = {"records": [payload["row"]]} if "row" in payload else {k: v for k, v in payload.items() if k != "desired"}
+    frame = request_frame(body)
+    if len(frame) != 1:
+        raise ContractError(f"explain takes one row, got {len(frame)}", [_problem("malformed_payload", None, [], "exactly one row")])
+    X, warnings, ignored = self.contract.check(frame)
+    desired = _desired(self, payload.get("desired"))
+    with self._lock:
+        if self._ref is None:
+            self._ref = Reference(self.bundle.model, self.background)
+    try:
+        rep = why(self.bundle.model, self.background, X, desired=desired, strict=False, reference=self._ref)
+    except (MlkitInputError, ValueError, TypeError, KeyError, IndexError) as e:
+        raise ContractError(
+            f"cannot explain this row: {str(e)[:300]}", [_problem("cannot_explain", None, [0], "a row and outcome why() can explain")]
+        ) from None
+    rid = uuid.uuid4().hex
+    head = {"request_id": rid, "model_version": self.bundle.version, "takeaway": rep.takeaway, "sentences": rep.sentences}
+    return to_jsonable({**head, **rep.to_dict(), "warnings": warnings, "ignored_columns": ignored})
+
+
+_Predictor.explain = _explain
+
 # %% ../../nbs/13_serve/04_app.ipynb #861263c0
 def _plain_docs(openapi: dict) -> str:
     "A self-contained HTML page listing the API's paths from its OpenAPI document."
@@ -275,7 +350,7 @@ def default_log_dir(bundle_path) -> Path:
 
 # %% ../../nbs/13_serve/04_app.ipynb #28625df6
 def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: int = 100_000, log: bool = True):
-    "The FastAPI app serving a bundle (path or Bundle): /predict, /feedback, /health, /metadata, offline /docs."
+    "The FastAPI app serving a bundle (path or Bundle): /predict, /explain, /feedback, /health, /metadata, offline /docs."
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse
     from starlette.concurrency import run_in_threadpool
@@ -310,7 +385,12 @@ def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: i
     @app.post("/predict", summary="Predict rows (JSON records or columns, CSV or Parquet)", openapi_extra=_PREDICT_DOC)
     async def predict(request: Request):
         frame = await _request_frame(request, max_bytes)
-        return await run_in_threadpool(p.predict, frame)
+        return JSONResponse(await run_in_threadpool(p.predict, frame))
+
+    @app.post("/explain", summary="Why this prediction for one row, and what would change it (mlkit.why)")
+    async def explain(request: Request):
+        payload = parse_json(await _read_body(request, max_bytes))
+        return JSONResponse(await run_in_threadpool(p.explain, payload))
 
     @app.post("/feedback", summary="Record the true label of an answered request")
     async def feedback(request: Request):
