@@ -179,6 +179,7 @@ def test_warn_policy_and_extra_columns(server, train):
         (b'[{"Culmen Length (mm)": Infinity}]', "application/json"),
         (b'[{"Body Mass (g)": 1e999}]', "application/json"),
         (b'[{"Body Mass (g)": 123456789012345678901234567890}]', "application/json"),
+        (b'[{"Body Mass (g)": 1}, {"Body Mass (g)": 1' + b"0" * 400 + b"}]", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
         (b"[" * 100000, "application/json"),
         (b"not,a\ncsv", "text/csv"),
