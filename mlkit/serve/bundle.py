@@ -360,7 +360,8 @@ def _run_inputs(run_dir: Path, record: dict, model_step: str | None) -> tuple:
     return run_dir / step / "model.pkl", step, path, entry.get("sha256")
 
 # %% ../../nbs/13_serve/01_bundle.ipynb #342d8984
-def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dict | None = None, overwrite: bool = False) -> Path:
+def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dict | None = None, overwrite: bool = False,
+                background: int = BACKGROUND_ROWS) -> Path:  # fmt: skip
     "Bundle the model of a `mlkit run` folder with its data, metrics and model card (into RUN_DIR/bundle by default)."
     from mlkit.data import fingerprint
     from mlkit.runtime import load_model
@@ -393,5 +394,6 @@ def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dic
         card_dir=run_dir / "report",
         run=run,
         overwrite=overwrite,
+        background=background,
         random_state=int(spec.get("random_state") or 0),
     )
