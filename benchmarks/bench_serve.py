@@ -6,7 +6,7 @@ the embedded penguins data) is served twice, in one run, each by uvicorn with on
 
 - bare: a FastAPI endpoint that does `model.predict(pd.DataFrame(records))` on `await request.json()`;
 - mlkit: `mlkit serve BUNDLE` (body read with a size cap, contract check, cast to training dtypes,
-  predict and predict_proba, one fsynced log record per request, group-committed).
+  one model pass (predict_proba, the class by argmax), one fsynced log record per request, group-committed).
 
 Concurrent clients (threads with httpx) send 1-row and 1,000-row requests. Prints throughput
 (requests/s) and p50/p99 latency of both, and the ratio mlkit / bare throughput (goal: >= 0.8).

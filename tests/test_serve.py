@@ -179,6 +179,7 @@ def test_warn_policy_and_extra_columns(server, train):
         (b'[{"Culmen Length (mm)": Infinity}]', "application/json"),
         (b'[{"Body Mass (g)": 1e999}]', "application/json"),
         (b'[{"Body Mass (g)": 123456789012345678901234567890}]', "application/json"),
+        (b'[{"Body Mass (g)": 1}, {"Body Mass (g)": 1' + b"0" * 400 + b"}]", "application/json"),
         (b"\xff\xfe\x00", "application/json"),
         (b"[" * 100000, "application/json"),
         (b"not,a\ncsv", "text/csv"),
@@ -251,6 +252,33 @@ def test_feedback_and_prediction_log(server, bundle, train):
     assert pred["inputs"]["Island"] == [r["Island"] for r in _rows(train, 2)] and pred["time"].endswith("Z")
     frame = log_frame(default_log_dir(bundle), target=TARGET)
     assert frame[frame.request_id == rid][TARGET].tolist() == ["MALE", "FEMALE"]
+
+
+def test_explain_one_row_like_why(server, bundle, train):
+    import mlkit
+    from mlkit.serve import load_bundle
+
+    row = _rows(train, 1)[0]
+    answer = server.post("/explain", json={"row": row})
+    assert answer.status_code == 200, answer.text
+    got = answer.json()
+    b = load_bundle(bundle)
+    local = mlkit.why(b.model, b.background(), train[FEATURES].head(1), strict=False).to_dict()
+    assert got["contributions"]["prediction"] == pytest.approx(local["contributions"]["prediction"])
+    feats = {c["feature"]: c["contribution"] for c in got["contributions"]["contributions"]}
+    assert set(feats) == set(FEATURES) and feats == pytest.approx(
+        {c["feature"]: c["contribution"] for c in local["contributions"]["contributions"]}
+    )
+    assert got["takeaway"].startswith("Predicted") and len(got["sentences"]) >= 2
+    cf = got["counterfactuals"]
+    assert cf["found"] and all(x["outcome"] != got["contributions"]["class"] for x in cf["counterfactuals"])
+    other = [c for c in ("MALE", "FEMALE") if c != server.post("/predict", json={"records": [row]}).json()["predictions"][0]][0]
+    assert server.post("/explain", json={"records": [row], "desired": other}).json()["counterfactuals"]["goal"]
+    bad = server.post("/explain", json={"row": {**row, "Culmen Depth (mm)": "deep"}})
+    assert bad.status_code == 422 and bad.json()["problems"][0]["column"] == "Culmen Depth (mm)"
+    for body in ({"row": {**row, "Island": "Atlantis"}}, {"row": row, "desired": "ROBIN"}, {"records": _rows(train, 2)}, [1], {"row": 3}):
+        r = server.post("/explain", json=body)
+        assert r.status_code == 422 and r.json()["problems"], (body, r.text)
 
 
 def test_monitor_over_the_log(server, bundle, train, tmp_path):

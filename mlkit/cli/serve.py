@@ -32,6 +32,10 @@ def _package_parser() -> argparse.ArgumentParser:
         help="columns whose out-of-range values and unseen categories are warnings, not 422s ('*': all)",
     )
     p.add_argument("--cv", type=int, default=5, help="folds for the cross-validated metric of --model (0: none; default 5)")
+    p.add_argument(
+        "--background", type=int, default=200, metavar="N",
+        help="training rows stored in the bundle for POST /explain (a seeded sample, default 200; 0: none, and no /explain)",
+    )  # fmt: skip
     p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
     p.add_argument("--mlflow", action="store_true", help="also write an MLflow pyfunc model (needs mlflow installed)")
     return p
@@ -52,9 +56,10 @@ def cli_package(argv: list) -> int:
             raise MlkitInputError("--model needs --data, --target and --output")
         from mlkit.runtime import load_model
 
-        out = package(load_model(args.model), args.data, args.target, args.output, cv=args.cv, policy=policy, overwrite=args.force)
+        out = package(load_model(args.model), args.data, args.target, args.output, cv=args.cv, policy=policy, overwrite=args.force,
+                      background=args.background)  # fmt: skip
     elif args.run_dir:
-        out = package_run(args.run_dir, args.output, policy=policy, overwrite=args.force)
+        out = package_run(args.run_dir, args.output, policy=policy, overwrite=args.force, background=args.background)
     else:
         raise MlkitInputError("give a RUN_DIR, or --model FILE --data FILE --target COL --output DIR")
     print(f"bundle written to {out}")
@@ -64,7 +69,8 @@ def cli_package(argv: list) -> int:
 # %% ../../nbs/20_cli/13_serve.ipynb #4b7b50e0
 def _serve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="mlkit serve", description="Serve a model bundle over HTTP: POST /predict, POST /feedback, GET /health, GET /metadata, /docs."
+        prog="mlkit serve",
+        description="Serve a model bundle over HTTP: POST /predict, POST /explain, POST /feedback, GET /health, GET /metadata, /docs.",
     )
     p.add_argument("bundle", metavar="BUNDLE", help="a bundle folder written by `mlkit package`")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")

@@ -17,12 +17,13 @@ from pathlib import Path
 from ..core import MlkitInputError, to_jsonable
 
 # %% auto #0
-__all__ = ['BUNDLE_FORMAT', 'MODEL_FILE', 'META_FILE', 'SCHEMA_FILE', 'BundleVersionError', 'package', 'Bundle', 'load_bundle',
-           'package_run']
+__all__ = ['BUNDLE_FORMAT', 'MODEL_FILE', 'META_FILE', 'SCHEMA_FILE', 'BACKGROUND_FILE', 'BACKGROUND_ROWS', 'BundleVersionError',
+           'package', 'Bundle', 'load_bundle', 'package_run']
 
 # %% ../../nbs/13_serve/01_bundle.ipynb #001eda41
 BUNDLE_FORMAT = 1
 MODEL_FILE, META_FILE, SCHEMA_FILE = "model.skops", "bundle.json", "schema.json"
+BACKGROUND_FILE, BACKGROUND_ROWS = "background.parquet", 200
 _PACKAGES = ("mlkit", "scikit-learn", "pandas", "numpy", "skops")
 
 
@@ -53,6 +54,20 @@ def _data_fingerprint(data, X) -> dict:
         return {"path": str(data), "sha256": fingerprint(data), "source": "file"}
     digest = hashlib.sha256(pd.util.hash_pandas_object(X, index=False).values.tobytes()).hexdigest()
     return {"path": None, "sha256": digest, "source": "frame rows (pandas hash)"}
+
+
+def _background(X, rows: int, random_state: int) -> tuple:
+    "(parquet bytes, meta) of a seeded sample of at most `rows` training rows (the features only), or (None, None) for rows=0."
+    import io
+
+    n = min(int(rows), len(X))
+    if n <= 0:
+        return None, None
+    sample = X.sample(n, random_state=random_state) if n < len(X) else X
+    buf = io.BytesIO()
+    sample.reset_index(drop=True).to_parquet(buf, index=False)
+    note = "training rows stored in the bundle (for /explain): share the bundle only where the training data may go"
+    return buf.getvalue(), {"file": BACKGROUND_FILE, "rows": n, "random_state": random_state, "note": note}
 
 # %% ../../nbs/13_serve/01_bundle.ipynb #2e524f15
 def _cross_validated(model, X, y, task: str, metric, cv: int, random_state: int) -> dict:
@@ -130,7 +145,7 @@ def _check_policy(policy, features) -> dict:
 
 
 def _write_folder(out: Path, files: dict, model, overwrite: bool) -> Path:
-    "Write the skops model and `files(trusted_types, model_sha256)` (name -> text) into a temporary folder, then rename it to `out`."
+    "Write the skops model and `files(trusted_types, model_sha256)` (name -> text or bytes) into a temporary folder, then rename it to `out`."
     import skops.io as sio
 
     out = Path(out)
@@ -145,7 +160,10 @@ def _write_folder(out: Path, files: dict, model, overwrite: bool) -> Path:
         trusted = sorted(sio.get_untrusted_types(file=tmp / MODEL_FILE))
         model_sha = hashlib.sha256((tmp / MODEL_FILE).read_bytes()).hexdigest()
         for name, text in files(trusted, model_sha).items():
-            (tmp / name).write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                (tmp / name).write_bytes(text)
+            else:
+                (tmp / name).write_text(text, encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -169,6 +187,7 @@ def package(
     run: dict | None = None,
     overwrite: bool = False,
     random_state: int = 0,
+    background: int = BACKGROUND_ROWS,
 ) -> Path:
     "Write a bundle folder for `model` trained on `data` (frame or CSV/Parquet path): skops model, schema, card, metrics, fingerprint, versions."
     from mlkit.baselines import prepare_xy
@@ -199,10 +218,12 @@ def package(
     }
     cards = _card_files(card_dir)
     meta["card"] = sorted(cards) or None
+    bg_bytes, meta["background"] = _background(X, background, random_state)
+    extra = {**cards, **({BACKGROUND_FILE: bg_bytes} if bg_bytes else {})}
 
     def files(trusted, model_sha):
         m = {**meta, "model_version": model_sha[:12], "model_sha256": model_sha, "trusted_types": trusted}
-        return {META_FILE: json.dumps(to_jsonable(m), indent=2, ensure_ascii=False) + "\n", SCHEMA_FILE: schema.to_json(), **cards}
+        return {META_FILE: json.dumps(to_jsonable(m), indent=2, ensure_ascii=False) + "\n", SCHEMA_FILE: schema.to_json(), **extra}
 
     return _write_folder(Path(out), files, model, overwrite)
 
@@ -233,9 +254,29 @@ class Bundle:
     def features(self) -> list:
         return list(self.meta["features"])
 
+    def background(self):
+        "The training rows sample stored at package time (a frame of the features), or None for a bundle without one."
+        import pandas as pd
+
+        f = self.path / BACKGROUND_FILE
+        return pd.read_parquet(f) if f.exists() else None
+
     def summary(self) -> dict:
         "What /metadata shows: model, version, task, target, features, classes, metrics, data fingerprint, versions, card."
-        keep = ("model", "model_version", "created", "task", "target", "features", "classes", "metrics", "data", "versions", "policy")
+        keep = (
+            "model",
+            "model_version",
+            "created",
+            "task",
+            "target",
+            "features",
+            "classes",
+            "metrics",
+            "data",
+            "versions",
+            "policy",
+            "background",
+        )
         out = {k: self.meta.get(k) for k in keep}
         card = self.path / "model_card.md"
         out["card"] = card.read_text(encoding="utf-8")[:4000] if card.exists() else None
@@ -319,7 +360,8 @@ def _run_inputs(run_dir: Path, record: dict, model_step: str | None) -> tuple:
     return run_dir / step / "model.pkl", step, path, entry.get("sha256")
 
 # %% ../../nbs/13_serve/01_bundle.ipynb #342d8984
-def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dict | None = None, overwrite: bool = False) -> Path:
+def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dict | None = None, overwrite: bool = False,
+                background: int = BACKGROUND_ROWS) -> Path:  # fmt: skip
     "Bundle the model of a `mlkit run` folder with its data, metrics and model card (into RUN_DIR/bundle by default)."
     from mlkit.data import fingerprint
     from mlkit.runtime import load_model
@@ -352,5 +394,6 @@ def package_run(run_dir, out=None, *, model_step: str | None = None, policy: dic
         card_dir=run_dir / "report",
         run=run,
         overwrite=overwrite,
+        background=background,
         random_state=int(spec.get("random_state") or 0),
     )

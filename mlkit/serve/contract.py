@@ -112,7 +112,12 @@ def request_frame(payload):
     records = _records(payload)
     if not records:
         raise ContractError("the request holds no rows", [_problem("empty_request", None, [], "at least one row")])
-    frame = pd.DataFrame.from_records(records)
+    try:
+        frame = pd.DataFrame.from_records(records)
+    except OverflowError:  # an integer beyond any float, mixed with others in one column
+        raise ContractError(
+            "a number in the request is too large", [_problem("dtype_mismatch", None, [], "numbers within a 64-bit float's range")]
+        ) from None
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:
         if frame[c].dtype == object:
@@ -153,16 +158,15 @@ _NUMBER = (int, float)
 
 
 def _kinds_ok(s, null, allowed) -> list:
-    "Row positions whose non-null value is not of one of the `allowed` Python types (bool is never a number)."
+    "Row positions whose non-null value is not of one of the `allowed` Python types (bool is never a number), vectorised."
+    import numpy as np
+    import pandas as pd
+
     if _pure(s, allowed):
         return []
-    bad = []
-    for i, (v, n) in enumerate(zip(s.tolist(), null.tolist())):
-        if n:
-            continue
-        if not isinstance(v, allowed) or (isinstance(v, bool) and bool not in allowed):
-            bad.append(i)
-    return bad
+    kinds = pd.Series(s.to_numpy(dtype=object)).map(type)  # one C-level pass; the types are judged once each, not per row
+    good = [t for t in kinds.unique() if issubclass(t, allowed) and not (issubclass(t, bool) and bool not in allowed)]
+    return list(np.flatnonzero(~kinds.isin(good).to_numpy() & ~null.to_numpy()))
 
 
 def _to_float(v):
@@ -181,14 +185,14 @@ def _numbers(s, null):
         return None, list(np.flatnonzero(~null.to_numpy()))
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.astype(float), []
-    import numpy as _np
-
     if _pure(s, (float,)):
         try:
             return s.astype(float), []
         except OverflowError:  # an integer too large for a float: the slow path says which
             pass
-    bad = _kinds_ok(s, null, _NUMBER + (_np.integer, _np.floating))
+    bad = _kinds_ok(s, null, _NUMBER + (np.integer, np.floating))
+    if bad:  # the column is refused: its values are only shown, never compared
+        return pd.Series(np.nan, index=s.index, dtype=float), bad
     values = pd.Series([math.nan if n else _to_float(v) for v, n in zip(s.tolist(), null.tolist())], index=s.index, dtype=float)
     return values, bad
 
@@ -203,13 +207,14 @@ def _typed(name, col, s, null) -> tuple:
     if want in ("integer", "float"):
         values, bad = _numbers(s, null)
         if values is not None and not bad:
-            finite = values.abs() != math.inf
-            inf = list(np.flatnonzero((~finite & ~null).to_numpy()))
+            v, isnull = values.to_numpy(), null.to_numpy()
+            finite = ~np.isinf(v)
+            inf = list(np.flatnonzero(~finite & ~isnull))
             if inf:
                 problems.append(_problem("non_finite_value", name, inf, "a finite number", s.iloc[inf[:5]].astype(str)))
             if want == "integer":
-                frac = list(np.flatnonzero((finite & ~null & (values % 1 != 0)).to_numpy()))
-                bad = frac
+                with np.errstate(invalid="ignore"):
+                    bad = list(np.flatnonzero(finite & ~isnull & (np.mod(v, 1) != 0)))
         if bad:
             problems.append(
                 _problem(
@@ -236,7 +241,11 @@ def _typed(name, col, s, null) -> tuple:
             problems.append(_problem("dtype_mismatch", name, bad, "true or false", s.iloc[bad[:5]]))
         return s, problems
     if want in ("datetime", "date"):
-        parsed = pd.to_datetime(s.where(~null), errors="coerce", format="mixed")
+        try:
+            parsed = pd.to_datetime(s.where(~null), errors="coerce", format="mixed")
+        except (ValueError, TypeError, OverflowError):  # text with a time zone mixed with numbers: parse the text alone
+            text = s.where(~null & s.map(lambda v: isinstance(v, str)).astype(bool))
+            parsed = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
         bad = list(np.flatnonzero((parsed.isna() & ~null).to_numpy()))
         if bad:
             problems.append(_problem("dtype_mismatch", name, bad, f"an ISO 8601 {want} such as 2024-01-31", s.iloc[bad[:5]]))
@@ -257,13 +266,16 @@ def _limits(name, col, values, null, action) -> list:
         try:
             lo = None if col.min is None else (float(col.min) if col.type in ("integer", "float") else pd.Timestamp(col.min))
             hi = None if col.max is None else (float(col.max) if col.type in ("integer", "float") else pd.Timestamp(col.max))
-            mask = pd.Series(False, index=values.index)
-            if lo is not None:
-                mask |= (values < lo).fillna(False)
-            if hi is not None:
-                mask |= (values > hi).fillna(False)
-            mask &= ~null & (values.abs() != math.inf if col.type in ("integer", "float") else True)
-            bad = list(np.flatnonzero(mask.to_numpy()))
+            numeric = col.type in ("integer", "float")
+            v = values.to_numpy(dtype=float) if numeric else values
+            mask = np.zeros(len(values), dtype=bool)
+            with np.errstate(invalid="ignore"):
+                if lo is not None:
+                    mask |= np.asarray(v < lo, dtype=bool) if numeric else (v < lo).fillna(False).to_numpy()
+                if hi is not None:
+                    mask |= np.asarray(v > hi, dtype=bool) if numeric else (v > hi).fillna(False).to_numpy()
+            mask &= ~null.to_numpy() & (~np.isinf(v) if numeric else True)
+            bad = list(np.flatnonzero(mask))
         except (TypeError, ValueError):  # a time zone mix the bounds cannot be ordered with: not the caller's fault
             bad = []
         if bad:
@@ -273,8 +285,8 @@ def _limits(name, col, values, null, action) -> list:
                 )
             )
     if col.categories is not None and col.type in ("string", "categorical"):
-        mask = ~values.isin(list(col.categories)) & ~null
-        bad = list(np.flatnonzero(mask.to_numpy()))
+        mask = ~pd.core.algorithms.isin(values.to_numpy(dtype=object), list(col.categories)) & ~null.to_numpy()
+        bad = list(np.flatnonzero(mask))
         if bad:
             shown = ", ".join(map(repr, col.categories[:10])) + (", ..." if len(col.categories) > 10 else "")
             out.append(_problem("unexpected_category", name, bad, f"one of the trained categories {shown}", values.iloc[bad[:5]], action))
@@ -282,7 +294,7 @@ def _limits(name, col, values, null, action) -> list:
 
 # %% ../../nbs/13_serve/02_contract.ipynb #2df4f9e1
 def _cast(values, s, null, dtype: dict):
-    "A checked column cast to its training dtype."
+    "A checked column cast to its training dtype (a Series or an array, in row order)."
     import numpy as np
     import pandas as pd
 
@@ -296,7 +308,9 @@ def _cast(values, s, null, dtype: dict):
         return s.astype(dt if not null.any() else "boolean")
     if dt.startswith("datetime64"):
         return values
-    return s.astype(object).where(~null, np.nan)
+    out = s.to_numpy(dtype=object, copy=True)
+    out[null.to_numpy()] = np.nan
+    return out
 
 # %% ../../nbs/13_serve/02_contract.ipynb #6e429445
 class Contract:
@@ -349,4 +363,5 @@ class Contract:
         if rejected:
             cols = sorted({str(p["column"]) for p in rejected})
             raise ContractError(f"{len(rejected)} contract violation(s) in column(s) {', '.join(cols)}", rejected, ignored=ignored)
-        return pd.DataFrame(out, index=range(len(frame)))[self.features], problems, ignored
+        out = {c: v.array if isinstance(v, pd.Series) else v for c, v in out.items()}  # arrays: no index to align
+        return pd.DataFrame(out, columns=self.features), problems, ignored
