@@ -57,3 +57,20 @@ def test_curve_verdict_gives_one_sentence_and_one_headline_per_case():
     for words, (curve, gap) in cases.items():
         v = _curve_verdict([100, 200], curve, gap)
         assert _verdict_words(v["headline"]) == _verdict_words(v["text"]) == words
+
+
+def test_one_display_name_per_model(sanity_pair, tmp_path):
+    from mlkit.cards.card import model_card
+    from mlkit.cards.explanation import explain
+    from mlkit.runtime import model_name
+
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    name = model_name(pipe)
+    assert name == "StandardScaler -> LogisticRegression"
+    flat, _ = sanity_pair
+    assert flat.meta["model"] == name and name in flat.title
+    data = noisy_linear()
+    fitted = pipe.fit(data.drop(columns="y"), data["y"])
+    assert name in explain(fitted, data, "y", n_repeats=2).title
+    card = model_card(fitted, target="y")
+    assert name in card.title and card.sections["intended_use"]["model"] == name

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import Finding, MlkitInputError
+from ..runtime import model_name
 from .inputs import is_fitted, load_model, _run_record, _spec_dict, _versions
 from .metrics import default_metric, Metric, resolve_task
 from .evaluate import cross_validate_model, slice_performance, _prepare, _slice_findings
@@ -24,13 +25,6 @@ def _defect(f) -> str:
 __all__ = ['model_card']
 
 # %% ../../nbs/10_cards/09_card.ipynb #f7ab58e6
-def _model_name(model) -> str:
-    "The model's class name, or its steps' class names for a pipeline."
-    if hasattr(model, "steps"):
-        return " -> ".join(type(s).__name__ for _, s in model.steps)
-    return type(model).__name__
-
-
 def _intended_use(spec_d: dict, task, target, metric, sensitive: list, name: str) -> dict:
     "The card's intended-use section: objective, task, target, metric, sensitive columns and the model."
     return {
@@ -75,7 +69,7 @@ def model_card(
     sensitive = [str(c) for c in (spec_d.get("sensitive") or [])]
     slice_cols = list(dict.fromkeys(sensitive + [str(c) for c in (slices or [])]))
     findings, limits, sections = [], [], {}
-    name = _model_name(model)
+    name = model_name(model)
     task = spec_d.get("task") if spec_d.get("task") not in (None, "auto") else None
     sections["intended_use"] = _intended_use(spec_d, task, target, metric, sensitive, name)
     evidence = {"explanation": None, "slice_rows": [], "check_report": None, "sanity_report": None}

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from ..core import Html, esc, html_page, table, tally, verdict_html
+from ..runtime import model_name
 from .steps import load_report
 
 # %% auto #0
@@ -35,7 +36,7 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
     elif isinstance(best, dict):
         model, value, std = best.get("model") or best.get("name"), best.get("score", best.get("mean")), best.get("std")
     elif best is not None and table is not None:
-        model = best if isinstance(best, str) else getattr(best, "name", None) or type(best).__name__
+        model = best if isinstance(best, str) else getattr(best, "name", None) or model_name(best)
     if value is None and table is not None and len(table):
         import pandas as pd
 

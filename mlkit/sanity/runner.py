@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..baselines import infer_columns, leak_safe_splits, make_scorers, n_splits, positive_class, prepare_xy, resolve_metrics
 from ..core import Finding, MlkitInputError, ModelError
+from ..runtime import model_name
 from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress, finish_progress
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
 from .report import CHECKS, SanityReport
@@ -39,7 +40,7 @@ def _first_fit(model, X, y, plan: dict, task: str, random_state: int) -> tuple:
     except MlkitInputError:
         raise
     except Exception as e:
-        raise ModelError(_model_name(model), "the first fit (on a small sample)", e) from e
+        raise ModelError(model_name(model), "the first fit (on a small sample)", e) from e
 
 
 class _Steps:
@@ -77,7 +78,7 @@ class _Steps:
         except MlkitInputError:
             raise
         except Exception as e:  # the user's model raised (here or in the worker): say whose model, in which step, and what it said
-            raise ModelError(_model_name(self.model), step, e) from e
+            raise ModelError(model_name(self.model), step, e) from e
 
     def note_warnings(self, step: str, res: dict) -> None:
         "A `model_warnings` info when the step raised warnings."
@@ -211,7 +212,7 @@ def _sanity(
         "random_state": random_state,
         "rows_total": info["rows_total"],
         "rows_used": info["rows_used"],
-        "model": _model_name(model),
+        "model": model_name(model),
         "n_permutations": n_permutations,
         "seconds": round(elapsed, 2),
     }
@@ -223,12 +224,6 @@ def _sanity(
         results=results,
         learning_curve=curve,
         more_data_helps=more,
-        title=f"sanity of {_model_name(model)} for {target}",
+        title=f"sanity of {model_name(model)} for {target}",
         meta=meta,
     )
-
-# %% ../../nbs/06_sanity/05_runner.ipynb #b360719e
-def _model_name(model) -> str:
-    "A short name for a model or pipeline (the last step's class)."
-    steps = getattr(model, "steps", None)
-    return type(steps[-1][1]).__name__ if steps else type(model).__name__
