@@ -74,3 +74,79 @@ def test_one_display_name_per_model(sanity_pair, tmp_path):
     assert name in explain(fitted, data, "y", n_repeats=2).title
     card = model_card(fitted, target="y")
     assert name in card.title and card.sections["intended_use"]["model"] == name
+
+
+# --- point 6: a score to beat that informs ----------------------------------------------
+
+
+def wavy(n=400, seed=0):
+    "A target only a flexible model learns: boosting beats every simple baseline by far."
+    r = np.random.default_rng(seed)
+    X = r.uniform(-1, 1, (n, 3))
+    return pd.DataFrame(X, columns=list("abc")).assign(y=(np.sin(5 * X[:, 0]) * np.cos(4 * X[:, 1]) > 0).astype(int))
+
+
+@pytest.fixture(scope="module")
+def baselines():
+    import mlkit
+
+    demo = mlkit.load_demo().dropna(subset=["Sex"]).reset_index(drop=True)
+    dup = pd.concat([noisy_linear(n=10, flip=0.0)] * 30, ignore_index=True)  # 97% duplicated rows
+    return {
+        "demo": mlkit.baseline(demo, "Sex", cv=3, metric="roc_auc"),
+        "wavy": mlkit.baseline(wavy(), "y", cv=3, metric="accuracy"),
+        "noisy": mlkit.baseline(noisy_linear(), "y", cv=3, metric="roc_auc"),
+        "dup": mlkit.baseline(dup, "y", cv=3, metric="roc_auc"),
+    }
+
+
+def _chart_title(chart):
+    return (chart.layer[0].title if chart.layer else chart.title).text
+
+
+def _rule_at(chart):
+    "The x value of the chart's score-to-beat rule."
+    rules = [layer for layer in chart.layer if layer.mark == "rule" or getattr(layer.mark, "type", None) == "rule"]
+    values = [float(layer.data["score"].iloc[0]) for layer in rules if hasattr(layer.data, "columns") and "score" in layer.data.columns]
+    return values[0] if values else None
+
+
+def test_headline_compares_with_the_best_simple_baseline(baselines):
+    r = baselines["wavy"]
+    assert r.best == "gradient_boosting" and r.best_simple == "shallow_tree"
+    h = r.headline()
+    assert f"score to beat (the best simple baseline, shallow_tree: {r.best_simple_score:.3f})" in h
+    assert f"{r.best_score - r.best_simple_score:+.3f}" in h and "Trivial floor (dummy_most_frequent" in h
+    assert "shallow_tree" in _chart_title(r.chart()) and _rule_at(r.chart()) == pytest.approx(r.best_simple_score)
+    f = r.filter(check="best_baseline").findings[0]
+    assert f.evidence["best_simple"] == "shallow_tree" and h in f.message
+
+
+@pytest.mark.parametrize("name", ["demo", "noisy"])
+def test_roc_auc_floor_is_never_the_bar(baselines, name):
+    r = baselines[name]
+    h = r.headline()
+    assert r.trivial_floor == pytest.approx(0.5)
+    assert "0.500" not in h.split("Trivial floor")[0], h  # 0.5 appears only as the floor, said to be no bar
+    assert "so it is no bar" in h and "score to beat" in h
+    assert _rule_at(r.chart()) == pytest.approx(r.best_simple_score) and r.best_simple_score > 0.6
+    assert "0.5)" not in _chart_title(r.chart())
+
+
+def test_near_perfect_score_warns_and_points_at_the_leakage_checks(baselines):
+    r = baselines["dup"]
+    assert r.best_score >= 0.99
+    f = r.filter(check="near_perfect_score").findings[0]
+    assert f.severity == "warning"
+    for check in ("duplicate_rows", "target_leakage", "conflicting_labels"):
+        assert check in f.fix and check in f.evidence["leakage_checks"]
+    for clean in ("noisy", "wavy"):
+        assert not baselines[clean].filter(check="near_perfect_score").findings
+
+
+def test_baseline_names_its_models_with_the_one_display_name(baselines):
+    r = baselines["noisy"]
+    assert r.meta["models"]["linear"] == "TablePreprocessor -> LogisticRegression"
+    assert r.display_name("linear") == "linear (TablePreprocessor -> LogisticRegression)"
+    back = type(r).from_json(r.to_json())  # the names survive a round trip through JSON
+    assert back.headline() == r.headline() and "TablePreprocessor -> LogisticRegression" in back.headline()
