@@ -150,3 +150,20 @@ def test_baseline_names_its_models_with_the_one_display_name(baselines):
     assert r.display_name("linear") == "linear (TablePreprocessor -> LogisticRegression)"
     back = type(r).from_json(r.to_json())  # the names survive a round trip through JSON
     assert back.headline() == r.headline() and "TablePreprocessor -> LogisticRegression" in back.headline()
+
+
+def test_run_headline_never_takes_the_fixed_floor_as_the_bar(baselines):
+    from mlkit.pipeline.report import _headline_html, headline, headline_text
+
+    wavy = headline(baselines["wavy"])
+    assert wavy["score_to_beat"] == pytest.approx(baselines["wavy"].best_simple_score) and wavy["beats"] is True
+    assert wavy["score_to_beat_source"] == "best simple baseline, shallow_tree"
+    for name in ("demo", "noisy"):
+        r = baselines[name]
+        h = headline(r)
+        assert h["score_to_beat"] != pytest.approx(0.5) and h["trivial_floor"] == pytest.approx(0.5)
+        if r.best == r.best_simple:
+            assert h["score_to_beat"] is None and "no bar" in h["score_to_beat_source"]
+            assert "no bar" in headline_text(h) and "n/a" not in _headline_html(h)
+        else:
+            assert h["score_to_beat"] == pytest.approx(r.best_simple_score)

@@ -153,6 +153,11 @@ class BaselineReport(Report):
         row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
         return None if row is None else float(row[self.metric])
 
+    @property
+    def floor_is_fixed(self) -> bool:
+        "Whether every model that ignores the features scores the same on the headline metric (roc_auc: 0.5), so the floor is no bar."
+        return self.metric in FIXED_FLOORS
+
     def display_name(self, name: str) -> str:
         "A candidate's name with its model's one display name (`linear (TablePreprocessor -> LogisticRegression)`)."
         models = (self.meta or {}).get("models") or {}

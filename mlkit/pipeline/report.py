@@ -51,8 +51,7 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
             model = model or (str(row[name_col].iloc[0]) if name_col else None)
             std_col = next((c for c in ("std", "cv_std", "score_std", "std_score") if c in frame.columns), None)
             std = float(row[std_col].iloc[0]) if std_col else None
-    baseline_stb = getattr(b, "score_to_beat", None)
-    stb, source = (float(score_to_beat), "mlkit.yaml") if score_to_beat is not None else (baseline_stb, "best trivial model")
+    stb, source = (float(score_to_beat), "mlkit.yaml") if score_to_beat is not None else _baseline_bar(b, model)
     beats = None
     if value is not None and stb is not None:
         beats = value > stb if higher else value < stb
@@ -66,7 +65,24 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
         "higher_is_better": higher,
         "beats": beats,
         "task": getattr(b, "task", None),
+        "best_simple": getattr(b, "best_simple", None),
+        "trivial_floor": getattr(b, "trivial_floor", getattr(b, "score_to_beat", None)),
     }
+
+
+def _baseline_bar(b, model) -> tuple:
+    "(score to beat, where it comes from) of a baseline report: the best simple baseline; the trivial floor only when the best model is that baseline and the floor is not the same for every model (roc_auc's 0.5 is no bar)."
+    simple, bar = getattr(b, "best_simple", None), getattr(b, "best_simple_score", None)
+    if simple is None:  # an older report or another kind: its own score to beat
+        return getattr(b, "score_to_beat", None), "best trivial model"
+    if simple != model and bar is not None:
+        return bar, f"best simple baseline, {simple}"
+    if getattr(b, "floor_is_fixed", False):
+        return (
+            None,
+            f"{model} is itself the best simple baseline; the trivial floor is the same for every model on {b.metric}, so it is no bar",
+        )
+    return b.trivial_floor, f"trivial floor, {b.trivial_model}: {model} is itself the best simple baseline"
 
 
 def _num(x, digits: int = 3) -> str:
@@ -87,6 +103,8 @@ def headline_text(h: dict | None) -> str:
         verdict = {True: "beats it", False: "does NOT beat it", None: ""}[h.get("beats")]
         source = f" ({h['score_to_beat_source']})" if h.get("score_to_beat_source") else ""
         text += f" vs {_num(h['score_to_beat'])} to beat{source}: {verdict}"
+    elif h.get("score_to_beat_source"):
+        text += f"; {h['score_to_beat_source']}"
     return text
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #b73ff270
@@ -145,7 +163,12 @@ def _headline_html(h: dict | None) -> str:
         '<section class="mlk-headline">'
         f'<div class="mlk-big">{esc(_num(h["value"]))}<small>{std}</small></div>'
         f"<div><b>{esc(h.get('metric') or 'score')}</b> of the best model, <b>{esc(h.get('model') or '?')}</b> (cross-validated)<br>"
-        f"score to beat: <b>{esc(_num(h.get('score_to_beat')))}</b> ({esc(h.get('score_to_beat_source') or '')}){esc(diff)} {badge}</div></section>"
+        + (
+            f"score to beat: <b>{esc(_num(h.get('score_to_beat')))}</b> ({esc(h.get('score_to_beat_source') or '')}){esc(diff)} {badge}"
+            if h.get("score_to_beat") is not None
+            else esc(h.get("score_to_beat_source") or "no score to beat")
+        )
+        + "</div></section>"
     )
 
 
