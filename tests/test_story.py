@@ -167,3 +167,16 @@ def test_run_headline_never_takes_the_fixed_floor_as_the_bar(baselines):
             assert "no bar" in headline_text(h) and "n/a" not in _headline_html(h)
         else:
             assert h["score_to_beat"] == pytest.approx(r.best_simple_score)
+
+
+def test_sanity_on_the_demo_tells_one_story():
+    import mlkit
+    from mlkit.runtime import model_name
+
+    demo = mlkit.load_demo().dropna(subset=["Sex"]).reset_index(drop=True)
+    model = DecisionTreeClassifier(max_depth=3, random_state=0)
+    r = sanity(model, demo, "Sex", cv=3, n_permutations=0)
+    finding = r.filter(check="learning_curve").findings[0]
+    title = r.curve_title()
+    assert title and _verdict_words(title) == _verdict_words(finding.message) and finding.evidence["headline"] in title
+    assert r.meta["model"] == model_name(model) == "DecisionTreeClassifier"

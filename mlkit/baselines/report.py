@@ -37,7 +37,9 @@ def baseline_story(r) -> dict:
     if simple is None:
         versus, short = "; no simple baseline finished, so there is no score to beat", ""
     elif simple == r.best:
-        versus, short = ", itself a simple baseline: the score to beat for any model", ", a simple baseline: the score to beat"
+        others = r.metric_table().query("kind not in ('trivial', 'random') and model != @r.best")
+        runner = f"; next: {others['model'].iloc[0]} {fmt_score(others['mean'].iloc[0])}" if len(others) else ""
+        versus, short = f", itself a simple baseline: the score to beat for any model{runner}", ", a simple baseline: the score to beat"
     else:
         versus = f", {delta:+.3f} against the score to beat (the best simple baseline, {simple}: {fmt_score(bar)})"
         short = f"; {delta:+.3f} against the best simple baseline {simple} ({fmt_score(bar)})"

@@ -170,6 +170,7 @@ def _sanity(
     curve_rows, more, trivial = [], None, None
     deadline = None if time_budget is None else started + float(time_budget)
     # 0. can the model take the raw table?
+    name = model_name(model)  # the user's model, named as every other output names it (not mlkit's wrapper around it)
     model, wrap_reason = _first_fit(model, X, y, plan, task, random_state)
     findings += _wrapped_findings(wrap_reason, plan)
     steps = _Steps(model, X, y, deadline, show, started, findings)
@@ -212,7 +213,7 @@ def _sanity(
         "random_state": random_state,
         "rows_total": info["rows_total"],
         "rows_used": info["rows_used"],
-        "model": model_name(model),
+        "model": name,
         "n_permutations": n_permutations,
         "seconds": round(elapsed, 2),
     }
@@ -224,6 +225,6 @@ def _sanity(
         results=results,
         learning_curve=curve,
         more_data_helps=more,
-        title=f"sanity of {model_name(model)} for {target}",
+        title=f"sanity of {name} for {target}",
         meta=meta,
     )
