@@ -180,3 +180,15 @@ def test_sanity_on_the_demo_tells_one_story():
     title = r.curve_title()
     assert title and _verdict_words(title) == _verdict_words(finding.message) and finding.evidence["headline"] in title
     assert r.meta["model"] == model_name(model) == "DecisionTreeClassifier"
+
+
+def test_sanity_warns_on_a_near_perfect_validation_score():
+    dup = pd.concat([noisy_linear(n=10, flip=0.0)] * 30, ignore_index=True)  # copies cross the folds
+    r = sanity(DecisionTreeClassifier(random_state=0), dup, "y", cv=3, n_permutations=0, metric="roc_auc")
+    f = r.filter(check="near_perfect_score").findings
+    assert f and f[0].severity == "warning" and "duplicate_rows" in f[0].fix and f[0].evidence["model"] == "DecisionTreeClassifier"
+
+
+def test_sanity_stays_silent_on_an_ordinary_score(sanity_pair):
+    for r in sanity_pair:
+        assert not r.filter(check="near_perfect_score").findings

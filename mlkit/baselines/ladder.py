@@ -32,7 +32,7 @@ from mlkit.runtime import (
 )
 
 # %% auto #0
-__all__ = ['PROGRESS_ROWS', 'BOUNDED_BY_ONE', 'NEAR_PERFECT', 'baseline']
+__all__ = ['PROGRESS_ROWS', 'BOUNDED_BY_ONE', 'NEAR_PERFECT', 'near_perfect_findings', 'baseline']
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #c87066c3
 PROGRESS_ROWS = 50_000
@@ -243,9 +243,8 @@ BOUNDED_BY_ONE = ("roc_auc", "roc_auc_ovr", "accuracy", "balanced_accuracy", "f1
 NEAR_PERFECT = 0.99  # a cross-validated score this close to 1 is more often a leak than a triumph
 
 
-def _near_perfect_finding(report: BaselineReport, target) -> list:
-    "A `near_perfect_score` warning pointing at the leakage checks when the best cross-validated score is at least NEAR_PERFECT of 1."
-    m, score = report.metric, report.best_score
+def near_perfect_findings(model: str, m: str, score, target) -> list:
+    "A `near_perfect_score` warning pointing at the leakage checks when `model`'s cross-validated `m` is at least NEAR_PERFECT of 1 (baseline and sanity)."
     if m not in BOUNDED_BY_ONE or score is None or score < NEAR_PERFECT:
         return []
     return [
@@ -253,9 +252,9 @@ def _near_perfect_finding(report: BaselineReport, target) -> list:
             "near_perfect_score",
             "warning",
             (target,),
-            f"{report.best} scores {m} {score:.3f} across the folds, near the perfect 1: real data rarely allows this, so suspect a leak before trusting it.",
+            f"{model} scores {m} {score:.3f} across the folds, near the perfect 1: real data rarely allows this, so suspect a leak before trusting it.",
             {
-                "model": report.best,
+                "model": model,
                 "metric": m,
                 "score": score,
                 "bar": NEAR_PERFECT,
@@ -318,5 +317,5 @@ def baseline(
     )
     report.pipelines, report._xy = pipes, (X, y)
     if report.best is not None:
-        report.findings += _near_perfect_finding(report, target) + [_best_finding(report, target)]
+        report.findings += near_perfect_findings(report.best, report.metric, report.best_score, target) + [_best_finding(report, target)]
     return report

@@ -10,7 +10,16 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..baselines import infer_columns, leak_safe_splits, make_scorers, n_splits, positive_class, prepare_xy, resolve_metrics
+from mlkit.baselines import (
+    infer_columns,
+    leak_safe_splits,
+    make_scorers,
+    n_splits,
+    near_perfect_findings,
+    positive_class,
+    prepare_xy,
+    resolve_metrics,
+)
 from ..core import Finding, MlkitInputError, ModelError
 from ..runtime import model_name
 from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress, finish_progress
@@ -161,8 +170,7 @@ def _sanity(
     show = (len(X) >= 50_000) if progress is None else bool(progress)
     metric = resolve_metrics(task, metric)[0]
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
-    kind = "regression" if task == "regression" else "classification"
-    folds = n_splits(cv)
+    kind, folds = ("regression" if task == "regression" else "classification"), n_splits(cv)
     splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, **(folds_by or {}))
     findings += fold_findings
     plan = infer_columns(X)
@@ -188,6 +196,7 @@ def _sanity(
             trivial = common["trivial_score"]
             _check_baseline(common, results, findings)
             gap = _check_fit(common, results, findings)
+            findings += near_perfect_findings(name, metric, common["validation_score"], target)
             more = _more_data(res["sizes"], va, trivial, metric, gap, findings)
         # 3. duplicate_leakage: plain folds against folds keeping identical rows together
         if (folds_by or {}).get("time_column") is None:  # copies kept together would break the time order of the folds
