@@ -192,3 +192,17 @@ def test_sanity_warns_on_a_near_perfect_validation_score():
 def test_sanity_stays_silent_on_an_ordinary_score(sanity_pair):
     for r in sanity_pair:
         assert not r.filter(check="near_perfect_score").findings
+
+
+def test_model_card_score_to_beat_is_the_best_simple_baseline(baselines):
+    from mlkit.cards.card import model_card
+
+    quick = {"run_checks": False, "run_sanity": False, "cv": 3, "top_features": 1}
+    data = wavy()
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(data.drop(columns="y"), data["y"])
+    perf = model_card(tree, data, "y", metric="accuracy", **quick).sections["performance"]
+    assert perf["score_to_beat_source"] == "mlkit.baselines: best simple baseline, shallow_tree"
+    assert perf["score_to_beat"] > baselines["wavy"].trivial_floor + 0.03  # the card's own 5-fold baseline, not the floor
+    r = baselines["noisy"]  # roc_auc, the best is the linear baseline itself
+    own = model_card(r.fitted(r.best_simple), noisy_linear(), "y", metric="roc_auc", **quick).sections["performance"]
+    assert r.best == r.best_simple and own["score_to_beat"] is None and "no bar" in own["score_to_beat_source"]

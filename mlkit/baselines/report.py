@@ -160,6 +160,23 @@ class BaselineReport(Report):
         "Whether every model that ignores the features scores the same on the headline metric (roc_auc: 0.5), so the floor is no bar."
         return self.metric in FIXED_FLOORS
 
+    def bar(self, model=None) -> tuple:
+        "(score to beat, where it comes from) for `model` (a candidate's name or an estimator; the best by default): the best simple baseline; when `model` is that baseline, the trivial floor unless it is fixed (roc_auc's 0.5 is no bar: None)."
+        from mlkit.runtime import model_name
+
+        model = self.best if model is None else model
+        simple, models = self.best_simple, (self.meta or {}).get("models") or {}
+        same = simple is not None and (model == simple or (not isinstance(model, str) and models.get(simple) == model_name(model)))
+        who = model if isinstance(model, str) else model_name(model)
+        if simple is not None and not same:
+            return self.best_simple_score, f"best simple baseline, {simple}"
+        if self.floor_is_fixed:
+            return (
+                None,
+                f"{who} is itself the best simple baseline; the trivial floor is the same for every model on {self.metric}, so it is no bar",
+            )
+        return self.trivial_floor, f"trivial floor, {self.trivial_model}" + (f": {who} is itself the best simple baseline" if same else "")
+
     def display_name(self, name: str) -> str:
         "A candidate's name with its model's one display name (`linear (TablePreprocessor -> LogisticRegression)`)."
         models = (self.meta or {}).get("models") or {}

@@ -72,17 +72,9 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
 
 def _baseline_bar(b, model) -> tuple:
     "(score to beat, where it comes from) of a baseline report: the best simple baseline; the trivial floor only when the best model is that baseline and the floor is not the same for every model (roc_auc's 0.5 is no bar)."
-    simple, bar = getattr(b, "best_simple", None), getattr(b, "best_simple_score", None)
-    if simple is None:  # an older report or another kind: its own score to beat
+    if not hasattr(b, "bar") or getattr(b, "best_simple", None) is None:  # another kind of report: its own score to beat
         return getattr(b, "score_to_beat", None), "best trivial model"
-    if simple != model and bar is not None:
-        return bar, f"best simple baseline, {simple}"
-    if getattr(b, "floor_is_fixed", False):
-        return (
-            None,
-            f"{model} is itself the best simple baseline; the trivial floor is the same for every model on {b.metric}, so it is no bar",
-        )
-    return b.trivial_floor, f"trivial floor, {b.trivial_model}: {model} is itself the best simple baseline"
+    return b.bar(model)
 
 
 def _num(x, digits: int = 3) -> str:
