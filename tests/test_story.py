@@ -206,3 +206,10 @@ def test_model_card_score_to_beat_is_the_best_simple_baseline(baselines):
     r = baselines["noisy"]  # roc_auc, the best is the linear baseline itself
     own = model_card(r.fitted(r.best_simple), noisy_linear(), "y", metric="roc_auc", **quick).sections["performance"]
     assert r.best == r.best_simple and own["score_to_beat"] is None and "no bar" in own["score_to_beat_source"]
+
+
+def test_headline_says_when_the_gain_over_the_bar_is_within_the_noise(baselines):
+    demo, wavy_r = baselines["demo"], baselines["wavy"]
+    std = float(demo.table.loc[demo.table["model"] == demo.best, "roc_auc_std"].iloc[0])
+    assert (abs(demo.best_score - demo.best_simple_score) <= std) == ("the gain may be noise" in demo.headline())
+    assert "the gain may be noise" not in wavy_r.headline()

@@ -41,7 +41,8 @@ def baseline_story(r) -> dict:
         runner = f"; next: {others['model'].iloc[0]} {fmt_score(others['mean'].iloc[0])}" if len(others) else ""
         versus, short = f", itself a simple baseline: the score to beat for any model{runner}", ", a simple baseline: the score to beat"
     else:
-        versus = f", {delta:+.3f} against the score to beat (the best simple baseline, {simple}: {fmt_score(bar)})"
+        noise = f", within the fold-to-fold spread of {fmt_score(std)}: the gain may be noise" if abs(delta) <= std else ""
+        versus = f", {delta:+.3f} against the score to beat (the best simple baseline, {simple}: {fmt_score(bar)}){noise}"
         short = f"; {delta:+.3f} against the best simple baseline {simple} ({fmt_score(bar)})"
     floor = r.trivial_floor
     if floor is None:
