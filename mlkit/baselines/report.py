@@ -43,7 +43,7 @@ def baseline_story(r) -> dict:
     else:
         noise = f", within the fold-to-fold spread of {fmt_score(std)}: the gain may be noise" if abs(delta) <= std else ""
         versus = f", {delta:+.3f} against the score to beat (the best simple baseline, {simple}: {fmt_score(bar)}){noise}"
-        short = f"; {delta:+.3f} against the best simple baseline {simple} ({fmt_score(bar)})"
+        short = f"; {delta:+.3f} against the best simple baseline {simple} ({fmt_score(bar)}){': may be noise' if noise else ''}"
     floor = r.trivial_floor
     if floor is None:
         floor_text = ""
