@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import pytest
@@ -80,7 +81,7 @@ def test_baseline_and_sanity_open_with_their_verdict(numeric):
     from sklearn.linear_model import LogisticRegression
 
     base = mlkit.baseline(numeric, TARGET, cv=2)
-    assert base.headline() in _opens_with_verdict(base.to_html()).replace("&#x27;", "'")
+    assert base.headline() in html_lib.unescape(_opens_with_verdict(base.to_html()))
     san = mlkit.sanity(LogisticRegression(max_iter=500), numeric.dropna(), TARGET, cv=2)
     html = san.to_html()
     _opens_with_verdict(html)

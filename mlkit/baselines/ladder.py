@@ -27,11 +27,12 @@ from mlkit.runtime import (
     limit_threads,
     report_progress,
     finish_progress,
+    model_name,
     warning_summary,
 )
 
 # %% auto #0
-__all__ = ['PROGRESS_ROWS', 'baseline']
+__all__ = ['PROGRESS_ROWS', 'BOUNDED_BY_ONE', 'NEAR_PERFECT', 'near_perfect_findings', 'baseline']
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #c87066c3
 PROGRESS_ROWS = 50_000
@@ -223,11 +224,45 @@ def _best_finding(report: BaselineReport, target) -> Finding:
         (target,),
         ("No candidate beats the trivial models: the features as given carry no usable signal for this target. " if trivial else "")
         + report.headline(),
-        {"best": report.best, "best_score": report.best_score, "score_to_beat": report.score_to_beat, "metric": report.metric},
+        {
+            "best": report.best,
+            "best_score": report.best_score,
+            "best_simple": report.best_simple,
+            "best_simple_score": report.best_simple_score,
+            "trivial_floor": report.trivial_floor,
+            "score_to_beat": report.score_to_beat,
+            "metric": report.metric,
+        },
         "Check the target and the features for errors before modelling further."
         if trivial
-        else "Any model you build must beat the score to beat, and should beat the best simple model.",
+        else "Any model you build must beat the best simple baseline (the score to beat), not just the trivial floor.",
     )
+
+
+BOUNDED_BY_ONE = ("roc_auc", "roc_auc_ovr", "accuracy", "balanced_accuracy", "f1", "f1_macro", "r2")
+NEAR_PERFECT = 0.99  # a cross-validated score this close to 1 is more often a leak than a triumph
+
+
+def near_perfect_findings(model: str, m: str, score, target) -> list:
+    "A `near_perfect_score` warning pointing at the leakage checks when `model`'s cross-validated `m` is at least NEAR_PERFECT of 1 (baseline and sanity)."
+    if m not in BOUNDED_BY_ONE or score is None or score < NEAR_PERFECT:
+        return []
+    return [
+        Finding(
+            "near_perfect_score",
+            "warning",
+            (target,),
+            f"{model} scores {m} {score:.3f} across the folds, near the perfect 1: real data rarely allows this, so suspect a leak before trusting it.",
+            {
+                "model": model,
+                "metric": m,
+                "score": score,
+                "bar": NEAR_PERFECT,
+                "leakage_checks": ["duplicate_rows", "target_leakage", "conflicting_labels"],
+            },
+            f"Run mlkit.check(data, target={str(target)!r}) and read its duplicate_rows (copies that cross folds), target_leakage (a feature that is the target in disguise) and conflicting_labels findings; if copies of a row cross folds, pass groups= to keep them together.",
+        )
+    ]
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #b375a9bb
 def baseline(
@@ -273,6 +308,7 @@ def baseline(
         "rows_used": info["rows_used"],
         "columns_used": len(plan["numeric"]) + len(plan["categorical"]) + len(plan["datetime"]),
         "seconds": round(elapsed, 2),
+        "models": {name: model_name(pipe) for name, pipe in pipes.items()},
     }
     if time_budget is not None:
         meta["time_budget"] = time_budget
@@ -281,5 +317,5 @@ def baseline(
     )
     report.pipelines, report._xy = pipes, (X, y)
     if report.best is not None:
-        report.findings.append(_best_finding(report, target))
+        report.findings += near_perfect_findings(report.best, report.metric, report.best_score, target) + [_best_finding(report, target)]
     return report

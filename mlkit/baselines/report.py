@@ -15,12 +15,47 @@ from ..core import Finding, MlkitInputError, Report, esc, register_report_kind, 
 from ..runtime import limit_threads
 
 # %% auto #0
-__all__ = ['fmt_score', 'BaselineReport', 'chart_svg']
+__all__ = ['SIMPLE_KINDS', 'FIXED_FLOORS', 'fmt_score', 'baseline_story', 'BaselineReport', 'chart_svg']
 
 # %% ../../nbs/05_baselines/06_report.ipynb #ce72848f
 def fmt_score(x, digits: int = 3) -> str:
     "A number for people: 3 decimals, or a dash when missing."
     return "-" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"{x:.{digits}f}"
+
+# %% ../../nbs/05_baselines/06_report.ipynb #ac809976
+SIMPLE_KINDS = ("simple", "linear")  # one-rule, shallow tree, linear: the bar any real model must clear
+FIXED_FLOORS = {"roc_auc": 0.5, "roc_auc_ovr": 0.5}  # metrics on which every model that ignores the features scores the same
+
+
+def baseline_story(r) -> dict:
+    "The one comparison a baseline report tells, for its headline, its chart title and its best-model finding: the best model against the best simple baseline, the trivial floor apart."
+    if r.best is None:
+        return {"headline": "No candidate finished.", "chart_title": None, "delta": None}
+    m, arrow, score, simple, bar = r.metric, "higher" if r.higher_is_better else "lower", r.best_score, r.best_simple, r.best_simple_score
+    std = r.table.loc[r.table["model"] == r.best, f"{m}_std"].astype(float).iloc[0]
+    delta = None if bar is None else score - bar
+    if simple is None:
+        versus, short = "; no simple baseline finished, so there is no score to beat", ""
+    elif simple == r.best:
+        others = r.metric_table().query("kind not in ('trivial', 'random') and model != @r.best")
+        runner = f"; next: {others['model'].iloc[0]} {fmt_score(others['mean'].iloc[0])}" if len(others) else ""
+        versus, short = f", itself a simple baseline: the score to beat for any model{runner}", ", a simple baseline: the score to beat"
+    else:
+        noise = f", within the fold-to-fold spread of {fmt_score(std)}: the gain may be noise" if abs(delta) <= std else ""
+        versus = f", {delta:+.3f} against the score to beat (the best simple baseline, {simple}: {fmt_score(bar)}){noise}"
+        short = f"; {delta:+.3f} against the best simple baseline {simple} ({fmt_score(bar)}){': may be noise' if noise else ''}"
+    floor = r.trivial_floor
+    if floor is None:
+        floor_text = ""
+    elif m in FIXED_FLOORS:
+        floor_text = f" Trivial floor {fmt_score(floor)}: any model that ignores the features scores this on {m}, so it is no bar."
+    else:
+        floor_text = f" Trivial floor ({r.trivial_model}, ignores the features): {fmt_score(floor)}."
+    return {
+        "headline": f"Best: {r.display_name(r.best)} with {m} {fmt_score(score)} ({arrow} is better){versus}.{floor_text}",
+        "chart_title": f"{r.best} scores best: {m} {fmt_score(score)} ± {fmt_score(std, 2)}{short}",
+        "delta": delta,
+    }
 
 # %% ../../nbs/05_baselines/06_report.ipynb #6f378091
 @register_report_kind
@@ -94,10 +129,59 @@ class BaselineReport(Report):
 
     @property
     def score_to_beat(self) -> float | None:
+        "The trivial floor (old name): headline score of the best trivial model, one that ignores the features; the headline's bar is `best_simple_score`."
+        return self.trivial_floor
+
+    @property
+    def trivial_floor(self) -> float | None:
         "Headline score of the best trivial model (one that ignores the features and always gives the same answer)."
-        rows = self._ok_rows()
-        row = self._best_of(rows[rows["kind"] == "trivial"])
+        row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
         return None if row is None else float(row[self.metric])
+
+    @property
+    def trivial_model(self) -> str | None:
+        "Name of the best trivial model."
+        row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
+        return None if row is None else row["model"]
+
+    @property
+    def best_simple(self) -> str | None:
+        "Name of the best simple baseline (one-rule, shallow tree or linear): the bar a real model must clear."
+        row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
+        return None if row is None else row["model"]
+
+    @property
+    def best_simple_score(self) -> float | None:
+        "Headline score of the best simple baseline (the score to beat)."
+        row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
+        return None if row is None else float(row[self.metric])
+
+    @property
+    def floor_is_fixed(self) -> bool:
+        "Whether every model that ignores the features scores the same on the headline metric (roc_auc: 0.5), so the floor is no bar."
+        return self.metric in FIXED_FLOORS
+
+    def bar(self, model=None) -> tuple:
+        "(score to beat, where it comes from) for `model` (a candidate's name or an estimator; the best by default): the best simple baseline; when `model` is that baseline, the trivial floor unless it is fixed (roc_auc's 0.5 is no bar: None)."
+        from mlkit.runtime import model_name
+
+        model = self.best if model is None else model
+        simple, models = self.best_simple, (self.meta or {}).get("models") or {}
+        same = simple is not None and (model == simple or (not isinstance(model, str) and models.get(simple) == model_name(model)))
+        who = model if isinstance(model, str) else model_name(model)
+        if simple is not None and not same:
+            return self.best_simple_score, f"best simple baseline, {simple}"
+        if self.floor_is_fixed:
+            return (
+                None,
+                f"{who} is itself the best simple baseline; the trivial floor is the same for every model on {self.metric}, so it is no bar",
+            )
+        return self.trivial_floor, f"trivial floor, {self.trivial_model}" + (f": {who} is itself the best simple baseline" if same else "")
+
+    def display_name(self, name: str) -> str:
+        "A candidate's name with its model's one display name (`linear (TablePreprocessor -> LogisticRegression)`)."
+        models = (self.meta or {}).get("models") or {}
+        return f"{name} ({models[name]})" if name in models and models[name] != name else str(name)
 
     def metric_table(self, metric: str | None = None) -> pd.DataFrame:
         "Columns model, kind, mean, std for one metric (the headline by default), best first."
@@ -113,15 +197,20 @@ class BaselineReport(Report):
         from mlkit.charts import baseline_chart
 
         m = metric or self.metric
-        stb = self.score_to_beat if m == self.metric else None
-        return baseline_chart(self.metric_table(m), metric=m, score_to_beat=stb, higher_is_better=higher_is_better(m))
+        if m != self.metric:
+            return baseline_chart(self.metric_table(m), metric=m, higher_is_better=higher_is_better(m))
+        story = baseline_story(self)
+        return baseline_chart(
+            self.metric_table(m),
+            metric=m,
+            score_to_beat=self.best_simple_score,
+            higher_is_better=self.higher_is_better,
+            title=story["chart_title"],
+        )
 
     def headline(self) -> str:
-        "One sentence: the best candidate against the score to beat."
-        if self.best is None:
-            return "No candidate finished."
-        arrow = "higher" if self.higher_is_better else "lower"
-        return f"Best: {self.best} with {self.metric} {fmt_score(self.best_score)} ({arrow} is better); score to beat (best trivial model): {fmt_score(self.score_to_beat)}."
+        "The best candidate against the best simple baseline (the score to beat), then the trivial floor apart (see `baseline_story`)."
+        return baseline_story(self)["headline"]
 
     def _display_rows(self) -> list:
         "Rows of strings for text, Markdown and HTML tables."

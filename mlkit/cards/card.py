@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import Finding, MlkitInputError
+from ..runtime import model_name
 from .inputs import is_fitted, load_model, _run_record, _spec_dict, _versions
 from .metrics import default_metric, Metric, resolve_task
 from .evaluate import cross_validate_model, slice_performance, _prepare, _slice_findings
@@ -24,13 +25,6 @@ def _defect(f) -> str:
 __all__ = ['model_card']
 
 # %% ../../nbs/10_cards/09_card.ipynb #f7ab58e6
-def _model_name(model) -> str:
-    "The model's class name, or its steps' class names for a pipeline."
-    if hasattr(model, "steps"):
-        return " -> ".join(type(s).__name__ for _, s in model.steps)
-    return type(model).__name__
-
-
 def _intended_use(spec_d: dict, task, target, metric, sensitive: list, name: str) -> dict:
     "The card's intended-use section: objective, task, target, metric, sensitive columns and the model."
     return {
@@ -75,7 +69,7 @@ def model_card(
     sensitive = [str(c) for c in (spec_d.get("sensitive") or [])]
     slice_cols = list(dict.fromkeys(sensitive + [str(c) for c in (slices or [])]))
     findings, limits, sections = [], [], {}
-    name = _model_name(model)
+    name = model_name(model)
     task = spec_d.get("task") if spec_d.get("task") not in (None, "auto") else None
     sections["intended_use"] = _intended_use(spec_d, task, target, metric, sensitive, name)
     evidence = {"explanation": None, "slice_rows": [], "check_report": None, "sanity_report": None}
@@ -191,8 +185,8 @@ def _card_checks(run_dir, full, target, sections, limits, o):
     return check_report
 
 
-def _score_to_beat(score_to_beat, spec_d, record, full, target, m) -> tuple:
-    "The score to beat and where it came from: argument, spec, run record, else the best trivial baseline."
+def _score_to_beat(score_to_beat, spec_d, record, full, target, m, model=None) -> tuple:
+    "The score to beat and where it came from: argument, spec, run record, else the best simple baseline (see `BaselineReport.bar`)."
     stb, stb_source = score_to_beat, "argument" if score_to_beat is not None else None
     if stb is None and spec_d.get("score_to_beat") is not None:
         stb, stb_source = float(spec_d["score_to_beat"]), "problem spec"
@@ -203,7 +197,8 @@ def _score_to_beat(score_to_beat, spec_d, record, full, target, m) -> tuple:
             from mlkit.baselines import baseline
 
             b = baseline(full, target=target, metric=m.name, progress=False)  # the user called model_card, not baseline
-            stb, stb_source = b.score_to_beat, "mlkit.baselines: best trivial model (ignores the features)"
+            stb, stb_source = b.bar(model)
+            stb_source = f"mlkit.baselines: {stb_source}"
         except ImportError as e:
             stb_source = f"unknown ({e.__class__.__name__}: no spec value and mlkit.baselines unavailable)"
     return stb, stb_source
@@ -216,7 +211,7 @@ def _card_performance(model, X, y, m, task, full, target, spec_d, record, sectio
     mean = sum(scores) / len(scores)
     std = (sum((s - mean) ** 2 for s in scores) / max(1, len(scores) - 1)) ** 0.5 if len(scores) > 1 else None
     overall = m.shown(float(m(cvres["replay"], X, y)))
-    stb, stb_source = _score_to_beat(o["score_to_beat"], spec_d, record, full, target, m)
+    stb, stb_source = _score_to_beat(o["score_to_beat"], spec_d, record, full, target, m, model)
     spread = (
         f"{mean:.4g} ± {std:.2g} over {len(scores)} folds"
         if cvres["cross_validated"]

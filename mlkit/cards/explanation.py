@@ -7,6 +7,7 @@ from __future__ import annotations
 
 
 from ..core import Finding, Report, esc, register_report_kind, to_jsonable
+from ..runtime import model_name
 from .metrics import default_metric, Metric, resolve_task
 from .evaluate import _prepare
 from .importance import importance_takeaway, partial_dependence_table, pd_takeaway, permutation_importance_table
@@ -128,7 +129,7 @@ def explain(
         )
     return Explanation(
         findings,
-        title=f"Explanations: {type(model).__name__} predicting {target}",
+        title=f"Explanations: {model_name(model)} predicting {target}",
         meta={"metric": m.label, "rows": len(X)},
         importance=imp,
         partial_dependence=pdt,

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from ..core import Html, esc, html_page, table, tally, verdict_html
+from ..runtime import model_name
 from .steps import load_report
 
 # %% auto #0
@@ -35,7 +36,7 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
     elif isinstance(best, dict):
         model, value, std = best.get("model") or best.get("name"), best.get("score", best.get("mean")), best.get("std")
     elif best is not None and table is not None:
-        model = best if isinstance(best, str) else getattr(best, "name", None) or type(best).__name__
+        model = best if isinstance(best, str) else getattr(best, "name", None) or model_name(best)
     if value is None and table is not None and len(table):
         import pandas as pd
 
@@ -50,8 +51,7 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
             model = model or (str(row[name_col].iloc[0]) if name_col else None)
             std_col = next((c for c in ("std", "cv_std", "score_std", "std_score") if c in frame.columns), None)
             std = float(row[std_col].iloc[0]) if std_col else None
-    baseline_stb = getattr(b, "score_to_beat", None)
-    stb, source = (float(score_to_beat), "mlkit.yaml") if score_to_beat is not None else (baseline_stb, "best trivial model")
+    stb, source = (float(score_to_beat), "mlkit.yaml") if score_to_beat is not None else _baseline_bar(b, model)
     beats = None
     if value is not None and stb is not None:
         beats = value > stb if higher else value < stb
@@ -65,7 +65,16 @@ def headline(baseline_report, score_to_beat: float | None = None) -> dict:
         "higher_is_better": higher,
         "beats": beats,
         "task": getattr(b, "task", None),
+        "best_simple": getattr(b, "best_simple", None),
+        "trivial_floor": getattr(b, "trivial_floor", getattr(b, "score_to_beat", None)),
     }
+
+
+def _baseline_bar(b, model) -> tuple:
+    "(score to beat, where it comes from) of a baseline report: the best simple baseline; the trivial floor only when the best model is that baseline and the floor is not the same for every model (roc_auc's 0.5 is no bar)."
+    if not hasattr(b, "bar") or getattr(b, "best_simple", None) is None:  # another kind of report: its own score to beat
+        return getattr(b, "score_to_beat", None), "best trivial model"
+    return b.bar(model)
 
 
 def _num(x, digits: int = 3) -> str:
@@ -86,6 +95,8 @@ def headline_text(h: dict | None) -> str:
         verdict = {True: "beats it", False: "does NOT beat it", None: ""}[h.get("beats")]
         source = f" ({h['score_to_beat_source']})" if h.get("score_to_beat_source") else ""
         text += f" vs {_num(h['score_to_beat'])} to beat{source}: {verdict}"
+    elif h.get("score_to_beat_source"):
+        text += f"; {h['score_to_beat_source']}"
     return text
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #b73ff270
@@ -144,7 +155,12 @@ def _headline_html(h: dict | None) -> str:
         '<section class="mlk-headline">'
         f'<div class="mlk-big">{esc(_num(h["value"]))}<small>{std}</small></div>'
         f"<div><b>{esc(h.get('metric') or 'score')}</b> of the best model, <b>{esc(h.get('model') or '?')}</b> (cross-validated)<br>"
-        f"score to beat: <b>{esc(_num(h.get('score_to_beat')))}</b> ({esc(h.get('score_to_beat_source') or '')}){esc(diff)} {badge}</div></section>"
+        + (
+            f"score to beat: <b>{esc(_num(h.get('score_to_beat')))}</b> ({esc(h.get('score_to_beat_source') or '')}){esc(diff)} {badge}"
+            if h.get("score_to_beat") is not None
+            else esc(h.get("score_to_beat_source") or "no score to beat")
+        )
+        + "</div></section>"
     )
 
 

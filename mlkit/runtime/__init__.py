@@ -5,7 +5,7 @@
 # %% ../../nbs/01a_runtime/00_runtime.ipynb #c6908a2a
 from __future__ import annotations
 
-from .models import load_model
+from .models import load_model, model_name
 from .progress import finish_progress, report_progress, warning_summary
 from .threads import SINGLE_THREAD_ROWS, limit_threads
 from .worker import CannotSend, DeadlineWorker, OutOfTime, Ref, WorkerError, error_text
@@ -24,6 +24,7 @@ __all__ = [
     "error_text",
     "limit_threads",
     "load_model",
+    "model_name",
     "report_progress",
     "finish_progress",
     "warning_summary",

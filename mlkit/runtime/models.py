@@ -12,7 +12,7 @@ from pathlib import Path
 from ..core import MlkitInputError
 
 # %% auto #0
-__all__ = ['load_model']
+__all__ = ['load_model', 'model_name']
 
 # %% ../../nbs/01a_runtime/04_models.ipynb #c5433b73
 def load_model(spec: str, trust: list | None = None):
@@ -74,3 +74,16 @@ def load_model(spec: str, trust: list | None = None):
     if not hasattr(model, "fit"):
         raise MlkitInputError(f"--model {spec!r}: {attr} did not give an estimator (got {type(model).__name__})")
     return model
+
+# %% ../../nbs/01a_runtime/04_models.ipynb #c28f7fec
+def model_name(model) -> str:
+    "The one display name of a model: `StandardScaler -> LogisticRegression` for a pipeline, the class name otherwise."
+    if isinstance(model, str):
+        return model
+    inner = getattr(model, "best_estimator_", None) or getattr(model, "estimator", None)
+    if inner is not None and (hasattr(model, "param_grid") or hasattr(model, "param_distributions")):
+        return f"{type(model).__name__}({model_name(inner)})"
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, list) and steps:
+        return " -> ".join(model_name(s) for _, s in steps if s not in (None, "passthrough"))
+    return type(model).__name__

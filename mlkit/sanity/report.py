@@ -65,10 +65,22 @@ class SanityReport(Report):
         self.more_data_helps = more_data_helps
 
     def chart(self):
-        "The learning curve: training and validation score by number of training rows."
+        "The learning curve: training and validation score by number of training rows, titled by the `learning_curve` finding's verdict."
         from mlkit.charts import learning_curve_chart
 
-        return learning_curve_chart(self.learning_curve, metric=self.metric)
+        return learning_curve_chart(self.learning_curve, metric=self.metric, title=self.curve_title())
+
+    def curve_title(self) -> str | None:
+        "The chart's title from the same verdict as the `learning_curve` finding (None when there is none: the chart titles itself)."
+        from mlkit.core import format_number
+
+        verdict = next((f.evidence for f in self.findings if f.check == "learning_curve" and "headline" in f.evidence), None)
+        if verdict is None or self.learning_curve.empty:
+            return None
+        end = self.learning_curve.sort_values("train_size").groupby("split")["mean"].last()
+        if not {"train", "validation"} <= set(end.index):
+            return None
+        return f"Validation {self.metric} {format_number(end['validation'])}, train {format_number(end['train'])}: {verdict['headline']}"
 
     def _extra_dict(self) -> dict:
         from mlkit.core import to_jsonable

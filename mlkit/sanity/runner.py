@@ -10,8 +10,18 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..baselines import infer_columns, leak_safe_splits, make_scorers, n_splits, positive_class, prepare_xy, resolve_metrics
+from mlkit.baselines import (
+    infer_columns,
+    leak_safe_splits,
+    make_scorers,
+    n_splits,
+    near_perfect_findings,
+    positive_class,
+    prepare_xy,
+    resolve_metrics,
+)
 from ..core import Finding, MlkitInputError, ModelError
+from ..runtime import model_name
 from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress, finish_progress
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
 from .report import CHECKS, SanityReport
@@ -39,7 +49,7 @@ def _first_fit(model, X, y, plan: dict, task: str, random_state: int) -> tuple:
     except MlkitInputError:
         raise
     except Exception as e:
-        raise ModelError(_model_name(model), "the first fit (on a small sample)", e) from e
+        raise ModelError(model_name(model), "the first fit (on a small sample)", e) from e
 
 
 class _Steps:
@@ -77,7 +87,7 @@ class _Steps:
         except MlkitInputError:
             raise
         except Exception as e:  # the user's model raised (here or in the worker): say whose model, in which step, and what it said
-            raise ModelError(_model_name(self.model), step, e) from e
+            raise ModelError(model_name(self.model), step, e) from e
 
     def note_warnings(self, step: str, res: dict) -> None:
         "A `model_warnings` info when the step raised warnings."
@@ -160,8 +170,7 @@ def _sanity(
     show = (len(X) >= 50_000) if progress is None else bool(progress)
     metric = resolve_metrics(task, metric)[0]
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
-    kind = "regression" if task == "regression" else "classification"
-    folds = n_splits(cv)
+    kind, folds = ("regression" if task == "regression" else "classification"), n_splits(cv)
     splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, **(folds_by or {}))
     findings += fold_findings
     plan = infer_columns(X)
@@ -169,6 +178,7 @@ def _sanity(
     curve_rows, more, trivial = [], None, None
     deadline = None if time_budget is None else started + float(time_budget)
     # 0. can the model take the raw table?
+    name = model_name(model)  # the user's model, named as every other output names it (not mlkit's wrapper around it)
     model, wrap_reason = _first_fit(model, X, y, plan, task, random_state)
     findings += _wrapped_findings(wrap_reason, plan)
     steps = _Steps(model, X, y, deadline, show, started, findings)
@@ -186,6 +196,7 @@ def _sanity(
             trivial = common["trivial_score"]
             _check_baseline(common, results, findings)
             gap = _check_fit(common, results, findings)
+            findings += near_perfect_findings(name, metric, common["validation_score"], target)
             more = _more_data(res["sizes"], va, trivial, metric, gap, findings)
         # 3. duplicate_leakage: plain folds against folds keeping identical rows together
         if (folds_by or {}).get("time_column") is None:  # copies kept together would break the time order of the folds
@@ -211,7 +222,7 @@ def _sanity(
         "random_state": random_state,
         "rows_total": info["rows_total"],
         "rows_used": info["rows_used"],
-        "model": _model_name(model),
+        "model": name,
         "n_permutations": n_permutations,
         "seconds": round(elapsed, 2),
     }
@@ -223,12 +234,6 @@ def _sanity(
         results=results,
         learning_curve=curve,
         more_data_helps=more,
-        title=f"sanity of {_model_name(model)} for {target}",
+        title=f"sanity of {name} for {target}",
         meta=meta,
     )
-
-# %% ../../nbs/06_sanity/05_runner.ipynb #b360719e
-def _model_name(model) -> str:
-    "A short name for a model or pipeline (the last step's class)."
-    steps = getattr(model, "steps", None)
-    return type(steps[-1][1]).__name__ if steps else type(model).__name__

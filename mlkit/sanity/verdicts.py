@@ -157,30 +157,33 @@ def _check_fit(common: dict, results: dict, findings: list) -> float:
     return gap
 
 # %% ../../nbs/06_sanity/04_verdicts.ipynb #f4328c93
-def _more_data(sizes, va, trivial: float, metric: str, gap: float, findings: list):
-    "Will more data help? The validation skill over the last step of the curve (a `learning_curve` info); None when unknown."
-    val_curve = [skill(float(np.nanmean(va[i])), trivial, metric) for i in range(len(sizes))]
-    if not (len(val_curve) >= 2 and np.isfinite(val_curve[-2:]).all()):
+def _curve_verdict(sizes, val_skill: list, gap: float) -> dict | None:
+    "The one verdict on the learning curve's end: the `learning_curve` finding's sentence and the chart's title both come from it."
+    if not (len(val_skill) >= 2 and np.isfinite(val_skill[-2:]).all()):
         return None
-    gain = val_curve[-1] - val_curve[-2]
+    gain = float(val_skill[-1] - val_skill[-2])
     more = bool(gain > MORE_DATA_GAIN and gap > MORE_DATA_GAP)
+    span = f"from {int(sizes[-2])} to {int(sizes[-1])} training rows"
     if more:
-        text = f"The validation score still rises at the end of the learning curve (+{gain:.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows) and train is {gap:.2f} above validation: more data is likely to help."
+        headline = "validation still rises and train is well above it: more data is likely to help"
+        text = f"The validation score still rises at the end of the learning curve (+{gain:.3f} skill {span}) and train is {gap:.2f} above validation: more data is likely to help."
     elif gain > MORE_DATA_GAIN:
-        text = f"The validation score still rises (+{gain:.3f} skill) but training and validation are already close: more data may help a little; a more flexible model will help more."
+        headline = "validation still rises but train is already close: more data may help a little"
+        text = f"The validation score still rises (+{gain:.3f} skill {span}) but training and validation are already close: more data may help a little; a more flexible model will help more."
     else:
-        text = f"The validation score no longer rises at the end of the learning curve ({gain:+.3f} skill from {int(sizes[-2])} to {int(sizes[-1])} training rows): more data of the same kind is unlikely to help much; further gains, if any, must come from the features or the model."
-    findings.append(
-        Finding(
-            "learning_curve",
-            "info",
-            (),
-            text,
-            {"validation_skill_gain": gain, "gap_skill": gap, "sizes": [int(s) for s in sizes], "more_data_helps": more},
-            "",
-        )
-    )
-    return more
+        headline = "validation has levelled off: more data is unlikely to help much"
+        text = f"The validation score no longer rises at the end of the learning curve ({gain:+.3f} skill {span}): more data of the same kind is unlikely to help much; further gains, if any, must come from the features or the model."
+    return {"more_data_helps": more, "validation_skill_gain": gain, "gap_skill": gap, "headline": headline, "text": text}
+
+
+def _more_data(sizes, va, trivial: float, metric: str, gap: float, findings: list):
+    "Will more data help? A `learning_curve` info from `_curve_verdict` (its evidence keeps the chart's headline); None when unknown."
+    verdict = _curve_verdict(sizes, [skill(float(np.nanmean(va[i])), trivial, metric) for i in range(len(sizes))], gap)
+    if verdict is None:
+        return None
+    ev = {k: v for k, v in verdict.items() if k != "text"}
+    findings.append(Finding("learning_curve", "info", (), verdict["text"], {**ev, "sizes": [int(s) for s in sizes]}, ""))
+    return verdict["more_data_helps"]
 
 # %% ../../nbs/06_sanity/04_verdicts.ipynb #9ab1bd5b
 def _duplicate_verdict(

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from ..core import MlkitInputError, to_jsonable
+from ..runtime import model_name
 
 # %% auto #0
 __all__ = ['BUNDLE_FORMAT', 'MODEL_FILE', 'META_FILE', 'SCHEMA_FILE', 'BACKGROUND_FILE', 'BACKGROUND_ROWS', 'BundleVersionError',
@@ -202,7 +203,7 @@ def package(
     meta = {
         "mlkit_bundle": BUNDLE_FORMAT,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "model": type(model).__name__ if not hasattr(model, "steps") else " -> ".join(type(s).__name__ for _, s in model.steps),
+        "model": model_name(model),
         "target": target,
         "task": task,
         "features": features,

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ..core import Finding, MlkitInputError, Report, esc, format_number, key_values, register_report_kind, table, to_jsonable
+from ..runtime import model_name
 from .inputs import Reference
 from .contributions import contributions
 from .counterfactuals import counterfactuals
@@ -122,11 +123,11 @@ def why(
     )
     meta = {
         "row": r,
-        "model": type(model).__name__,
+        "model": model_name(model),
         "features": len(ref.features),
         "elapsed_seconds": round(con.elapsed + (cf.elapsed if cf else 0), 3),
     }
-    return WhyReport(_findings(con, cf, ref), title=f"Why {type(model).__name__} predicts {con.takeaway(r).split(' mostly')[0].removeprefix('Predicted ')} for row {r}",
+    return WhyReport(_findings(con, cf, ref), title=f"Why {model_name(model)} predicts {con.takeaway(r).split(' mostly')[0].removeprefix('Predicted ')} for row {r}",
                      meta=meta, contributions=cd, counterfactuals=cf.to_dict() if cf else None)  # fmt: skip
 
 # %% ../../nbs/10a_whyif/06_report.ipynb #109868c6
