@@ -105,6 +105,18 @@ def _records(payload) -> list:
     return records
 
 
+def _too_large(values: list) -> list:
+    "Positions of integers no 64-bit float can hold (pandas 2 raises OverflowError on them, pandas 3 keeps them as objects)."
+    return [i for i, v in enumerate(values) if type(v) is int and abs(v) > 2**1023]
+
+
+def _too_large_error(column: str, rows: list):
+    return ContractError(
+        f"column {column!r}: a number in the request is too large",
+        [_problem("dtype_mismatch", column, rows, "numbers within a 64-bit float's range")],
+    )
+
+
 def request_frame(payload):
     "A pandas frame from a JSON payload: records, bare list of records, or columns; cells must be scalars."
     import pandas as pd
@@ -121,6 +133,9 @@ def request_frame(payload):
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:
         if frame[c].dtype == object:
+            huge = _too_large(frame[c].tolist())
+            if huge:
+                raise _too_large_error(c, huge)
             if _pure(frame[c], _SCALARS):
                 continue
             nested = [i for i, v in enumerate(frame[c].tolist()) if not isinstance(v, _SCALARS)]
