@@ -10,21 +10,7 @@ if have chromium && have chromedriver; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif have sudo && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-else
-    echo "browser-setup: chromium is missing and this user cannot install packages (need root or passwordless sudo)" >&2
-    exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-install() { $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; }
-if ! install 2>/dev/null; then
-    $SUDO apt-get update -qq >/dev/null
-    install
-fi
+bash "$(dirname "$0")/apt-install.sh" browser-setup chromium chromium-driver
 
 if ! have chromium || ! have chromedriver; then
     echo "browser-setup: apt-get finished but chromium/chromedriver are still missing" >&2

@@ -10,21 +10,7 @@ if have java || { [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; }; th
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif have sudo && sudo -n true 2>/dev/null; then
-    SUDO="sudo -n"
-else
-    echo "java-setup: java is missing and this user cannot install packages (need root or passwordless sudo)" >&2
-    exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-install() { $SUDO apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null; }
-if ! install 2>/dev/null; then
-    $SUDO apt-get update -qq >/dev/null
-    install
-fi
+bash "$(dirname "$0")/apt-install.sh" java-setup openjdk-17-jre-headless
 
 if ! have java; then
     echo "java-setup: apt-get finished but java is still missing" >&2
