@@ -1,0 +1,91 @@
+"""House rule: no export cell in nbs/ is longer than about 80 lines.
+
+A cell's length is its number of source lines. Long cells are split so each exported function sits in
+a cell of its own, followed by its lesson. The cells below are the ones still over the limit (most are a
+class whose methods sit in one cell); the list may only shrink: a new long cell, or a listed cell that
+grew, fails the test, and a listed cell that was split must leave the list.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 80
+
+# (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
+KNOWN_LONG = {
+    ("00_core/05_render.ipynb", "class ReportRendering:"): 140,
+    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering):"): 83,
+    ("01_frame.ipynb", 'TASKS = ("auto", "classification", "binary", "multiclass", "regression")'): 254,
+    ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
+    ("03_checks/02_config.ipynb", "@dataclass"): 94,
+    ("03_checks/03_prepare.ipynb", "def _dedupe(names: list) -> list:"): 82,
+    ("03_checks/05_context.ipynb", "class _Ctx:"): 93,
+    ("03_checks/06_structure.ipynb", "@check_runner(order=20, gate=True)"): 87,
+    ("03_checks/08_numbers.ipynb", '@check_runner(order=100, needs=("stats",), label="numeric checks")'): 86,
+    ("03_checks/09_text.ipynb", "@check_runner("): 112,
+    ("03_checks/12_target.ipynb", '@check_runner(order=140, needs=("stats", "target"), label="target_leakage")'): 86,
+    ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
+    ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
+    ("04a_profile/03_report.ipynb", "@register_report_kind"): 113,
+    ("05_baselines/06_report.ipynb", "@register_report_kind"): 224,
+    ("05_baselines/07_ladder.ipynb", "class _LadderRun:"): 116,
+    ("05_baselines/07_ladder.ipynb", "def _budget_findings(ladder: _LadderRun, time_budget, elapsed: float) -> list:"): 81,
+    ("06_sanity/02_report.ipynb", "@register_report_kind"): 112,
+    ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
+    ("07_pipeline/05_report.ipynb", 'RUN_PLACEHOLDER = "<!--mlkit:run-->"'): 82,
+    ("10_cards/08_report.ipynb", "@register_report_kind"): 218,
+    ("10_cards/09_card.ipynb", "def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, **o) -> tuple:"): 88,
+    ("11_monitor/02_report.ipynb", "@register_report_kind"): 81,
+    ("11_monitor/04_batches.ipynb", "@register_report_kind"): 121,
+    ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
+    ("12_testscore/03_evidence.ipynb", "class _Evidence:"): 84,
+    ("12_testscore/04_marks.ipynb", "_MARKERS: dict = {}"): 91,
+    ("12_testscore/05_marks_ops.ipynb", '@_marks("infra_1")'): 83,
+    ("12_testscore/05_marks_ops.ipynb", "def _repeated(ev, reports, what) -> tuple:"): 90,
+    ("12_testscore/06_report.ipynb", "@register_report_kind"): 175,
+    ("13_serve/04_app.ipynb", "def _argmax_agrees(model, rows) -> bool:"): 83,
+}
+
+
+def export_cells():
+    "Every (notebook, first code line, lines) of an export cell in nbs/."
+    for path in sorted((ROOT / "nbs").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            src = "".join(cell["source"])
+            if cell["cell_type"] != "code" or not src.startswith("#| export"):
+                continue
+            lines = src.splitlines()
+            first = next((ln for ln in lines[1:] if ln.strip() and not ln.startswith(("#", "from ", "import "))), "")
+            yield path.relative_to(ROOT / "nbs").as_posix(), first, len(lines)
+
+
+def too_long(max_lines: int = MAX_LINES) -> list:
+    "Export cells over `max_lines` that are not listed, or listed but longer than when listed."
+    found = []
+    for nb, first, n in export_cells():
+        listed = KNOWN_LONG.get((nb, first))
+        if n > max_lines and (listed is None or n > listed):
+            found.append((nb, first, n, listed))
+    return found
+
+
+def test_no_new_long_export_cell():
+    found = too_long()
+    listing = "\n".join(f"  {nb}: {first[:60]!r} ({n} lines; listed at {listed})" for nb, first, n, listed in found)
+    assert not found, f"{len(found)} export cell(s) over {MAX_LINES} lines (split them):\n{listing}"
+
+
+def test_the_list_only_shrinks():
+    now = {(nb, first): n for nb, first, n in export_cells()}
+    stale = [key for key in KNOWN_LONG if now.get(key, 0) <= MAX_LINES]
+    assert not stale, f"these listed cells are split or gone: remove them from KNOWN_LONG: {stale}"
+
+
+def test_the_rule_sees_long_cells():
+    # self-test: a lower limit must report something, so the scan really reads nbs/
+    assert too_long(max_lines=20)
