@@ -301,3 +301,17 @@ def test_label_errors_silent_when_the_model_cannot_predict_the_labels(wine):
     clean, _, _ = wine
     shuffled = clean.assign(cultivar=clean["cultivar"].sample(frac=1, random_state=0).to_numpy())  # labels unrelated to the features
     assert not find_label_errors(shuffled, "cultivar").findings
+
+
+# --- the demo ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_quick_demo_shows_the_data_centric_findings_that_fire_on_penguins(tmp_path):
+    from mlkit.demo import quick_demo
+
+    page = quick_demo(tmp_path / "demo").read_text()
+    assert "Train vs test (the last season)" in page  # the last season compared with the earlier ones
+    for check_id in ("label_errors", "group_leakage", "group_column_suggested", "datetime_as_text"):
+        assert check_id in page, check_id
+    assert "temporal_leakage" not in page  # the last season comes after the others: no leak in time
