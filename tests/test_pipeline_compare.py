@@ -26,13 +26,14 @@ def daily(n: int = 360, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "day": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "store_id": [f"S{i:03d}" for i in rng.integers(0, 200, n)],
             "x": x,
             "y": np.where(x + rng.normal(0, 0.5, n) > 0, "up", "down"),
         }
     )
 
 
-def project(root, train: pd.DataFrame, test: pd.DataFrame | None, *, time_column="day", older=False, label_errors=False):
+def project(root, train: pd.DataFrame, test: pd.DataFrame | None, *, time_column="day", groups=None, older=False, label_errors=False):
     "A project on these splits with the steps check, baseline and report (a spec without a compare step, as older projects have)."
     init(root, target="y")
     for role, frame in (("train", train), ("test", test)):
@@ -45,7 +46,7 @@ def project(root, train: pd.DataFrame, test: pd.DataFrame | None, *, time_column
         StepSpec("baseline", "notebooks/03_baseline.ipynb"),
         StepSpec("report", "notebooks/05_report.ipynb"),
     ]
-    spec.time_column = time_column
+    spec.time_column, spec.groups = time_column, groups
     spec.parameters = {"label_errors": label_errors}
     spec.save(root)
     if older:  # made by an mlkit init from before the compare step: no such notebook in the project
@@ -59,13 +60,15 @@ def findings(run_dir, step: str, name: str) -> list:
 
 def test_test_split_before_train_is_temporal_leakage_in_the_run_report(tmp_path):
     days = daily()
-    root = project(tmp_path / "p", train=days.iloc[120:], test=days.iloc[:120], older=True, label_errors=True)
+    root = project(tmp_path / "p", train=days.iloc[120:], test=days.iloc[:120], groups="store_id", older=True, label_errors=True)
     result = run(root, overrides=QUICK, echo=lambda *a, **k: None)
     record = json.loads((result.path / "run.json").read_text())
     assert [(s["name"], s["status"]) for s in record["steps"]] == [("check", "ok"), ("compare", "ok"), ("baseline", "ok"), ("report", "ok")]
     assert record["notebooks"]["compare"]["path"] == str(STEPS_DIR / "01a_compare.ipynb")  # an older project runs mlkit's own notebook
     assert record["parameters"]["compare"]["time_column"] == "day" and record["parameters"]["baseline"]["time_column"] == "day"
-    assert "temporal_leakage" in findings(result.path, "compare", "compare")
+    assert {"temporal_leakage", "group_leakage"} <= set(
+        findings(result.path, "compare", "compare")
+    )  # the spec's groups: stores on both sides
     assert "leak_safe_folds" in findings(result.path, "baseline", "baseline")  # the spec's time_column: time-ordered folds
     assert (result.path / "baseline" / "label_errors.json").exists()  # asked for in the spec's parameters
     page = (result.path / "report.html").read_text()
