@@ -94,14 +94,19 @@ def _column_hint(name: str, header: list) -> str:
     return f"; did you mean {close[0]!r}?" if close else f"; its columns: {', '.join(header[:20])}"
 
 
-def _fold_column_problems(root: Path, spec: ProblemSpec) -> list:
-    "`time_column` and `groups` of the spec that name the target, or a column missing from the train or test CSV."
+def _fold_column_problems(root: Path, spec: ProblemSpec, declared: dict) -> list:
+    "`time_column` and `groups` of the spec that no step reads, that name the target, or a column missing from the train or test CSV."
     problems = []
     for key in ("time_column", "groups"):
         name = getattr(spec, key)
         if not name:
             continue
-        if name == spec.target:
+        if declared and len(declared) == len(spec.steps) and not any(key in d for d in declared.values()):
+            problems.append(
+                f"{spec.locate(key)}: no step of the pipeline reads {key} (step notebooks from an older `mlkit init`?): "
+                f"declare `{key}: str = \"\"` in a step's parameters cell, or copy the step from mlkit's own notebooks"
+            )
+        elif name == spec.target:
             problems.append(f"{spec.locate(key)}: {name!r} is the target; {key} names another column of the data")
             continue
         for path in dict.fromkeys(p for p in (spec.train_data(), spec.data.get("test")) if p):
@@ -176,7 +181,7 @@ def spec_problems(root, spec: ProblemSpec, overrides: dict | None = None, needed
             problems.append(f"{spec.locate(f'steps[{i}].notebook')}: {e}")
     problems += _target_problems(root, spec, declared, overrides, needed)
     problems += _role_problems(spec, declared)
-    problems += _fold_column_problems(root, spec)
+    problems += _fold_column_problems(root, spec, declared)
     problems += _parameter_problems(spec, declared, overrides)
     return problems, declared
 
