@@ -14,8 +14,8 @@ from .core import atomic_write, esc, html_page
 __all__ = ['quick_demo']
 
 # %% ../nbs/19_demo.ipynb #f547636c
-def _sections(df, target, sensitive):
-    "Yield (title, report, seconds) for each analysis available in this installation."
+def _sections(df, target, sensitive, split=None):
+    "Yield (title, report, seconds) for each analysis available in this installation; `split`: (title, train, test) to compare."
     import importlib.util
 
     def have(mod):
@@ -27,6 +27,11 @@ def _sections(df, target, sensitive):
         t = time.perf_counter()
         report = check(df, target=target, sensitive=sensitive, config={"label_errors": True})  # the demo can afford a model
         yield "Data checks", report, time.perf_counter() - t
+    if have("mlkit.compare") and split is not None:
+        from mlkit.compare import compare
+
+        t = time.perf_counter()
+        yield split[0], compare(split[1], split[2], target=target), time.perf_counter() - t
     if have("mlkit.profile"):
         from mlkit.profile import profile
 
@@ -44,8 +49,10 @@ def quick_demo(directory="mlkit-demo") -> Path:
     from mlkit.datasets import DEMO_SENSITIVE, DEMO_TARGET, load_demo
 
     df = load_demo()
+    latest = df["studyName"] == df["studyName"].max()  # the last field season as a test split, as a new season would come in
+    split = ("Train vs test (the last season)", df[~latest], df[latest])
     parts, toc = [], []
-    for i, (title, report, secs) in enumerate(_sections(df, DEMO_TARGET, DEMO_SENSITIVE)):
+    for i, (title, report, secs) in enumerate(_sections(df, DEMO_TARGET, DEMO_SENSITIVE, split)):
         toc.append(f'<li><a href="#s{i}">{esc(title)}</a> ({esc(report.summary())}, {secs:.2f} s)</li>')
         parts.append(f'<section id="s{i}"><h1>{esc(title)}</h1>{report.to_html(standalone=False)}</section>')
     intro = (

@@ -92,6 +92,8 @@ _SPEC_KEYS = {
     "metric": "the metric that decides (a scikit-learn scorer name), or null for the task's default",
     "score_to_beat": "the score a model must beat (a number), or null to use the best simple baseline",
     "sensitive": "columns holding protected attributes (a list)",
+    "time_column": "a column that orders the rows in time (time-ordered folds; compare checks test rows do not predate train rows), or null",
+    "groups": "an id column (patient, user, device) whose rows belong together (grouped folds; compare checks no group is on both sides), or null",
     "data": "data files by role, e.g. train: data/raw/train.csv",
     "parameters": "parameters shared by every step that declares them",
     "steps": "the pipeline: a list of {name, notebook, parameters, needs, cache}",
@@ -115,6 +117,8 @@ class ProblemSpec:
     metric: str | None = None
     score_to_beat: float | None = None
     sensitive: list = field(default_factory=list)
+    time_column: str | None = None
+    groups: str | None = None
     data: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
     random_state: int = 0
@@ -171,6 +175,7 @@ class ProblemSpec:
         if not isinstance(sens, list) or not all(isinstance(s, str) for s in sens):
             fail("sensitive", f"expected a list of column names, got {sens!r}")
         kw["sensitive"] = list(sens)
+        kw["time_column"], kw["groups"] = text("time_column", d.get("time_column")) or None, text("groups", d.get("groups")) or None
         data = d.get("data") or {}
         if not isinstance(data, dict):
             fail("data", f"expected a mapping of role to file path (e.g. train: data/raw/train.csv), got {data!r}")
@@ -265,6 +270,7 @@ class ProblemSpec:
             "metric": self.metric,
             "score_to_beat": self.score_to_beat,
             "sensitive": list(self.sensitive),
+            **{k: v for k, v in (("time_column", self.time_column), ("groups", self.groups)) if v},  # written only when set
             "random_state": self.random_state,
             "data": dict(self.data),
             "parameters": dict(self.parameters),

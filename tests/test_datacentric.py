@@ -145,6 +145,22 @@ def test_temporal_leakage_on_date_text_when_named():
     )
 
 
+TEXT_DATES = {"object": lambda d: d, "string": lambda d: d.astype({"day": "string"}), "polars": pl.from_pandas}
+
+
+@pytest.mark.parametrize("store", list(TEXT_DATES))
+def test_temporal_leakage_found_in_date_text_without_naming_it(days, store):
+    as_text = TEXT_DATES[store](days.assign(day=days["day"].dt.strftime("%Y-%m-%d")))
+    f = compare(as_text[700:], as_text[:700]).filter(check="temporal_leakage").findings[0]
+    assert f.severity == "error" and f.columns == ("day",) and f.evidence["before_reference_start"] == 700 and not f.evidence["named"]
+    assert not compare(as_text[:700], as_text[700:]).filter(check="temporal_leakage").findings
+
+
+def test_temporal_leakage_ignores_text_that_is_not_dates(days, to_backend):
+    codes = days.assign(day=[f"A-{i:05d}" for i in range(len(days))])
+    assert not compare(to_backend(codes.iloc[700:]), to_backend(codes.iloc[:700])).filter(check="temporal_leakage").findings
+
+
 # --- group leakage -------------------------------------------------------------------------------------------
 
 
@@ -237,6 +253,22 @@ def test_time_ordered_folds_and_warning(days):
         leak_safe_splits(X, y, "regression", time_column="when")
 
 
+@pytest.mark.parametrize("store", ["object", "string"])
+def test_random_folds_warning_on_date_text(days, store):
+    X = TEXT_DATES[store](days[["day"]].assign(day=days["day"].dt.strftime("%Y-%m-%d"), x=np.arange(len(days)) % 7))
+    assert [f.check for f in leak_safe_splits(X, days["y"], "regression")[1]] == ["random_folds_on_time_series"]
+    splits, _ = leak_safe_splits(X, days["y"], "regression", time_column="day")
+    assert all(X.day.iloc[tr].max() < X.day.iloc[te].min() for tr, te in splits)
+    noise = pd.Series(np.random.default_rng(3).normal(size=len(days)), name="y")
+    assert not leak_safe_splits(X, noise, "regression")[1]  # dates as text but no autocorrelated target: silent
+
+
+def test_random_folds_warning_on_date_text_through_baseline_polars(days):
+    data = pl.from_pandas(days.assign(day=days["day"].dt.strftime("%Y-%m-%d"), x=np.arange(len(days)) % 7))
+    assert "random_folds_on_time_series" in baseline(data, "y", cv=3).checks
+    assert "random_folds_on_time_series" not in baseline(data.with_columns(y=pl.Series(np.arange(len(days)) % 5 * 1.0)), "y", cv=3).checks
+
+
 def test_grouped_folds_keep_groups_apart(visits):
     X, y = visits.drop(columns="y"), visits["y"]
     assert [f.check for f in leak_safe_splits(X, y, "binary")[1]] == ["group_column_suggested"]
@@ -269,3 +301,17 @@ def test_label_errors_silent_when_the_model_cannot_predict_the_labels(wine):
     clean, _, _ = wine
     shuffled = clean.assign(cultivar=clean["cultivar"].sample(frac=1, random_state=0).to_numpy())  # labels unrelated to the features
     assert not find_label_errors(shuffled, "cultivar").findings
+
+
+# --- the demo ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_quick_demo_shows_the_data_centric_findings_that_fire_on_penguins(tmp_path):
+    from mlkit.demo import quick_demo
+
+    page = quick_demo(tmp_path / "demo").read_text()
+    assert "Train vs test (the last season)" in page  # the last season compared with the earlier ones
+    for check_id in ("label_errors", "group_leakage", "group_column_suggested", "datetime_as_text"):
+        assert check_id in page, check_id
+    assert "temporal_leakage" not in page  # the last season comes after the others: no leak in time

@@ -90,7 +90,7 @@ CASES = {
         "key 'steps[1].notebook': notebook notebooks/02_profil.ipynb not found",
     ),
     "shared parameter mistyped": ("cv: 5", "cv: five", "cv: five", "key 'parameters.cv': expected an integer (int), got str 'five'"),
-    "shared parameter unknown": ("cv: 5", "cv: 5\n  folds: 3", "folds", "key 'parameters.folds': no step declares a parameter 'folds'"),
+    "shared parameter unknown": ("cv: 5", "cv: 5\n  folds: 3", "folds: 3", "key 'parameters.folds': no step declares a parameter 'folds'"),
     "step parameter mistyped": (
         "notebook: notebooks/04_sanity.ipynb",
         "notebook: notebooks/04_sanity.ipynb\n    parameters: {n_permutations: many}",

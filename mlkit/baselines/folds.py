@@ -5,12 +5,14 @@
 # %% ../../nbs/05_baselines/09_folds.ipynb #a7a323ba
 from __future__ import annotations
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
 from .prepare import make_splitter, n_splits
 from ..compare import suggest_group_column
 from ..core import Finding, MlkitInputError
+from ..data import column_kind
 
 # %% auto #0
 __all__ = ['leak_safe_splits']
@@ -21,10 +23,22 @@ def _time_values(X, column: str):
     s = X[column]
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.to_numpy(dtype="float64")
+    if not pd.api.types.is_datetime64_any_dtype(s):  # text: ISO dates of any precision in one column, then whatever pandas reads
+        iso = pd.to_datetime(s.astype("string"), errors="coerce", utc=True, format="ISO8601")
+        s = iso if iso.notna().any() else s
     t = pd.to_datetime(s, errors="coerce", utc=True).dt.tz_localize(None)
     out = t.to_numpy(dtype="datetime64[ns]").astype("int64").astype("float64")
     out[t.isna().to_numpy()] = np.nan
     return out
+
+
+def _is_time_column(s) -> bool:
+    "A datetime column, or one whose values are dates stored as text (the shared column-kind classifier reads the first values)."
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return True
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    return column_kind(nw.from_native(s.head(2000), series_only=True)) == "datetime"
 
 
 def _lag_one_dependence(y, order) -> tuple:
@@ -82,7 +96,7 @@ def _random_fold_warnings(X, y, folds_kind: str) -> list:
     "`random_folds_on_time_series` when a datetime column orders an autocorrelated target; `group_column_suggested` for a repeating id."
     out = []
     for c in X.columns:
-        if not pd.api.types.is_datetime64_any_dtype(X[c]) or X[c].nunique() < 0.5 * len(X):
+        if not _is_time_column(X[c]) or X[c].nunique() < 0.5 * len(X):
             continue
         t = _time_values(X, c)
         strength, z = _lag_one_dependence(y, np.argsort(np.where(np.isnan(t), np.inf, t), kind="stable"))

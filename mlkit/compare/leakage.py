@@ -10,6 +10,7 @@ import re
 import narwhals as nw
 
 from ..core import Finding, MlkitInputError, to_jsonable
+from ..data import column_kind
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, look_column, table_columns
 
 # %% auto #0
@@ -23,6 +24,9 @@ def _epoch_seconds(col):
     import pandas as pd
 
     s = col.typed.to_pandas()
+    if col.ltype not in ("datetime", "date"):  # text: ISO dates of any precision in one column, then whatever pandas reads
+        iso = pd.to_datetime(s.astype("string"), errors="coerce", utc=True, format="ISO8601")
+        s = iso if iso.notna().any() else s.astype(str)
     try:
         s = pd.to_datetime(s, errors="coerce", utc=True)
     except (TypeError, ValueError):
@@ -33,14 +37,18 @@ def _epoch_seconds(col):
     return out
 
 
+def _dated(col) -> bool:
+    "Whether a looked-at column holds datetimes or dates, as values or as text (the shared column-kind classifier reads the first values)."
+    return col.ltype in ("datetime", "date") or (col.ltype in TEXT_TYPES and column_kind(col.typed.head(2000)) == "datetime")
+
+
 def find_time_column(looks: dict, time_column=None) -> str | None:
-    "The named time column (it must be on both sides), else the first column that holds datetimes or dates on both sides."
+    "The named time column (it must be on both sides), else the first column that holds datetimes or dates (or date text) on both sides."
     if time_column is not None:
         if str(time_column) not in looks:
             raise MlkitInputError(f"time_column {time_column!r} is not a column of both tables; shared columns: {', '.join(looks)[:500]}")
         return str(time_column)
-    dated = ("datetime", "date")
-    return next((c for c, (cr, cc) in looks.items() if cr.ltype in dated and cc.ltype in dated), None)
+    return next((c for c, (cr, cc) in looks.items() if _dated(cr) and _dated(cc)), None)
 
 
 def _iso(seconds: float) -> str:

@@ -91,6 +91,8 @@ def _spec_context(spec: ProblemSpec) -> dict:
         "task": spec.task,
         "metric": spec.metric or "",
         "sensitive": list(spec.sensitive),
+        "time_column": spec.time_column or "",
+        "groups": spec.groups or "",
         "score_to_beat": spec.score_to_beat,
         "random_state": spec.random_state,
         "project_name": spec.name,

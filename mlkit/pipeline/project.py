@@ -5,18 +5,20 @@
 # %% ../../nbs/07_pipeline/01_project.ipynb #976e6e70
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
+import re
 import string
 from pathlib import Path
 from typing import Any
 
 from ..core import MlkitInputError, atomic_write
-from ..frame import ProblemSpec, find_project
+from ..frame import ProblemSpec, StepSpec, find_project
 
 # %% auto #0
-__all__ = ['PACKAGE_DIR', 'STEPS_DIR', 'TEMPLATES_DIR', 'init', 'enter_project']
+__all__ = ['PACKAGE_DIR', 'STEPS_DIR', 'TEMPLATES_DIR', 'COMPARE_NOTEBOOK', 'init', 'automatic_steps', 'enter_project']
 
 # %% ../../nbs/07_pipeline/01_project.ipynb #0207e149
 PACKAGE_DIR = Path(importlib.import_module("mlkit").__file__).parent
@@ -93,6 +95,26 @@ def init(
         register(data, project=root, role="train")
     init.created = created
     return root
+
+# %% ../../nbs/07_pipeline/01_project.ipynb #74ab5b98
+COMPARE_NOTEBOOK = "01a_compare.ipynb"
+
+
+def automatic_steps(spec: ProblemSpec, root=".") -> ProblemSpec:
+    "The spec `mlkit run` runs: with a `compare` step after `check` when the project has `train` and `test` data and no step compares them."
+    if not {"train", "test"} <= set(spec.data) or any(s.name == "compare" or Path(s.notebook).name == COMPARE_NOTEBOOK for s in spec.steps):
+        return spec
+    own = Path(root) / "notebooks" / COMPARE_NOTEBOOK
+    notebook = f"notebooks/{COMPARE_NOTEBOOK}" if own.is_file() else str(STEPS_DIR / COMPARE_NOTEBOOK)
+    names = [s.name for s in spec.steps]
+    at = names.index("check") + 1 if "check" in names else 0
+
+    def shifted(key: str) -> str:  # steps[k] at or after the new step moves one down: errors keep the file's lines
+        m = re.match(r"steps\[(\d+)\](.*)", key)
+        return f"steps[{int(m.group(1)) + 1}]{m.group(2)}" if m and int(m.group(1)) >= at else key
+
+    steps = [*spec.steps[:at], StepSpec("compare", notebook, needs=[]), *spec.steps[at:]]
+    return dataclasses.replace(spec, steps=steps, lines={shifted(k): v for k, v in spec.lines.items()})
 
 # %% ../../nbs/07_pipeline/01_project.ipynb #c930842f
 def enter_project(start=None) -> Path:

@@ -28,6 +28,7 @@ from mlkit.pipeline.fingerprints import (
     notebook_hash,
 )
 from .params import _RUNNER_PARAMETERS, parse_overrides, resolve_parameters
+from .project import automatic_steps
 from .record import RunResult, _finish_report, _new_run_id, _utc, _write_record, close_abandoned_runs, read_run
 from .report import headline_text, read_headline
 from .spec_check import check_spec
@@ -321,7 +322,7 @@ def run(project=".", *, overrides=None, only=None, force: bool = False, echo=pri
     "Run the project's pipeline (reusing unchanged steps) into `runs/<UTC time>-<id>/`; return the `RunResult`."
     err = (lambda text: echo(text, file=sys.stderr)) if echo is print else echo
     root = find_project(project)
-    spec = ProblemSpec.load(root)
+    spec = automatic_steps(ProblemSpec.load(root), root)  # a test split adds the compare step
     overrides = parse_overrides(overrides) if isinstance(overrides, (list, tuple)) else dict(overrides or {})
     needed = _needed(spec, [only] if isinstance(only, str) else only)
     declared = check_spec(root, spec, overrides, needed)

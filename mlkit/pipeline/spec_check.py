@@ -84,9 +84,35 @@ def _target_problems(root: Path, spec: ProblemSpec, declared: dict, overrides: d
     train = spec.train_data()
     header = _csv_header(Path(root) / train) if train and spec.target else None
     if header and spec.target not in header and any("target" in d for d in declared.values()):
-        close = [h for h in header if h.lower() == spec.target.lower()] or difflib.get_close_matches(spec.target, header, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; its columns: {', '.join(header[:20])}"
-        problems.append(f"{spec.locate('target')}: column {spec.target!r} is not in {train}{hint}")
+        problems.append(f"{spec.locate('target')}: column {spec.target!r} is not in {train}{_column_hint(spec.target, header)}")
+    return problems
+
+
+def _column_hint(name: str, header: list) -> str:
+    "'; did you mean ...?' for a column name not in a header, else the header's first columns."
+    close = [h for h in header if h.lower() == name.lower()] or difflib.get_close_matches(name, header, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; its columns: {', '.join(header[:20])}"
+
+
+def _fold_column_problems(root: Path, spec: ProblemSpec, declared: dict) -> list:
+    "`time_column` and `groups` of the spec that no step reads, that name the target, or a column missing from the train or test CSV."
+    problems = []
+    for key in ("time_column", "groups"):
+        name = getattr(spec, key)
+        if not name:
+            continue
+        if declared and len(declared) == len(spec.steps) and not any(key in d for d in declared.values()):
+            problems.append(
+                f"{spec.locate(key)}: no step of the pipeline reads {key} (step notebooks from an older `mlkit init`?): "
+                f"declare `{key}: str = \"\"` in a step's parameters cell, or copy the step from mlkit's own notebooks"
+            )
+        elif name == spec.target:
+            problems.append(f"{spec.locate(key)}: {name!r} is the target; {key} names another column of the data")
+            continue
+        for path in dict.fromkeys(p for p in (spec.train_data(), spec.data.get("test")) if p):
+            header = _csv_header(Path(root) / path)
+            if header and name not in header:
+                problems.append(f"{spec.locate(key)}: column {name!r} is not in {path}{_column_hint(name, header)}")
     return problems
 
 # %% ../../nbs/07_pipeline/02a_spec_check.ipynb #b3e5c2f6
@@ -155,6 +181,7 @@ def spec_problems(root, spec: ProblemSpec, overrides: dict | None = None, needed
             problems.append(f"{spec.locate(f'steps[{i}].notebook')}: {e}")
     problems += _target_problems(root, spec, declared, overrides, needed)
     problems += _role_problems(spec, declared)
+    problems += _fold_column_problems(root, spec, declared)
     problems += _parameter_problems(spec, declared, overrides)
     return problems, declared
 
