@@ -34,12 +34,12 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-def _start(bundle: Path, *extra) -> tuple:
+def _start(bundle: Path, *extra, env: dict | None = None) -> tuple:
     "Start `mlkit serve BUNDLE` on a free port; wait until /health answers; (process, base url)."
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlkit", "serve", str(bundle), "--port", str(port), *extra],
-        env=_env(),
+        env={**_env(), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -324,12 +324,17 @@ def test_incompatible_scikit_learn_is_refused(bundle, tmp_path):
     assert main(["package", "--mlflow", "--model", "x.pkl"]) == 2
 
 
+# A slow disk: the log writer waits this long before each batch. An answer that did not wait for its record
+# (the ordering this guards) would come back faster than this and would be lost by a SIGKILL, so both tests fail then.
+SLOW_DISK = {"MLKIT_SERVE_LOG_DELAY": "0.2"}
+
+
 @pytest.mark.slow
 def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_path):
     from mlkit.serve import read_log
 
     log_dir = tmp_path / "log"
-    proc, url = _start(bundle, "--log-dir", str(log_dir))
+    proc, url = _start(bundle, "--log-dir", str(log_dir), env=SLOW_DISK)
     answered, lock, stop = [], threading.Lock(), threading.Event()
     rows = _rows(train, 3)
 
@@ -347,9 +352,9 @@ def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_pat
     threads = [threading.Thread(target=client) for _ in range(8)]
     for t in threads:
         t.start()
-    while len(answered) < 150:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)  # in the middle of the burst
+    while len(answered) < 40:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)  # in the middle of the burst: 8 requests are waiting for the slow writer
     proc.wait()
     stop.set()
     for t in threads:
@@ -359,3 +364,26 @@ def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_pat
     assert set(answered) <= logged, f"{len(set(answered) - logged)} answered request(s) missing from the log"
     assert all(len(r["predictions"]) == 3 and r["inputs"]["Island"] == [x["Island"] for x in rows] for r in records)
     assert len(torn) <= 1  # at most the line the kill cut, and the reader skipped it
+
+
+@pytest.mark.slow
+def test_an_answer_waits_for_its_log_record(bundle, train, tmp_path):
+    "The ordering itself: on a slow disk, no answer comes back before its record is written, and a SIGKILL the instant it arrives loses nothing."
+    from mlkit.serve import read_log
+
+    log_dir = tmp_path / "log"
+    proc, url = _start(bundle, "--log-dir", str(log_dir), env=SLOW_DISK)
+    try:
+        with httpx.Client(base_url=url, timeout=10) as c:
+            c.post("/predict", json={"records": _rows(train, 1)})  # warm: the first answer pays for opening the log file
+            t0 = time.perf_counter()
+            r = c.post("/predict", json={"records": _rows(train, 2)})
+            waited = time.perf_counter() - t0
+        proc.send_signal(signal.SIGKILL)  # the instant the answer is in: before a writer that lagged could catch up
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert r.status_code == 200 and waited >= 0.2, f"answered in {waited:.3f} s, before the 0.2 s write of its log record"
+    records, torn = read_log(log_dir)
+    assert r.json()["request_id"] in {x["request_id"] for x in records} and torn == []

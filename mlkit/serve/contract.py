@@ -9,6 +9,7 @@ import json
 import math
 
 from ..core import MlkitInputError, to_jsonable
+from .codec import loads
 
 # %% auto #0
 __all__ = ['MAX_CASES', 'ContractError', 'parse_json', 'request_frame', 'read_upload', 'Contract']
@@ -66,7 +67,7 @@ def _problem(check, column, rows, expected, values=(), action="reject", count=No
 def parse_json(body: bytes):
     "The JSON value of a request body, or a ContractError(422) saying where it stops being JSON."
     try:
-        return json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
+        return loads(body)
     except UnicodeDecodeError as e:
         raise ContractError(
             "the body is not UTF-8 text", [_problem("malformed_json", None, [], f"UTF-8 JSON (bad byte at {e.start})")]
@@ -99,7 +100,9 @@ def _records(payload) -> list:
     records = payload.get("records") if isinstance(payload, dict) else payload
     if not isinstance(records, list):
         raise _malformed(f"expected a list of records, got {type(records).__name__}")
-    bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    bad = (
+        [] if set(map(type, records)) <= {dict} else [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    )  # one C-level pass when all are dicts
     if bad:
         raise _malformed(f"{len(bad)} record(s) are not JSON objects", bad)
     return records
@@ -133,6 +136,8 @@ def request_frame(payload):
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:
         if frame[c].dtype == object:
+            if _pure(frame[c], (str, bool)):  # text or true/false alone: no number to be too large, nothing nested
+                continue
             huge = _too_large(frame[c].tolist())
             if huge:
                 raise _too_large_error(c, huge)
