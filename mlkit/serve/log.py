@@ -98,6 +98,9 @@ def _drain(q: queue.SimpleQueue) -> list:
             return batch
 
 
+_sync = getattr(os, "fdatasync", os.fsync)  # the data and the file size, without the timestamps: enough for an append, and cheaper
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -119,7 +122,7 @@ def _run(self) -> None:
                 fd = self._open(path)
                 _write_all(fd, b"".join(item[0] for item in group))
                 if self.fsync:
-                    os.fsync(fd)
+                    _sync(fd)
             except Exception as e:  # the callers get the error, the thread lives on
                 for item in group:
                     item[3] = e
