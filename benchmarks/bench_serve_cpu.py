@@ -44,7 +44,7 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    from starlette.responses import JSONResponse
+    from starlette.responses import JSONResponse, Response
 
     from mlkit.datasets import load_demo
     from mlkit.serve import load_bundle, package
@@ -66,7 +66,7 @@ def main() -> None:
             body = json.dumps({"records": df[FEATURES].sample(n, replace=True, random_state=0).to_dict(orient="records")}).encode()
 
             def mlkit(body=body):
-                return JSONResponse(predictor.predict(request_frame(parse_json(body))))
+                return Response(predictor.answer(request_frame(parse_json(body))), media_type="application/json")
 
             def bare(body=body):
                 records = json.loads(body)["records"]

@@ -233,6 +233,10 @@ def log(project=".") -> list:
                 "ran": [s["name"] for s in steps if s.get("status") == "ok"],
                 "reused": [s["name"] for s in steps if s.get("status") == "reused"],
                 "failed": (r.get("error") or {}).get("step"),
+                "bundle": next(
+                    (m["bundle"] for m in (r.get("metrics") or {}).values() if isinstance(m, dict) and isinstance(m.get("bundle"), dict)),
+                    None,
+                ),
                 "path": r["_path"],
             }
         )
@@ -266,6 +270,8 @@ def format_log(entries: list, limit: int | None = None) -> str:
         lines.append(f"    changed: {e['changed']}")
         if e["reused"]:
             lines.append(f"    reused: {', '.join(e['reused'])}")
+        if e.get("bundle"):
+            lines.append(f"    bundle: {e['bundle'].get('path')} (model version {e['bundle'].get('model_version')})")
         for w in e["warnings"]:
             lines.append(f"    WARNING: {w}")
     return "\n".join(lines)
@@ -297,6 +303,10 @@ def _render_experiments(entries: list, ideas: str, notes: dict) -> str:
         )
         if steps:
             lines.append(f"- **steps:** {', '.join(steps)}")
+        if e.get("bundle"):
+            lines.append(
+                f"- **bundle:** `{e['bundle'].get('path')}` (model version {e['bundle'].get('model_version')}): `mlkit serve {e['bundle'].get('path')}`"
+            )
         lines += [f"- **warning:** {w}" for w in e["warnings"]]
         lines += ["", f"<!-- notes:{e['id']} -->", notes.get(e["id"], "").strip(), "<!-- /notes -->", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -34,12 +34,12 @@ def _env() -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-def _start(bundle: Path, *extra) -> tuple:
+def _start(bundle: Path, *extra, env: dict | None = None) -> tuple:
     "Start `mlkit serve BUNDLE` on a free port; wait until /health answers; (process, base url)."
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mlkit", "serve", str(bundle), "--port", str(port), *extra],
-        env=_env(),
+        env={**_env(), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -324,12 +324,17 @@ def test_incompatible_scikit_learn_is_refused(bundle, tmp_path):
     assert main(["package", "--mlflow", "--model", "x.pkl"]) == 2
 
 
+# A slow disk: the log writer waits this long before each batch. An answer that did not wait for its record
+# (the ordering this guards) would come back faster than this and would be lost by a SIGKILL, so both tests fail then.
+SLOW_DISK = {"MLKIT_SERVE_LOG_DELAY": "0.2"}
+
+
 @pytest.mark.slow
 def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_path):
     from mlkit.serve import read_log
 
     log_dir = tmp_path / "log"
-    proc, url = _start(bundle, "--log-dir", str(log_dir))
+    proc, url = _start(bundle, "--log-dir", str(log_dir), env=SLOW_DISK)
     answered, lock, stop = [], threading.Lock(), threading.Event()
     rows = _rows(train, 3)
 
@@ -347,9 +352,9 @@ def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_pat
     threads = [threading.Thread(target=client) for _ in range(8)]
     for t in threads:
         t.start()
-    while len(answered) < 150:
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)  # in the middle of the burst
+    while len(answered) < 40:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)  # in the middle of the burst: 8 requests are waiting for the slow writer
     proc.wait()
     stop.set()
     for t in threads:
@@ -359,3 +364,161 @@ def test_sigkill_during_a_burst_loses_no_answered_request(bundle, train, tmp_pat
     assert set(answered) <= logged, f"{len(set(answered) - logged)} answered request(s) missing from the log"
     assert all(len(r["predictions"]) == 3 and r["inputs"]["Island"] == [x["Island"] for x in rows] for r in records)
     assert len(torn) <= 1  # at most the line the kill cut, and the reader skipped it
+
+
+@pytest.mark.slow
+def test_an_answer_waits_for_its_log_record(bundle, train, tmp_path):
+    "The ordering itself: on a slow disk, no answer comes back before its record is written, and a SIGKILL the instant it arrives loses nothing."
+    from mlkit.serve import read_log
+
+    log_dir = tmp_path / "log"
+    proc, url = _start(bundle, "--log-dir", str(log_dir), env=SLOW_DISK)
+    try:
+        with httpx.Client(base_url=url, timeout=10) as c:
+            c.post("/predict", json={"records": _rows(train, 1)})  # warm: the first answer pays for opening the log file
+            t0 = time.perf_counter()
+            r = c.post("/predict", json={"records": _rows(train, 2)})
+            waited = time.perf_counter() - t0
+        proc.send_signal(signal.SIGKILL)  # the instant the answer is in: before a writer that lagged could catch up
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert r.status_code == 200 and waited >= 0.2, f"answered in {waited:.3f} s, before the 0.2 s write of its log record"
+    records, torn = read_log(log_dir)
+    assert r.json()["request_id"] in {x["request_id"] for x in records} and torn == []
+
+
+# --- the pipeline's package step and the loop back to training (real papermill runs) ----------------------------------
+
+RUN_FAST = ["cv=2", "time_budget=20", "baseline.label_errors=false", "report.ml_test_score=false", "chart_formats=[svg]"]
+
+
+def _pipeline_project(root: Path) -> Path:
+    "A project on the demo data, made by `mlkit init`, with the steps baseline, report and the optional package step."
+    from mlkit.data import register
+    from mlkit.datasets import demo_path
+    from mlkit.frame import ProblemSpec, StepSpec
+    from mlkit.pipeline import init
+
+    init(root, target=TARGET, task="classification", metric="balanced_accuracy")
+    spec = ProblemSpec.load(root)
+    assert "package" not in [s.name for s in spec.steps]  # off by default: listed in mlkit.yaml only as a comment
+    assert "# - name: package" in (root / "mlkit.yaml").read_text() and (root / "notebooks" / "06_package.ipynb").exists()
+    register(demo_path(), project=root, role="train")
+    spec = ProblemSpec.load(root)
+    spec.steps = [
+        StepSpec("baseline", "notebooks/03_baseline.ipynb", {}, []),
+        StepSpec("report", "notebooks/05_report.ipynb"),
+        StepSpec("package", "notebooks/06_package.ipynb", {}, ["baseline", "report"]),
+    ]
+    spec.save(root)
+    return root
+
+
+@pytest.mark.slow
+def test_package_step_then_the_loop_back_to_the_next_run(tmp_path, capsys):
+    "mlkit run with the package step -> serve its bundle -> predict, feedback -> add-data --from-log -> the next run trains on it."
+    from mlkit import tracking
+    from mlkit.cli import main
+    from mlkit.core import MlkitInputError
+    from mlkit.data import fingerprint, read_table
+    from mlkit.datasets import demo_path
+    from mlkit.pipeline import init, read_run, run
+    from mlkit.serve import load_bundle, read_log
+
+    root = _pipeline_project(tmp_path / "penguins")
+    (root / "notebooks" / "06_package.ipynb").unlink()  # a project from an older `mlkit init`, its yaml edited by hand
+    with pytest.raises(MlkitInputError, match=r"06_package\.ipynb not found.*mlkit init"):
+        run(root, overrides=RUN_FAST, echo=lambda *a, **k: None)
+    init(root)  # puts the missing step notebook back, touches nothing else
+    import importlib.util
+
+    with_mlflow = importlib.util.find_spec("mlflow") is not None
+    first = run(root, overrides=[*RUN_FAST, *(["package.mlflow=true"] if with_mlflow else [])], echo=lambda *a, **k: None)
+    assert first.ok and first.steps() == {"baseline": "ok", "report": "ok", "package": "ok"}, first.record.get("error")
+    rec = read_run(first.path)
+    entry = rec["metrics"]["package"]["bundle"]  # recorded in run.json
+    bundle_dir = root / entry["path"]
+    assert bundle_dir == first.path / "package" / "bundle" and rec["headline"]["metric"] == "balanced_accuracy"
+    b = load_bundle(bundle_dir)
+    assert entry["model_version"] == b.version and b.meta["run"]["id"] == first.id and b.meta["card"]
+    assert b.meta["data"]["sha256"] == rec["data"]["train"]["sha256"] == entry["data_sha256"]
+    assert b.meta["metrics"]["value"] == pytest.approx(rec["headline"]["value"])
+    assert (bundle_dir / "mlflow" / "MLmodel").exists() == with_mlflow == entry["mlflow"]
+    log_md = (root / "EXPERIMENTS.md").read_text()
+    assert f"`{entry['path']}` (model version {b.version})" in log_md
+
+    # serve it, predict production rows, label them
+    source = read_table(demo_path())
+    prod = source[source[TARGET].isin(["MALE", "FEMALE"])].sample(40, random_state=3)
+    log_dir = tmp_path / "prod-log"
+    proc, url = _start(bundle_dir, "--log-dir", str(log_dir))
+    try:
+        with httpx.Client(base_url=url, timeout=30) as c:
+            rows = json.loads(prod[b.features].to_json(orient="records"))
+            answer = c.post("/predict", json={"records": rows})
+            assert answer.status_code == 200, answer.text[:500]
+            rid = answer.json()["request_id"]
+            fb = c.post("/feedback", json={"request_id": rid, "labels": prod[TARGET].tolist()})
+            assert fb.status_code == 200 and fb.json()["recorded"] == 40
+            unlabelled = c.post("/predict", json={"records": rows[:5]})  # no feedback: must not reach the training data
+            assert unlabelled.status_code == 200
+    finally:
+        _stop(proc)
+    assert {r["request_id"] for r in read_log(log_dir)[0]} == {rid, unlabelled.json()["request_id"]}
+
+    # the loop closes: a new raw version with its fingerprint, and the next run trains on it
+    old = rec["data"]["train"]
+    assert main(["add-data", "--from-log", str(log_dir), "-C", str(root)]) == 0
+    assert "40 labelled production row(s) added" in capsys.readouterr().out
+    assert main(["add-data", "--from-log", str(log_dir), "-C", str(root)]) == 2  # the same rows twice: refused
+    assert "already holds every labelled row" in capsys.readouterr().err
+    from mlkit.frame import ProblemSpec
+
+    new_path = ProblemSpec.load(root).data["train"]
+    assert new_path != old["path"]
+    new_data = read_table(root / new_path)
+    assert len(new_data) == len(read_table(root / old["path"])) + 40  # the labelled rows only, appended
+    assert new_data.tail(40)[TARGET].tolist() == prod[TARGET].tolist()
+    second = run(root, overrides=RUN_FAST, echo=lambda *a, **k: None)
+    assert second.ok and second.steps()["baseline"] == "ok" and second.steps()["package"] == "ok"  # retrained, repackaged
+    rec2 = read_run(second.path)
+    assert rec2["data"]["train"]["path"] == Path(new_path).as_posix()
+    assert rec2["data"]["train"]["sha256"] == fingerprint(root / new_path) != old["sha256"]
+    b2 = load_bundle(root / rec2["metrics"]["package"]["bundle"]["path"])
+    assert b2.meta["data"]["sha256"] == rec2["data"]["train"]["sha256"] and b2.meta["data"]["rows"] > b.meta["data"]["rows"]
+    assert rec2["changes"]["data"] and "data train" in rec2["changes_text"]  # the experiment log says so
+    entry2 = next(e for e in tracking.log(root) if e["id"] == second.id)
+    assert "data train" in entry2["changed"] and entry2["bundle"]["model_version"] == b2.version
+    assert "data train" in (root / "EXPERIMENTS.md").read_text().split(f"`{first.id}`")[0]  # in the newer run's entry
+
+
+def test_package_mlflow_writes_a_pyfunc_model_that_predicts_like_the_bundle(bundle, train, tmp_path, capsys):
+    mlflow_pyfunc = pytest.importorskip("mlflow.pyfunc")  # skipped only where mlflow is not installed
+    import pandas as pd
+
+    from mlkit.cli import main
+    from mlkit.serve import ContractError, load_bundle
+
+    data = tmp_path / "train.csv"
+    train.to_csv(data, index=False)
+    out = tmp_path / "bundle"
+    args = ["package", "--model", str(bundle / "model.skops"), "--data", str(data), "--target", TARGET, "-o", str(out)]
+    assert main([*args, "--cv", "0", "--mlflow"]) == 0
+    assert f"MLflow pyfunc model written to {out / 'mlflow'}" in capsys.readouterr().out
+    model = mlflow_pyfunc.load_model(str(out / "mlflow"))
+    sig = model.metadata.get_input_schema()
+    assert [c.name for c in sig.inputs] == FEATURES and all(c.required for c in sig.inputs)
+    types = {c.name: c.type.name for c in sig.inputs}
+    assert types["Island"] == "string" and types["Culmen Length (mm)"] == "double" and types["Body Mass (g)"] in ("long", "double")
+    b = load_bundle(out)
+    rows = train[FEATURES].sample(50, random_state=4).reset_index(drop=True)
+    assert model.predict(rows)["prediction"].tolist() == b.model.predict(rows).tolist()
+    from_json = pd.DataFrame(json.loads(rows.to_json(orient="records")))  # what a JSON request becomes
+    assert model.predict(from_json)["prediction"].tolist() == b.model.predict(rows).tolist()
+    with pytest.raises(Exception, match="Species"):  # MLflow's own signature check: a required column is missing
+        model.predict(rows.drop(columns="Species"))
+    with pytest.raises(ContractError) as refused:  # then the bundle's contract: an island the model never saw
+        model.predict(rows.assign(Island="Atlantis"))
+    assert refused.value.problems[0]["check"] == "unexpected_category" and refused.value.problems[0]["column"] == "Island"

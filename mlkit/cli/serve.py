@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 from ..core import MlkitInputError
@@ -47,10 +48,8 @@ def cli_package(argv: list) -> int:
 
     args = _package_parser().parse_args(argv)
     policy = {c: "warn" for c in args.warn}
-    if args.mlflow:
-        raise MlkitInputError(
-            "--mlflow: writing an MLflow pyfunc model is not implemented in this mlkit (and needs mlflow installed); serve the bundle with `mlkit serve`"
-        )
+    if args.mlflow and importlib.util.find_spec("mlflow") is None:  # before the bundle is written, not after
+        raise MlkitInputError("--mlflow needs mlflow installed: pip install 'mlkit[mlflow]' (or mlflow-skinny)")
     if args.model:
         if not (args.data and args.target and args.output):
             raise MlkitInputError("--model needs --data, --target and --output")
@@ -63,6 +62,11 @@ def cli_package(argv: list) -> int:
     else:
         raise MlkitInputError("give a RUN_DIR, or --model FILE --data FILE --target COL --output DIR")
     print(f"bundle written to {out}")
+    if args.mlflow:
+        from mlkit.serve import write_mlflow
+
+        mlflow_dir = write_mlflow(out)
+        print(f"MLflow pyfunc model written to {mlflow_dir} (for MLflow's tools: mlflow models serve -m {mlflow_dir})")
     print(f"serve it with: mlkit serve {out}")
     return 0
 

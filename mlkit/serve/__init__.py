@@ -10,6 +10,7 @@ from .contract import Contract, ContractError, request_frame
 from .log import PredictionLog, read_log, log_frame
 from .app import create_app, serve
 from .loop import monitor_log, production_rows, add_data_from_log
+from .pyfunc import mlflow_signature, write_mlflow
 
 # %% auto #0
 __all__ = []
@@ -33,4 +34,6 @@ __all__ = [
     "monitor_log",
     "production_rows",
     "add_data_from_log",
+    "mlflow_signature",
+    "write_mlflow",
 ]

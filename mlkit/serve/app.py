@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core import MlkitInputError, to_jsonable
 from .bundle import Bundle, load_bundle
+from .codec import dumps, loads
 from .contract import Contract, ContractError, _problem, parse_json, read_upload, request_frame
 from .log import PredictionLog, read_log
 
@@ -102,13 +103,39 @@ def _argmax_agrees(model, rows) -> bool:
         return False
 
 
-def _json_column(s) -> list:
-    "A request column as JSON values (missing as null), vectorised."
-    if not s.hasnans:
-        return s.tolist()
+def _json_column(s):
+    "A request column for the log: numbers as a numpy array (encoded in C, NaN as null), anything else as a list with null for missing."
     import numpy as np
 
+    if s.dtype.kind in "biuf":
+        return s.to_numpy()
+    if not s.hasnans:
+        return s.tolist()
     return np.where(s.isna().to_numpy(), None, s.to_numpy(dtype=object)).tolist()
+
+
+def _json_values(values):
+    "Predictions as what `dumps` encodes fastest: a numeric numpy array as is, anything else as a list."
+    import numpy as np
+
+    a = np.asarray(values)
+    return a if a.dtype.kind in "biuf" else a.tolist()
+
+
+def _proba_json(names: list, proba) -> bytes:
+    "Per-row {class: probability} objects as JSON bytes, assembled column by column with numpy's string functions (no dict per row)."
+    import numpy as np
+
+    proba = np.asarray(proba, dtype=float)
+    strings = getattr(np, "strings", None)  # numpy 2
+    if strings is None or proba.ndim != 2 or proba.shape[1] != len(names) or not len(proba):
+        return dumps([dict(zip(names, row)) for row in proba.tolist()])
+    out = None
+    for j, name in enumerate(names):
+        values = np.array(dumps(np.ascontiguousarray(proba[:, j]))[1:-1].split(b","))  # b'[0.1,0.9]' -> [b'0.1', b'0.9']
+        piece = strings.add((b"," if j else b"{") + dumps(name) + b":", values)
+        out = piece if out is None else strings.add(out, piece)
+    return b"[" + b"},".join(out.tolist()) + b"}]"
 
 
 class _Predictor:
@@ -123,6 +150,7 @@ class _Predictor:
         self.started, self.answered = time.time(), 0
         self.background, self._ref, self._lock = bundle.background(), None, threading.Lock()
         self.argmax = self.proba and _argmax_agrees(bundle.model, self.background)
+        self._names = [str(c) for c in self.classes] if self.classes else []
 
     def _outputs(self, X) -> tuple:
         "(predictions, probabilities or None): one model pass (argmax of predict_proba) where that agrees with predict."
@@ -132,46 +160,48 @@ class _Predictor:
         proba = model.predict_proba(X)
         return (model.classes_[proba.argmax(axis=1)] if self.argmax else model.predict(X)), proba
 
-    def predict(self, frame) -> dict:
-        "Check, predict, log; the JSON answer."
-        import numpy as np
+# %% ../../nbs/13_serve/04_app.ipynb #a7c3e915
+def _answer(self, frame) -> bytes:
+    "Check, predict, log; the JSON answer as bytes, sent only after its log record is on disk (outputs encoded once, for both)."
+    if len(frame) > self.max_rows:
+        raise _too_large(f"{len(frame)} rows", self.max_rows)
+    X, warnings, ignored = self.contract.check(frame)
+    try:
+        pred, proba = self._outputs(X)
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise ContractError(
+            f"the model could not predict these rows: {type(e).__name__}: {str(e)[:300]}",
+            [_problem("model_rejected_input", None, [], "rows the model can predict")],
+        ) from None
+    rid = uuid.uuid4().hex
+    head = dumps({"kind": "prediction", "request_id": rid, "model_version": self.bundle.version, "rows": len(X)})[:-1]
+    outputs = (
+        b',"predictions":'
+        + dumps(_json_values(pred))
+        + b',"probabilities":'
+        + (b"null" if proba is None else _proba_json(self._names, proba))
+    )
+    if self.log is not None:
+        inputs = dumps({c: _json_column(frame[c]) for c in self.contract.features})
+        checks = dumps([w["check"] for w in warnings])
+        self.log.append_encoded(head + b',"inputs":' + inputs + outputs + b',"warnings":' + checks + b"}")
+    self._remember(rid, len(X))
+    return head + outputs + b',"warnings":' + dumps(warnings) + b',"ignored_columns":' + dumps(ignored) + b"}"
 
-        if len(frame) > self.max_rows:
-            raise _too_large(f"{len(frame)} rows", self.max_rows)
-        X, warnings, ignored = self.contract.check(frame)
-        try:
-            pred, proba = self._outputs(X)
-        except (ValueError, TypeError, KeyError, IndexError) as e:
-            raise ContractError(
-                f"the model could not predict these rows: {type(e).__name__}: {str(e)[:300]}",
-                [_problem("model_rejected_input", None, [], "rows the model can predict")],
-            ) from None
-        predictions = to_jsonable(np.asarray(pred).tolist())
-        probabilities = None
-        if proba is not None:
-            names = [str(c) for c in self.classes]
-            probabilities = [dict(zip(names, row)) for row in np.asarray(proba, dtype=float).tolist()]
-        rid = uuid.uuid4().hex
-        record = {"kind": "prediction", "request_id": rid, "model_version": self.bundle.version, "rows": len(X)}
-        if self.log is not None:
-            inputs = {c: _json_column(frame[c]) for c in self.contract.features}
-            self.log.append(
-                {
-                    **record,
-                    "inputs": inputs,
-                    "predictions": predictions,
-                    "probabilities": probabilities,
-                    "warnings": [w["check"] for w in warnings],
-                }
-            )
-        self._remember(rid, len(X))
-        return {**record, "predictions": predictions, "probabilities": probabilities, "warnings": warnings, "ignored_columns": ignored}
 
-    def _remember(self, rid: str, rows: int) -> None:
-        self.answered += 1
-        self.seen[rid] = rows
-        if len(self.seen) > 100_000:
-            self.seen.pop(next(iter(self.seen)))
+def _predict(self, frame) -> dict:
+    "Check, predict, log; the answer as a dict (what /predict sends)."
+    return loads(self.answer(frame))
+
+
+def _remember(self, rid: str, rows: int) -> None:
+    self.answered += 1
+    self.seen[rid] = rows
+    if len(self.seen) > 100_000:
+        self.seen.pop(next(iter(self.seen)))
+
+
+_Predictor.answer, _Predictor.predict, _Predictor._remember = _answer, _predict, _remember
 
 # %% ../../nbs/13_serve/04_app.ipynb #fe855573
 def _feedback_rows(payload, rows: int) -> tuple:
@@ -356,7 +386,7 @@ def default_log_dir(bundle_path) -> Path:
 def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: int = 100_000, log: bool = True):
     "The FastAPI app serving a bundle (path or Bundle): /predict, /explain, /feedback, /health, /metadata, offline /docs."
     from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse, Response
     from starlette.concurrency import run_in_threadpool
 
     b = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
@@ -389,7 +419,7 @@ def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: i
     @app.post("/predict", summary="Predict rows (JSON records or columns, CSV or Parquet)", openapi_extra=_PREDICT_DOC)
     async def predict(request: Request):
         frame = await _request_frame(request, max_bytes)
-        return JSONResponse(await run_in_threadpool(p.predict, frame))
+        return Response(await run_in_threadpool(p.answer, frame), media_type="application/json")
 
     @app.post("/explain", summary="Why this prediction for one row, and what would change it (mlkit.why)")
     async def explain(request: Request):
@@ -419,6 +449,7 @@ _ENV = {
     "max_bytes": "MLKIT_SERVE_MAX_BYTES",
     "max_rows": "MLKIT_SERVE_MAX_ROWS",
     "log": "MLKIT_SERVE_LOG",
+    "log_delay": "MLKIT_SERVE_LOG_DELAY",  # seconds the log writer waits per batch (a slow disk): for tests only
 }
 
 
@@ -427,13 +458,16 @@ def app_from_env():
     bundle = os.environ.get(_ENV["bundle"])
     if not bundle:
         raise MlkitInputError(f"{_ENV['bundle']} is not set: run `mlkit serve BUNDLE`")
-    return create_app(
+    app = create_app(
         bundle,
         log_dir=os.environ.get(_ENV["log_dir"]) or None,
         max_bytes=int(os.environ.get(_ENV["max_bytes"], 10_000_000)),
         max_rows=int(os.environ.get(_ENV["max_rows"], 100_000)),
         log=os.environ.get(_ENV["log"], "1") != "0",
     )
+    if app.state.predictor.log is not None:
+        app.state.predictor.log.delay = float(os.environ.get(_ENV["log_delay"]) or 0)
+    return app
 
 
 def serve(

@@ -9,6 +9,7 @@ import json
 import math
 
 from ..core import MlkitInputError, to_jsonable
+from .codec import loads
 
 # %% auto #0
 __all__ = ['MAX_CASES', 'ContractError', 'parse_json', 'request_frame', 'read_upload', 'Contract']
@@ -66,7 +67,7 @@ def _problem(check, column, rows, expected, values=(), action="reject", count=No
 def parse_json(body: bytes):
     "The JSON value of a request body, or a ContractError(422) saying where it stops being JSON."
     try:
-        return json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
+        return loads(body)
     except UnicodeDecodeError as e:
         raise ContractError(
             "the body is not UTF-8 text", [_problem("malformed_json", None, [], f"UTF-8 JSON (bad byte at {e.start})")]
@@ -99,7 +100,9 @@ def _records(payload) -> list:
     records = payload.get("records") if isinstance(payload, dict) else payload
     if not isinstance(records, list):
         raise _malformed(f"expected a list of records, got {type(records).__name__}")
-    bad = [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    bad = (
+        [] if set(map(type, records)) <= {dict} else [i for i, r in enumerate(records) if not isinstance(r, dict)]
+    )  # one C-level pass when all are dicts
     if bad:
         raise _malformed(f"{len(bad)} record(s) are not JSON objects", bad)
     return records
@@ -133,6 +136,8 @@ def request_frame(payload):
     frame.columns = [str(c) for c in frame.columns]
     for c in frame.columns:
         if frame[c].dtype == object:
+            if _pure(frame[c], (str, bool)):  # text or true/false alone: no number to be too large, nothing nested
+                continue
             huge = _too_large(frame[c].tolist())
             if huge:
                 raise _too_large_error(c, huge)
@@ -318,7 +323,7 @@ def _cast(values, s, null, dtype: dict):
         return pd.Categorical(s.where(~null), categories=dtype.get("categories"))
     if dt.startswith(("float", "int", "uint")) or dt in ("Int64", "Int32", "Float64"):
         target = dt if not (null.any() and dt.startswith(("int", "uint"))) else "float64"
-        return values.astype(target)
+        return values if str(values.dtype) == target else values.astype(target)  # already the training dtype: no copy
     if dt in ("bool", "boolean"):
         return s.astype(dt if not null.any() else "boolean")
     if dt.startswith("datetime64"):
@@ -326,6 +331,38 @@ def _cast(values, s, null, dtype: dict):
     out = s.to_numpy(dtype=object, copy=True)
     out[null.to_numpy()] = np.nan
     return out
+
+
+def _column_array(v):
+    "A column for the model's frame without its index: numpy data as a numpy array (cheapest to build a frame from), extension data as is."
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(v, pd.Series):
+        return v
+    return v.to_numpy() if isinstance(v.dtype, np.dtype) else v.array
+
+# %% ../../nbs/13_serve/02_contract.ipynb #c1ea9a02
+def _clean_numbers(col, s, dtype: dict):
+    "A numeric request column as its training numpy dtype when nothing in it breaks the contract, else None (the full check then says what does)."
+    import numpy as np
+
+    dt = dtype.get("dtype", "")
+    if s.dtype.kind not in "iuf" or col.type not in ("integer", "float") or not dt.startswith(("float", "int", "uint")):
+        return None
+    v = s.to_numpy(dtype=float)
+    nan = np.isnan(v)
+    has_nan = bool(nan.any())
+    if has_nan and not col.nullable:
+        return None
+    ok = v[~nan] if has_nan else v
+    with np.errstate(invalid="ignore"):
+        if not np.isfinite(ok).all() or (col.type == "integer" and (np.mod(ok, 1) != 0).any()):
+            return None
+        if (col.min is not None and (ok < float(col.min)).any()) or (col.max is not None and (ok > float(col.max)).any()):
+            return None
+    target = "float64" if has_nan and dt.startswith(("int", "uint")) else dt
+    return v if target == "float64" else v.astype(target)
 
 # %% ../../nbs/13_serve/02_contract.ipynb #6e429445
 class Contract:
@@ -361,6 +398,10 @@ class Contract:
                     out[name] = frame[name]
                 continue
             col, s = self.schema[name], frame[name]
+            clean = _clean_numbers(col, s, self.dtypes.get(name, {}))
+            if clean is not None:
+                out[name] = clean
+                continue
             null = s.isna()
             values, found = _typed(name, col, s, null)
             if not found:
@@ -378,5 +419,6 @@ class Contract:
         if rejected:
             cols = sorted({str(p["column"]) for p in rejected})
             raise ContractError(f"{len(rejected)} contract violation(s) in column(s) {', '.join(cols)}", rejected, ignored=ignored)
-        out = {c: v.array if isinstance(v, pd.Series) else v for c, v in out.items()}  # arrays: no index to align
-        return pd.DataFrame(out, columns=self.features), problems, ignored
+        out = {c: _column_array(v) for c, v in out.items()}  # arrays: no index to align
+        X = pd.DataFrame(out) if list(out) == self.features else pd.DataFrame(out, columns=self.features)  # `columns=` costs a reindex
+        return X, problems, ignored
