@@ -72,7 +72,8 @@ def test_test_split_before_train_is_temporal_leakage_in_the_run_report(tmp_path)
     assert "leak_safe_folds" in findings(result.path, "baseline", "baseline")  # the spec's time_column: time-ordered folds
     assert (result.path / "baseline" / "label_errors.json").exists()  # asked for in the spec's parameters
     page = (result.path / "report.html").read_text()
-    assert 'id="step-compare"' in page and "temporal_leakage" in page and "dated before every reference row" in page
+    assert 'id="step-compare"' in page and "train (data/raw/train.csv) vs test (data/raw/test.csv)" in page
+    assert "temporal_leakage" in page and "dated before every reference row" in page
     assert "label errors in y" in page and "label_errors" in findings(result.path, "baseline", "label_errors")
 
 
