@@ -18,7 +18,7 @@ MAX_LINES = 80
 KNOWN_LONG = {
     ("00_core/05_render.ipynb", "class ReportRendering:"): 140,
     ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering):"): 83,
-    ("01_frame.ipynb", 'TASKS = ("auto", "classification", "binary", "multiclass", "regression")'): 254,
+    ("01_frame.ipynb", 'TASKS = ("auto", "classification", "binary", "multiclass", "regression")'): 260,
     ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
     ("03_checks/02_config.ipynb", "@dataclass"): 94,
     ("03_checks/03_prepare.ipynb", "def _dedupe(names: list) -> list:"): 82,
@@ -36,6 +36,7 @@ KNOWN_LONG = {
     ("06_sanity/02_report.ipynb", "@register_report_kind"): 112,
     ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
     ("07_pipeline/05_report.ipynb", 'RUN_PLACEHOLDER = "<!--mlkit:run-->"'): 82,
+    ("08_tracking/00_tracking.ipynb", 'EXPERIMENTS = "EXPERIMENTS.md"'): 83,
     ("10_cards/08_report.ipynb", "@register_report_kind"): 218,
     ("10_cards/09_card.ipynb", "def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, **o) -> tuple:"): 88,
     ("11_monitor/02_report.ipynb", "@register_report_kind"): 81,
@@ -46,7 +47,6 @@ KNOWN_LONG = {
     ("12_testscore/05_marks_ops.ipynb", '@_marks("infra_1")'): 83,
     ("12_testscore/05_marks_ops.ipynb", "def _repeated(ev, reports, what) -> tuple:"): 90,
     ("12_testscore/06_report.ipynb", "@register_report_kind"): 175,
-    ("13_serve/04_app.ipynb", "def _argmax_agrees(model, rows) -> bool:"): 83,
 }
 
 
