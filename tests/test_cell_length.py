@@ -16,7 +16,6 @@ MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
 KNOWN_LONG = {
-    ("00_core/05_render.ipynb", "class ReportRendering:"): 140,
     ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering):"): 83,
     ("01_frame.ipynb", 'TASKS = ("auto", "classification", "binary", "multiclass", "regression")'): 260,
     ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,

@@ -14,11 +14,11 @@ from .html import STYLESHEET, esc, html_page, verdict_html
 from .io import atomic_write
 
 # %% auto #0
-__all__ = ['ReportRendering']
+__all__ = ['TextRendering', 'HtmlRendering', 'ReportRendering']
 
 # %% ../../nbs/00_core/05_render.ipynb #29aba0eb
-class ReportRendering:
-    "Rendering of a `Report`: text, Markdown, HTML, files and exit codes (mixed into `Report`)."
+class TextRendering:
+    "A report as words: its counts, verdict and summary line, plain text for a terminal and Markdown."
 
     def shown_counts(self) -> dict:
         "Findings per severity of everything this report shows (a report holding sub-reports, like the model card, adds theirs)."
@@ -67,6 +67,10 @@ class ReportRendering:
             lines.append("No findings.")
         return "\n".join(lines) + "\n"
 
+# %% ../../nbs/00_core/05_render.ipynb #a1e0c002
+class HtmlRendering:
+    "A report as HTML: the verdict line, errors and warnings, the detail, then the notes; every value escaped."
+
     def _findings_html(self) -> str:
         "Findings as an HTML table grouped by column, errors first; every value escaped."
         if not self.findings:
@@ -104,7 +108,7 @@ class ReportRendering:
 
     def _body_html(self) -> str:
         "Errors, then warnings, then the detail (`_extra_html`), then the notes (info); a report that places its own findings keeps them."
-        if type(self)._findings_html is not ReportRendering._findings_html:
+        if type(self)._findings_html is not HtmlRendering._findings_html:
             return self._extra_html() + self._findings_html()
         serious = [f for f in self.sorted() if f.severity != "info"]
         notes = [f for f in self.sorted() if f.severity == "info"]
@@ -125,6 +129,10 @@ class ReportRendering:
 
     def _repr_html_(self) -> str:
         return self.to_html(standalone=False)
+
+# %% ../../nbs/00_core/05_render.ipynb #a1e0c004
+class ReportRendering(TextRendering, HtmlRendering):
+    "Rendering of a `Report`: text, Markdown, HTML, files and exit codes (mixed into `Report`)."
 
     def render(self, fmt: str = "text") -> str:
         "The report as `text`, `json`, `html` (a standalone page) or `markdown`."
