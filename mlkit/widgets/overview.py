@@ -25,7 +25,7 @@ def _affected_rows(f) -> int | None:
     if "rows_affected" in ev:
         v = ev["rows_affected"]
     elif f.check in _ROWS_KEY:
-        v = ev.get(_ROWS_KEY[f.check])
+        v = ev.get(_ROWS_KEY[f.check], ev.get("count"))
     elif f.check == "special_characters":
         v = (ev.get("control_or_invisible") or 0) + (ev.get("symbols_only") or 0)
     elif f.check == "underrepresented_group":
