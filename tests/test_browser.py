@@ -43,7 +43,7 @@ CELLS = [
     "import mlkit\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.linear_model import LogisticRegression\n"
     "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n\n"
     "demo = mlkit.load_demo()\ntarget = mlkit.datasets.DEMO_TARGET",
-    "checks = mlkit.check(demo, target=target)\nboard = mlkit.explore(checks, demo)\nboard",
+    "checks = mlkit.check(demo, target=target)\nboard = checks.widget()  # the full board: the report remembers demo\nboard",
     "profile_board = mlkit.explore_profile(demo, target=target)\nprofile_board",
     'reference, current = demo[demo["studyName"] == "PAL0708"], demo[demo["studyName"] != "PAL0708"]\n'
     "compare_board = mlkit.compare_board(reference, current, target=target)\ncompare_board",
@@ -278,6 +278,17 @@ def _wait_changed(page, read, before, what: str, timeout: float = 30.0):
     raise AssertionError(f"{what} did not change after the interaction (still {before!r:.200})")
 
 
+def _wait_for(page, read, text: str, what: str, timeout: float = 30.0):
+    "Poll `read()` until it contains `text`; fail naming `what` otherwise."
+    end = time.time() + timeout
+    while time.time() < end:
+        now = read()
+        if now is not None and text in now:
+            return now
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{what} never showed {text!r}")
+
+
 def _chart_text(board) -> str | None:
     "The chart's SVG once it has drawn marks (None while it is empty, e.g. between two charts)."
     svg = board.locator(".mlkit-chart .vega-embed svg")
@@ -314,8 +325,24 @@ def test_explore_filters_and_selects(page):
     _wait_changed(page, lambda: _chart_text(board), chart_before, "the finding's chart")
     detail = board.locator(".mlkit-detail").inner_text()
     assert "Selected finding" in detail and "warning" in detail
+    column = detail.split("Columns:")[1].splitlines()[0].strip()
+    _wait_for(page, lambda: _chart_text(board), column, "the chart of the selected finding")  # the chart the last click asked for
     assert _marks(board) > 0
     board.screenshot(path=str(ARTIFACTS / "explore-1-warnings.png"))
+    # report.widget() drew the data without being given it; a pair finding opens on the pair, one column against the other
+    assert board.locator(".mlkit-no-data").count() == 0
+    board.locator(".mlkit-severity button", has_text="All").click()
+    check = board.locator(".mlkit-check select")
+    labels = [label.replace("\xa0", " ") for label in check.locator("option").all_inner_texts()]  # ipywidgets writes spaces as nbsp
+    chart_before = _chart_text(board)
+    check.select_option(label=next(label for label in labels if label.startswith("highly_correlated_features")))
+    drawn = _wait_changed(page, lambda: _chart_text(board), chart_before, "the chart of the pair finding")
+    pair = board.locator(".mlkit-chart-column select option").first.inner_text().replace("\xa0", " ")
+    a, b = pair.split(" × ")
+    assert a in drawn and b in drawn, pair
+    listed = findings.inner_text().replace("\xa0", " ")
+    assert " × " in listed and "rows)" not in listed, listed  # the pair in the list; a pair is about columns
+    board.screenshot(path=str(ARTIFACTS / "explore-2-pair.png"))
 
 
 def test_profile_picks_a_column_and_the_target_view(page):

@@ -275,7 +275,11 @@ def test_compare_board_from_a_report_alone(drifted_pair):
     ref, cur = drifted_pair
     report = ComparisonReport.from_json(mlkit.compare(ref, cur).to_json())  # read back: no frames to draw
     board = compare_board(report)
-    assert board.reference is None and "pass the frames" in board.widget.children[0].value and "loaded from JSON" in board.widget.children[0].value
+    assert (
+        board.reference is None
+        and "pass the frames" in board.widget.children[0].value
+        and "loaded from JSON" in board.widget.children[0].value
+    )
     rows = _frame(board.chart)
     assert set(rows["column"]) == {"stable", "shifted", "colour"}
     assert rows.set_index("column").loc["shifted", "drifted"] == "drifted"
