@@ -168,6 +168,7 @@ def test_check_widget_is_the_full_board_while_the_frame_lives(planted, to_backen
     board.check_filter.value = "missing_values"  # a one-column finding: no pair, its column's distribution, its rows counted
     assert [v for _, v in board.chart_column.options] == ["income"] and board.chart_column.layout.display == "none"
     assert f"({int(planted['income'].isna().sum())} rows)" in board.findings_list.options[0][0]
+    assert report.filter(severity="warning").widget().data is frame  # a filtered report keeps the link
     # the report stays JSON-, pickle- and copy-able: copies share the link, JSON and pickles drop it
     assert Report.from_json(report.to_json()) == report
     assert copy.copy(report).kept_data()[0] is frame and copy.deepcopy(report).kept_data()[0] is frame
@@ -238,6 +239,17 @@ def test_profile_board_without_target_and_from_path(planted, tmp_path):
         explore_profile(planted, target="missing_column")
     with pytest.raises(MlkitInputError, match="target"):
         explore_profile(mlkit.profile(planted), target="label")
+
+
+def test_profile_widget_is_full_and_a_read_back_profile_says_it_has_no_charts(planted, to_backend):
+    prof = mlkit.profile(to_backend(planted), target="label")
+    board = prof.widget()
+    assert "mlkit-no-data" not in board.widget.children[0].value and "age" in json.dumps(board.show("age").chart.to_dict())
+    for back in (type(prof).from_json(prof.to_json()), pickle.loads(pickle.dumps(prof))):  # JSON and pickle: numbers, no charts
+        assert back.table["column"].tolist() == prof.table["column"].tolist() and back.findings == prof.findings
+        bare = back.widget()
+        assert "holds no charts" in bare.widget.children[0].value and "statistics only" in json.dumps(bare.chart.to_dict())
+    assert copy.deepcopy(prof).charts.keys() == prof.charts.keys()  # a copy keeps the charts
 
 
 # --- compare_board -------------------------------------------------------------------------------------------------

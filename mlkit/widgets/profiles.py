@@ -143,7 +143,7 @@ class ProfileExplorer(_ProfileLayout, _ProfileCharts, Board):
                 ""
                 if profile.charts
                 else '<div class="mlkit-no-data" style="color:#52606d;font-size:12px;margin-top:4px">Statistics and findings only: the profile '
-                "holds no charts (it was loaded from JSON); <code>explore_profile(data)</code> draws them.</div>"
+                "holds no charts (it was loaded from JSON or a pickle); <code>explore_profile(data)</code> draws them.</div>"
             )
             + "</div>"
         )
