@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import glob
 import os
 import weakref
 
@@ -37,7 +38,7 @@ class DataLink:
                 ref = ref()
                 if ref is None:
                     return None, "the data it was made from is no longer in memory"
-            elif how == "path" and not os.path.exists(ref):
+            elif how == "path" and not (os.path.exists(ref) or glob.glob(ref)):  # a file, a folder or a glob
                 return None, f"the file it was read from ({ref}) is no longer there"
             out.append(ref)
         return tuple(out), ""
