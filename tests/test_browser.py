@@ -43,7 +43,7 @@ CELLS = [
     "import mlkit\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.linear_model import LogisticRegression\n"
     "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n\n"
     "demo = mlkit.load_demo()\ntarget = mlkit.datasets.DEMO_TARGET",
-    "checks = mlkit.check(demo, target=target)\nboard = mlkit.explore(checks, demo)\nboard",
+    "checks = mlkit.check(demo, target=target)\nboard = checks.widget()  # the full board: the report remembers demo\nboard",
     "profile_board = mlkit.explore_profile(demo, target=target)\nprofile_board",
     'reference, current = demo[demo["studyName"] == "PAL0708"], demo[demo["studyName"] != "PAL0708"]\n'
     "compare_board = mlkit.compare_board(reference, current, target=target)\ncompare_board",
@@ -82,6 +82,16 @@ OUTPUT_CELLS = [
     "checked",
     # progress in a notebook: one bar updated in place, gone when done, nothing on stderr
     "quiet = mlkit.baseline(numeric, target, cv=2, progress=True)",
+]
+# the why-board (mlkit.whyif): a logistic regression of the penguins' sex on their four measurements
+WHY_CELLS = [
+    "import mlkit\nfrom sklearn.impute import SimpleImputer\nfrom sklearn.linear_model import LogisticRegression\n"
+    "from sklearn.pipeline import make_pipeline\nfrom sklearn.preprocessing import StandardScaler\n\n"
+    "demo = mlkit.load_demo()\ntarget = mlkit.datasets.DEMO_TARGET\n"
+    'features = ["Culmen Length (mm)", "Culmen Depth (mm)", "Flipper Length (mm)", "Body Mass (g)"]\n'
+    'sexed = demo[demo[target].isin(["MALE", "FEMALE"])][features + [target]].dropna()\n'
+    "model = make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression()).fit(sexed[features], sexed[target])",
+    "why = mlkit.why_board(model, sexed, target)\nwhy",
 ]
 CHART_CELLS = range(1, 11)  # the cells after the imports that show one chart each
 REPORT_CELLS = range(11, 16)
@@ -148,6 +158,7 @@ def lab(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
     _write_notebook(folder)
     _write_notebook(folder, "outputs.ipynb", OUTPUT_CELLS)
+    _write_notebook(folder, "why.ipynb", WHY_CELLS)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(_lab_settings(folder)), JUPYTER_CONFIG_DIR=str(folder / "jupyter-config"))
     log = open(folder / "lab.log", "w")
@@ -267,6 +278,17 @@ def _wait_changed(page, read, before, what: str, timeout: float = 30.0):
     raise AssertionError(f"{what} did not change after the interaction (still {before!r:.200})")
 
 
+def _wait_for(page, read, text: str, what: str, timeout: float = 30.0):
+    "Poll `read()` until it contains `text`; fail naming `what` otherwise."
+    end = time.time() + timeout
+    while time.time() < end:
+        now = read()
+        if now is not None and text in now:
+            return now
+        page.wait_for_timeout(250)
+    raise AssertionError(f"{what} never showed {text!r}")
+
+
 def _chart_text(board) -> str | None:
     "The chart's SVG once it has drawn marks (None while it is empty, e.g. between two charts)."
     svg = board.locator(".mlkit-chart .vega-embed svg")
@@ -303,8 +325,24 @@ def test_explore_filters_and_selects(page):
     _wait_changed(page, lambda: _chart_text(board), chart_before, "the finding's chart")
     detail = board.locator(".mlkit-detail").inner_text()
     assert "Selected finding" in detail and "warning" in detail
+    column = detail.split("Columns:")[1].splitlines()[0].strip()
+    _wait_for(page, lambda: _chart_text(board), column, "the chart of the selected finding")  # the chart the last click asked for
     assert _marks(board) > 0
     board.screenshot(path=str(ARTIFACTS / "explore-1-warnings.png"))
+    # report.widget() drew the data without being given it; a pair finding opens on the pair, one column against the other
+    assert board.locator(".mlkit-no-data").count() == 0
+    board.locator(".mlkit-severity button", has_text="All").click()
+    check = board.locator(".mlkit-check select")
+    labels = [label.replace("\xa0", " ") for label in check.locator("option").all_inner_texts()]  # ipywidgets writes spaces as nbsp
+    chart_before = _chart_text(board)
+    check.select_option(label=next(label for label in labels if label.startswith("highly_correlated_features")))
+    drawn = _wait_changed(page, lambda: _chart_text(board), chart_before, "the chart of the pair finding")
+    pair = board.locator(".mlkit-chart-column select option").first.inner_text().replace("\xa0", " ")
+    a, b = pair.split(" × ")
+    assert a in drawn and b in drawn, pair
+    listed = findings.inner_text().replace("\xa0", " ")
+    assert " × " in listed and "rows)" not in listed, listed  # the pair in the list; a pair is about columns
+    board.screenshot(path=str(ARTIFACTS / "explore-2-pair.png"))
 
 
 def test_profile_picks_a_column_and_the_target_view(page):
@@ -439,3 +477,81 @@ def test_progress_in_a_notebook_disappears_and_never_uses_stderr(outputs_page):
     visible = [o.inner_text().strip() for o in outputs.all() if o.inner_text().strip()]
     assert visible == [], f"the progress cell still shows {visible}"
     assert outputs_page.locator(".mlkit-progress").count() == 0
+
+
+@pytest.fixture(scope="module")
+def why_page(browser, lab):
+    "The why-board notebook, run, with its contribution chart drawn."
+    pg = None
+    try:
+        pg = _open_and_run(browser, lab, "why.ipynb")
+        pg.wait_for_selector(".mlkit-whyif .mlkit-chart .vega-embed svg .role-mark", state="attached", timeout=60_000)
+    finally:
+        if pg is not None:
+            pg.screenshot(path=str(ARTIFACTS / "why-0-notebook-after-run.png"), full_page=True)
+    yield pg
+    pg.close()
+
+
+def _why_state(board) -> dict:
+    "What the why-board shows: the prediction panel, the counterfactuals, the chart's SVG (None while it has no marks)."
+    return {
+        "summary": board.locator(".mlkit-summary").inner_text(),
+        "counterfactuals": board.locator(".mlkit-counterfactuals").inner_text(),
+        "chart": _chart_text(board),
+    }
+
+
+def _wait_all_changed(page, board, before: dict, timeout: float = 30.0) -> dict:
+    "Poll the board until the prediction, the counterfactuals and the chart all differ from `before`; fail naming what stayed."
+    end = time.time() + timeout
+    while True:
+        now = _why_state(board)
+        same = [k for k in before if now[k] is None or now[k] == before[k]]
+        if not same:
+            return now
+        if time.time() > end:
+            raise AssertionError(f"the why-board's {', '.join(same)} did not change after the interaction")
+        page.wait_for_timeout(250)
+
+
+def test_why_board_follows_the_row_and_typed_values(why_page):
+    "Pick another row, then type a value: the prediction text, the contributions chart and the counterfactuals all follow, offline."
+    page = why_page
+    assert page.evaluate(_JS_ERRORS) == []
+    board = _board(page, "whyif")
+    board.scroll_into_view_if_needed()
+    first = _why_state(board)
+    assert first["summary"].startswith("Predicted ") and "because" in first["summary"], first["summary"]
+    assert first["counterfactuals"].startswith("What would change it") and "If " in first["counterfactuals"]
+    assert first["chart"] and _marks(board) > 0
+    board.screenshot(path=str(ARTIFACTS / "why-1-first-row.png"))
+    # another row whose prediction is the other class: every part of the board must change
+    select = board.locator(".mlkit-row select")
+    predicted = first["summary"].split()[1]
+    options = select.locator("option").all_inner_texts()
+    picked = None
+    for label in options[1:40]:
+        select.select_option(label=label)
+        now = _wait_all_changed(page, board, first)
+        if now["summary"].split()[1] != predicted:
+            picked = label
+            break
+        first = now
+    assert picked is not None, f"no row among the first 40 is predicted other than {predicted}"
+    assert "What would change it: a prediction of" in now["counterfactuals"] and predicted in now["counterfactuals"]
+    board.screenshot(path=str(ARTIFACTS / "why-2-other-row.png"))
+    # type a value: the row becomes an edited one and the board explains it
+    box = board.locator(".mlkit-value-body-mass-g input")
+    box.fill("6000")
+    box.press("Enter")
+    typed = _wait_all_changed(page, board, now)
+    assert "6,000 g" in typed["summary"] + typed["counterfactuals"], typed
+    note = board.locator(".mlkit-row-note").inner_text()
+    assert f"Row {picked} with Body Mass (g) changed" in note, note  # the picker still shows the row: the board says it is edited
+    assert "LogisticRegression" in board.inner_text().splitlines()[0]  # the estimator that decides, not "Pipeline"
+    board.screenshot(path=str(ARTIFACTS / "why-3-typed-value.png"))
+    assert page.evaluate(_JS_ERRORS) == []
+    text = board.inner_text()
+    assert not [b for b in _BAD_TEXT if b in text]
+    assert page.blocked == [], f"the page tried to reach the network: {page.blocked[:5]}"

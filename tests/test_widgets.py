@@ -1,6 +1,10 @@
 """mlkit.widgets driven headless: set control values, click buttons, check the state and the chart data (pandas and polars)."""
 
+import copy
+import gc
 import json
+import pickle
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -10,6 +14,7 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
 
 import mlkit  # noqa: E402
+from mlkit.compare import ComparisonReport  # noqa: E402
 from mlkit.core import Finding, MlkitInputError, Report  # noqa: E402
 from mlkit.widgets import (  # noqa: E402
     BaselineBoard,
@@ -90,7 +95,10 @@ def test_explore_filters_select_and_reset(planted, to_backend):
     board.severity_filter.value = "all"
     board.check_filter.value = "high_correlation"
     assert [f.check for f in board.visible] == ["high_correlation"]
-    assert board.chart_column.layout.display == "flex" and [v for _, v in board.chart_column.options] == ["age", "income"]
+    assert board.chart_column.layout.display == "flex"
+    assert [v for _, v in board.chart_column.options] == [("age", "income"), "age", "income"]  # the pair first, then each column
+    drawn = json.dumps(board.chart.to_dict())
+    assert board.chart_column.options[0][0] == "age × income" and "income barely changes with age" in drawn  # one against the other
     board.chart_column.value = "income"
     assert "income" in json.dumps(board.chart.to_dict())
 
@@ -101,11 +109,16 @@ def test_explore_filters_select_and_reset(planted, to_backend):
     assert len(board.visible) == 5 and board.check_filter.value == "" and board.column_filter.value == ""
 
 
-def test_explore_without_data_charts_the_findings():
+def test_explore_without_data_charts_the_rows_each_finding_touches():
     board = explore(_report())
-    assert "Pass the data" in board.widget.children[0].value
-    rows = _frame(board.chart)
-    assert {"column", "severity"} <= set(rows.columns) and "age" in set(rows["column"])
+    header = board.widget.children[0].value
+    assert "Findings only" in header and "made without data" in header and "pass the data" in header
+    rows = _frame(board.chart).set_index("finding")
+    # one bar per finding that touches rows, as long as the rows it touches; findings about whole columns get none
+    assert rows["rows"].to_dict() == {"missing_values: income": 90, "duplicate_rows: whole table": 2}
+    sub = board.chart.to_dict()["title"]["subtitle"]  # wrapped onto lines when long
+    assert "age × income" not in rows.index and "3 findings are about whole columns" in (" ".join(sub) if isinstance(sub, list) else sub)
+    assert "(90 rows)" in board.findings_list.options[1][0] and "[age × income]" in board.findings_list.options[3][0]
     board.column_filter.value = "income"
     assert {f.check for f in board.visible} == {"missing_values", "high_correlation"}
 
@@ -139,6 +152,59 @@ def test_report_widget_dispatches_on_kind(planted, to_backend):
     assert type(explore(_baseline_report())) is BaselineBoard
     with pytest.raises(TypeError, match="Report"):
         explore(["not", "a", "report"])
+
+
+# --- full boards by default: a report remembers its data, weakly ------------------------------------------------
+
+
+def test_check_widget_is_the_full_board_while_the_frame_lives(planted, to_backend):
+    frame = to_backend(planted.assign(age_copy=planted["age"]))  # a fresh frame with a planted pair: a copied column
+    report = mlkit.check(frame, target="label")
+    board = report.widget()
+    assert board.data is frame and board._frame is not None and "mlkit-no-data" not in board.widget.children[0].value
+    board.check_filter.value = "duplicate_columns"  # the pair finding opens on the pair, one column against the other
+    assert board.chart_column.options[0] == ("age × age_copy", ("age", "age_copy"))
+    assert "age_copy" in json.dumps(board.chart.to_dict())
+    board.check_filter.value = "missing_values"  # a one-column finding: no pair, its column's distribution, its rows counted
+    assert [v for _, v in board.chart_column.options] == ["income"] and board.chart_column.layout.display == "none"
+    assert f"({int(planted['income'].isna().sum())} rows)" in board.findings_list.options[0][0]
+    assert report.filter(severity="warning").widget().data is frame  # a filtered report keeps the link
+    # the report stays JSON-, pickle- and copy-able: copies share the link, JSON and pickles drop it
+    assert Report.from_json(report.to_json()) == report
+    assert copy.copy(report).kept_data()[0] is frame and copy.deepcopy(report).kept_data()[0] is frame
+    assert pickle.loads(pickle.dumps(report)).widget()._frame is None
+    temporary = to_backend(planted.copy())
+    held = weakref.ref(temporary)
+    later = mlkit.check(temporary, target="label")
+    del temporary
+    gc.collect()
+    assert held() is None  # the report does not keep its frame alive (a board does, while it lives: ipywidgets keeps it)
+    gone = later.widget()  # the frame is gone: the findings-only board, saying why in one line
+    assert gone._frame is None and "no longer in memory" in gone.widget.children[0].value
+    assert "touches the most rows" in json.dumps(gone.chart.to_dict())
+
+
+def test_check_widget_on_clean_data_shows_no_pair_and_no_rows(to_backend):
+    rng = np.random.default_rng(3)
+    clean = to_backend(pd.DataFrame({"x": rng.normal(size=200), "group": rng.choice(["a", "b", "c"], 200)}))
+    board = mlkit.check(clean).widget()
+    assert board.data is clean and "mlkit-no-data" not in board.widget.children[0].value
+    assert not any(" × " in label or "rows)" in label for label, _ in board.findings_list.options)
+    assert not any(isinstance(v, tuple) for _, v in board.chart_column.options)
+
+
+def test_compare_widget_is_the_full_board_while_both_frames_live(drifted_pair, to_backend):
+    ref, cur = (to_backend(f.copy()) for f in drifted_pair)
+    report = mlkit.compare(ref, cur)
+    board = report.widget()
+    assert board.reference is ref and board.current is cur and "mlkit-no-data" not in board.widget.children[0].value
+    assert set(_frame(board.chart)["data"]) == {"reference", "current"}  # both distributions, without passing the frames
+    assert copy.deepcopy(report).kept_data()[1] is cur and pickle.loads(pickle.dumps(report)).kept_data() is None
+    later = mlkit.compare(ref, to_backend(drifted_pair[1].copy()))  # the current frame a temporary, freed once compare returns
+    gc.collect()
+    gone = later.widget()
+    assert gone.reference is None and "no longer in memory" in gone.widget.children[0].value
+    assert set(_frame(gone.chart)["column"]) == {"stable", "shifted", "colour"}  # the effect sizes, from the report alone
 
 
 # --- explore_profile ---------------------------------------------------------------------------------------------
@@ -175,6 +241,17 @@ def test_profile_board_without_target_and_from_path(planted, tmp_path):
         explore_profile(mlkit.profile(planted), target="label")
 
 
+def test_profile_widget_is_full_and_a_read_back_profile_says_it_has_no_charts(planted, to_backend):
+    prof = mlkit.profile(to_backend(planted), target="label")
+    board = prof.widget()
+    assert "mlkit-no-data" not in board.widget.children[0].value and "age" in json.dumps(board.show("age").chart.to_dict())
+    for back in (type(prof).from_json(prof.to_json()), pickle.loads(pickle.dumps(prof))):  # JSON and pickle: numbers, no charts
+        assert back.table["column"].tolist() == prof.table["column"].tolist() and back.findings == prof.findings
+        bare = back.widget()
+        assert "holds no charts" in bare.widget.children[0].value and "statistics only" in json.dumps(bare.chart.to_dict())
+    assert copy.deepcopy(prof).charts.keys() == prof.charts.keys()  # a copy keeps the charts
+
+
 # --- compare_board -------------------------------------------------------------------------------------------------
 
 
@@ -208,9 +285,13 @@ def test_compare_board_orders_drifted_first_and_filters(drifted_pair, to_backend
 
 def test_compare_board_from_a_report_alone(drifted_pair):
     ref, cur = drifted_pair
-    report = mlkit.compare(ref, cur)
+    report = ComparisonReport.from_json(mlkit.compare(ref, cur).to_json())  # read back: no frames to draw
     board = compare_board(report)
-    assert board.reference is None and "pass the frames" in board.widget.children[0].value
+    assert (
+        board.reference is None
+        and "pass the frames" in board.widget.children[0].value
+        and "loaded from JSON" in board.widget.children[0].value
+    )
     rows = _frame(board.chart)
     assert set(rows["column"]) == {"stable", "shifted", "colour"}
     assert rows.set_index("column").loc["shifted", "drifted"] == "drifted"

@@ -136,4 +136,5 @@ def _check(data, target, sensitive, config) -> tuple:
         "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4),
         "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
     }  # fmt: skip
-    return Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta), ctx.fs
+    report = Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)
+    return report.keep_data(data), ctx.fs  # weakly: report.widget() charts the data while it is alive

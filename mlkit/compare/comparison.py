@@ -296,7 +296,8 @@ def compare(
         "groups": groups,
         **cfg,
     }
-    return ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
+    report = ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
+    return report.keep_data(reference, current)  # weakly: report.widget() draws both frames while they are alive
 
 # %% ../../nbs/03b_compare/03_comparison.ipynb #417ab5ad
 def drift_evidence(r: dict) -> dict:

@@ -12,6 +12,7 @@ from .html import STYLESHEET, Html, badge, esc, html_page, key_values, table, ta
 from .io import atomic_write, refuse_overwrite
 from .modules import callable_module, lazy
 from .render import ReportRendering
+from .source import DataLink, ReportSource
 from .report import Report, ReportData, register_report_kind
 
 # %% auto #0
@@ -32,6 +33,8 @@ __all__ = [
     "ModelError",
     "MlkitWarning",
     "register_report_kind",
+    "DataLink",
+    "ReportSource",
     "esc",
     "atomic_write",
     "refuse_overwrite",

@@ -12,6 +12,7 @@ from .errors import DataCheckError
 from .finding import SEVERITIES, SEVERITY_RANK, Finding, to_jsonable
 from .modules import lazy
 from .render import ReportRendering
+from .source import ReportSource
 
 # %% auto #0
 __all__ = ['register_report_kind', 'ReportData', 'Report']
@@ -86,7 +87,7 @@ class ReportData:
         return pd.DataFrame(rows, columns=["severity", "check", "columns", "message", "fix", "evidence"])
 
 # %% ../../nbs/00_core/06_report.ipynb #05e837c7
-class Report(ReportData, ReportRendering):
+class Report(ReportData, ReportRendering, ReportSource):
     "Findings of one analysis, rendered every way mlkit needs (frame, JSON, Markdown, HTML, chart, exception)."
 
     kind = "report"
@@ -153,7 +154,7 @@ class Report(ReportData, ReportRendering):
             for f in self.findings
             if (checks is None or f.check in checks) and (cols is None or cols & set(f.columns)) and (sevs is None or f.severity in sevs)
         ]
-        return Report(keep, title=self.title, meta=self.meta)
+        return self._share_data(Report(keep, title=self.title, meta=self.meta))
 
     def raise_for_errors(self) -> Report:
         "Raise `DataCheckError` listing every error finding; return the report itself when there is none."

@@ -97,6 +97,7 @@ class ProfileComparison(Report):
     _find_chart = Profile._find_chart
     _svg = Profile._svg
     save = Profile.save
+    __getstate__ = Profile.__getstate__  # pickles without the chart factories
 
     def _extra_dict(self) -> dict:
         return {"table": to_jsonable(self.table.astype(object).where(self.table.notna(), None).to_dict(orient="records"))}

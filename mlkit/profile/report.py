@@ -184,3 +184,13 @@ class Profile(Report):
         if ext in (".svg", ".png"):
             return save_chart(self._find_chart(path.stem), path, protect=protect)
         return super().save(path, protect=protect)
+
+# %% ../../nbs/04a_profile/03_report.ipynb #d2b0fffe
+def _profile_state(self) -> dict:
+    "What a pickle of a profile keeps: statistics and findings, as JSON does; not the charts (their factories are closures over the data)."
+    state = Report.__getstate__(self)
+    state["charts"], state["_svg_cache"] = LazyCharts(), {}
+    return state
+
+
+Profile.__getstate__ = _profile_state

@@ -288,8 +288,11 @@ def _diverse(ref: Reference, xv, A, n: int, diversity: float = 0.5) -> list:
     changes = _changed(ref, F, _frame(ref, xv[None, :]).iloc[0]).sum(axis=1)
     chosen = [int(np.lexsort((changes, d0))[0])]
     nearest = distance(ref, F, F.iloc[chosen[0]])
+    gap = max(0.25 * float(d0[chosen[0]]), 0.05)  # closer than this to a chosen one: a near-copy
     while len(chosen) < min(n, len(A)):
-        score = np.where(nearest > 1e-9, d0 - diversity * nearest, np.inf)
+        score = d0 - diversity * nearest
+        apart = np.where(nearest > gap, score, np.inf)
+        score = apart if np.isfinite(apart).any() else np.where(nearest > 1e-9, score, np.inf)
         best = int(np.argmin(score))
         if not np.isfinite(score[best]):
             break

@@ -106,8 +106,8 @@ class _CompareLayout:
             ""
             if self._has_data
             else (
-                '<div style="color:#52606d;font-size:12px;margin-top:4px">Only the drift tests are shown: pass the frames '
-                "(<code>compare_board(reference, current)</code>) to draw the distributions.</div>"
+                f'<div class="mlkit-no-data" style="color:#52606d;font-size:12px;margin-top:4px">Only the drift tests are shown: {esc(report.data_note())}; '
+                "pass the frames (<code>compare_board(reference, current)</code>) to draw the distributions.</div>"
             )
         )
         header = w.HTML(
@@ -170,6 +170,9 @@ class CompareBoard(_CompareLayout, _CompareColumns, Board):
         super().__init__()
         _ipywidgets()  # fail first, naming the extra to install, when ipywidgets is missing
         self.report = report
+        kept = report.kept_data() if reference is None and current is None else None  # the frames `compare` remembered, while alive
+        if kept and len(kept) == 2:
+            reference, current = kept
         self.reference = reference if reference is not None else getattr(report, "reference", None)
         self.current = current if current is not None else getattr(report, "current", None)
         drift = report.drift

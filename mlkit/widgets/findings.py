@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..core import SEVERITIES, Report, esc
 from .board import _FONT, _LABEL_WIDTH, Board, _badge, _ipywidgets, _kv_table, _labelled, _number, _panel
+from .overview import _affected_rows, _pairs, _where, overview_chart
 from .profiles import explore_profile
 from .comparison import compare_board
 from .baselines import baseline_board
@@ -16,9 +17,11 @@ __all__ = ['FindingsExplorer', 'explore']
 
 # %% ../../nbs/09_widgets/02_findings.ipynb #7a6f4347
 def _finding_label(f) -> str:
-    "One line for the findings list: severity, check, columns, message (shortened)."
-    where = f" [{', '.join(f.columns)}]" if f.columns else ""
-    text = f"{f.severity.upper():<8} {f.check}{where}: {f.message}"
+    "One line for the findings list: severity, check, columns (a pair as `a × b`), rows touched, message (shortened)."
+    where = f" [{_where(f)}]" if f.columns else ""
+    n = _affected_rows(f)
+    rows = "" if n is None else f" ({n:,} row{'s' if n != 1 else ''})"
+    text = f"{f.severity.upper():<8} {f.check}{where}{rows}: {f.message}"
     return text if len(text) <= 150 else text[:147] + "..."
 
 # %% ../../nbs/09_widgets/02_findings.ipynb #111f35fd
@@ -48,6 +51,19 @@ def _finding_html(f) -> str:
     if ev_rows:
         parts.append('<div style="font-weight:600;margin:4px 0 2px">Evidence</div>' + _kv_table(ev_rows))
     return _panel("Selected finding", "".join(parts))
+
+# %% ../../nbs/09_widgets/02_findings.ipynb #fb6c831b
+def _pair_chart(frame, a: str, b: str, target=None):
+    "Column `a` against column `b` (the report's `target` on the target side when it is one of them); a message chart if neither order draws."
+    from mlkit.charts import message_chart, target_chart
+
+    orders = [(b, a), (a, b)] if a == target else [(a, b), (b, a)]
+    for column, against in orders:
+        try:
+            return target_chart(frame, column, against, title=None)
+        except Exception:  # an odd pair of types: try the other order
+            continue
+    return message_chart(f"{a} and {b} could not be drawn against each other.", title=f"{a} × {b}")
 
 # %% ../../nbs/09_widgets/02_findings.ipynb #7ddad76d
 class _FindingsLayout:
@@ -144,9 +160,11 @@ class _FindingsReactions:
             self._show_chart(self._overview_chart(self.report))
             return
         self.detail.value = self._detail_html(f)
-        cols = [c for c in f.columns if self._frame is not None and c in self._frame.columns]
-        self._set_options(self.chart_column, [(c, c) for c in cols])
-        self.chart_column.layout.display = "flex" if len(cols) > 1 else "none"
+        have = set(self._frame.columns) if self._frame is not None else set()
+        pairs = [(f"{a} × {b}", (a, b)) for a, b in _pairs(f)[:5] if a in have and b in have and a != b]
+        options = pairs + [(c, c) for c in f.columns if c in have]
+        self._set_options(self.chart_column, options)
+        self.chart_column.layout.display = "flex" if len(options) > 1 else "none"
         self._on_chart_column()
 
     def _on_chart_column(self, change=None):
@@ -159,13 +177,12 @@ class _FindingsReactions:
             return
         from mlkit.charts import distribution_chart
 
-        self._show_chart(distribution_chart(self._frame, col))
+        target = self.report.meta.get("target")
+        self._show_chart(_pair_chart(self._frame, *col, target) if isinstance(col, tuple) else distribution_chart(self._frame, col))
 
     def _overview_chart(self, report):
-        "Findings per column (the whole report), when no data column can be drawn."
-        from mlkit.charts import findings_chart
-
-        return findings_chart(report)
+        "Rows touched by each finding (the whole report, the selected one outlined), when no data column can be drawn."
+        return overview_chart(report, self.selected)
 
 # %% ../../nbs/09_widgets/02_findings.ipynb #e6a76028
 class FindingsExplorer(_FindingsLayout, _FindingsReactions, Board):
@@ -175,7 +192,8 @@ class FindingsExplorer(_FindingsLayout, _FindingsReactions, Board):
         super().__init__()
         w = _ipywidgets()
         self.report = report
-        self.data = data if data is not None else getattr(report, "data", None)
+        kept = report.kept_data() if data is None else None  # the data `check` remembered, while it is alive
+        self.data = data if data is not None else kept[0] if kept else None
         self._frame = None
         if self.data is not None:
             from mlkit.data import as_narwhals
@@ -194,7 +212,8 @@ class FindingsExplorer(_FindingsLayout, _FindingsReactions, Board):
         source = (
             ""
             if self._frame is not None
-            else '<div style="color:#52606d;font-size:12px;margin-top:4px">Pass the data (<code>explore(report, data)</code>) to chart the columns of a finding.</div>'
+            else f'<div class="mlkit-no-data" style="color:#52606d;font-size:12px;margin-top:4px">Findings only: {esc(self.report.data_note())}; '
+            "pass the data (<code>explore(report, data)</code>) to chart the columns of a finding.</div>"
         )
         return f'<div style="{_FONT}"><div style="font-size:16px;font-weight:600;margin-bottom:4px">{esc(self.report.title)}</div>{badges}{source}</div>'
 

@@ -138,7 +138,14 @@ class ProfileExplorer(_ProfileLayout, _ProfileCharts, Board):
             f'<div style="{_FONT}"><div style="font-size:16px;font-weight:600">{esc(profile.title)}</div>'
             f'<div style="color:#52606d;font-size:13px">{len(profile.findings)} finding(s)'
             + (f"; target <code>{esc(self.target)}</code>" if self.target else "; no target given")
-            + "; pick a column</div></div>"
+            + "; pick a column</div>"
+            + (
+                ""
+                if profile.charts
+                else '<div class="mlkit-no-data" style="color:#52606d;font-size:12px;margin-top:4px">Statistics and findings only: the profile '
+                "holds no charts (it was loaded from JSON or a pickle); <code>explore_profile(data)</code> draws them.</div>"
+            )
+            + "</div>"
         )
         self._show_chart(self._chart_for(first, "distribution"))
         self.column_picker.observe(self._update, names="value")

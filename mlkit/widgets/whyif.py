@@ -5,11 +5,19 @@
 # %% ../../nbs/09_widgets/09_whyif.ipynb #43cd9bea
 from __future__ import annotations
 
+import re
+
 from ..core import MlkitInputError, esc
 from .board import _FONT, Board, _ipywidgets, _panel
 
 # %% auto #0
 __all__ = ['WhyBoard', 'why_board']
+
+# %% ../../nbs/09_widgets/09_whyif.ipynb #7fb27b941602401d91542211134fc71a
+def _model_name(model) -> str:
+    "The name of the estimator that decides: the last step of a scikit-learn pipeline, else the model's own class."
+    steps = getattr(model, "steps", None)
+    return type(steps[-1][1] if steps else model).__name__
 
 # %% ../../nbs/09_widgets/09_whyif.ipynb #167c53c1
 class _WhyLayout:
@@ -28,7 +36,7 @@ class _WhyLayout:
                 seen = [v for v in self.reference.X[c].dropna().unique()]
                 box = w.Dropdown(options=[(str(v), v) for v in seen], description=str(c), style={"description_width": "170px"}, layout=w.Layout(width="290px"))  # fmt: skip
             self.editors[c] = box
-        self.summary_panel, self.counterfactual_panel = w.HTML(), w.HTML()
+        self.summary_panel, self.counterfactual_panel, self.row_note = w.HTML(), w.HTML(), w.HTML()
 
     def _connect(self):
         self.row_picker.observe(lambda ch: None if self._quiet else self.select_row(ch["new"]), names="value")
@@ -39,14 +47,24 @@ class _WhyLayout:
     def _layout(self):
         w = _ipywidgets()
         head = w.HTML(
-            f'<div style="{_FONT};font-size:16px;font-weight:600">Why {esc(type(self.model).__name__)} predicts what it does</div>'
+            f'<div style="{_FONT};font-size:16px;font-weight:600">Why the {esc(_model_name(self.model))} predicts what it does</div>'
         )
-        left = w.VBox([self.row_picker, self.desired_picker, *self.editors.values()], layout=w.Layout(width="320px", min_width="300px"))
-        right = w.VBox([self.summary_panel, self._chart_box(), self.counterfactual_panel], layout=w.Layout(flex="1 1 auto"))
+        controls = [self.row_picker, self.row_note, self.desired_picker, *self.editors.values()]
+        left = w.VBox(controls, layout=w.Layout(width="320px", min_width="320px", flex="0 0 320px"))
+        right = w.VBox(
+            [self.summary_panel, self._chart_box(), self.counterfactual_panel], layout=w.Layout(flex="1 1 auto", padding="0 0 0 16px")
+        )
         self.widget = w.VBox([head, w.HBox([left, right])], layout=w.Layout(width="100%", padding="6px", border="1px solid #e4e7eb"))
         self._tag(
-            "whyif", row=self.row_picker, desired=self.desired_picker, summary=self.summary_panel, counterfactuals=self.counterfactual_panel
+            "whyif",
+            row=self.row_picker,
+            desired=self.desired_picker,
+            summary=self.summary_panel,
+            counterfactuals=self.counterfactual_panel,
+            row_note=self.row_note,
         )
+        for c, box in self.editors.items():  # `mlkit-value-body-mass-g` for the box of "Body Mass (g)"
+            box.add_class("mlkit-value-" + ("-".join(re.findall(r"[a-z0-9]+", str(c).lower())) or "column"))
 
 # %% ../../nbs/09_widgets/09_whyif.ipynb #f62dc2cf
 def _placeholder():
@@ -66,7 +84,7 @@ class _WhyState:
 
     def select_row(self, label):
         "Explain row `label` of the data (its values fill the boxes)."
-        self.row = label
+        self.row = self._from_row = label
         self._quiet = True
         try:
             self.row_picker.value = label
@@ -110,7 +128,18 @@ class _WhyState:
         self._render()
         return self.report
 
+    def _note_row(self):
+        "Under the row picker: nothing for a row of the data; which values were typed, and from which row, for an edited one."
+        if self.row is not None:
+            self.row_note.value = ""
+            return
+        start = self.reference.X.loc[self._from_row]
+        changed = [str(c) for c, v in self.values.items() if not (v == start[c] or (v != v and start[c] != start[c]))]
+        text = f"Row {self._from_row} with {', '.join(changed) or 'no value'} changed: typed values, not a row of the data"
+        self.row_note.value = f'<div style="{_FONT};font-size:12px;line-height:1.35;color:#8a4b00;padding:0 0 6px 114px">{esc(text)}</div>'
+
     def _render(self):
+        self._note_row()
         if self.error:
             self.summary_panel.value = _panel("Cannot explain this row", f'<div style="color:#9b1c1c">{esc(self.error)}</div>')
             self.counterfactual_panel.value = ""
