@@ -85,7 +85,12 @@ class PredictionLog:
             raise item[3]
 
     def _partition(self, t: _dt.datetime) -> Path:
-        return self.directory / f"date={t:%Y-%m-%d}" / f"hour={t:%H}" / f"part-{self.token}.jsonl"
+        "The file of `t`'s hour (the path is made once per hour, not per record)."
+        hour = (t.year, t.month, t.day, t.hour)
+        cached = getattr(self, "_hour", None)
+        if cached is None or cached[0] != hour:
+            cached = self._hour = (hour, self.directory / f"date={t:%Y-%m-%d}" / f"hour={t:%H}" / f"part-{self.token}.jsonl")
+        return cached[1]
 
 # %% ../../nbs/13_serve/03_log.ipynb #b0860623
 def _drain(q: queue.SimpleQueue) -> list:
