@@ -155,7 +155,8 @@ def _unparsable_lazy(fs: FrameStats, name: str, want: str, s: dict) -> tuple:
     count = int(pd.Series(vc["n"].to_list())[bad].sum())
     if not count:
         return 0, [], note
-    return count, _cases(fs, col.is_in(values[bad].head(_CASES).tolist()), col), note
+    bad_values = values[bad]  # all of them when not too many (the first failing rows, as on pandas), else the most frequent
+    return count, _cases(fs, col.is_in(bad_values.head(10_000 if len(bad_values) <= 10_000 else _CASES).tolist()), col), note
 
 
 def _lazy_dtype(fs: FrameStats, name: str, col: ColumnSchema, s: dict, severity: str, reason: str, extra: dict):
@@ -209,8 +210,11 @@ def _lazy_unique(fs: FrameStats, name: str, s: dict, share, extra: dict) -> list
     count = int(one_row(dups.select(nw.col("__mlkit_n").sum().alias("rows")))["rows"] or 0)
     if not count:
         return []
-    keys = collect(dups.sort(["__mlkit_n", name], descending=[True, False]).head(_CASES))[name].to_list()
-    return [unique_finding(name, count, share(count), _cases(fs, col.is_in(keys), col), extra)]
+    if fs.frame.implementation.is_polars():  # a row order: the first repeated rows, as on pandas
+        mask = col.is_duplicated() & ~col.is_null()
+    else:  # no row order: rows holding the most repeated keys
+        mask = col.is_in(collect(dups.sort(["__mlkit_n", name], descending=[True, False]).head(_CASES))[name].to_list())
+    return [unique_finding(name, count, share(count), _cases(fs, mask, col), extra)]
 
 # %% ../../nbs/03a_schema/05_lazy.ipynb #8309879909854d7188b41380fd92a7c3
 def _lazy_column(fs: FrameStats, name: str, col: ColumnSchema) -> list:
