@@ -234,6 +234,20 @@ def test_compare_mixed_sides(frame):
     assert_same_comparison(compare(as_engine(clean, "polars-lazy"), frame), want, "polars-lazy")
 
 
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_profile_same_on_engine(engine, frame):
+    "profile on a lazy engine: the same table (types, counts, missing, distinct, top values) and findings as pandas, charts drawn."
+    from mlkit.profile import profile
+
+    want, got = profile(frame, target="label"), profile(as_engine(frame, engine), target="label")
+    cols = ["column", "type", "count", "missing", "distinct", "top", "top_count"]
+    assert got.table[cols].equals(want.table[cols]) and sorted(got.checks) == sorted(want.checks)
+    assert np.allclose(got.table["mean"].astype(float), want.table["mean"].astype(float), equal_nan=True)
+    assert got.meta["statistics_passes"]["columns"] == 1 and got.meta["statistics_passes"]["profile_head"] == 1
+    for name in ("city", "income", "member"):
+        assert got.charts._factories[name]().to_dict(), name  # drawn (a Vega-Lite spec)
+
+
 class QueryLog:
     "Every polars plan the analyses run (LazyFrame.collect): how many, and how many rows each brought back."
 
