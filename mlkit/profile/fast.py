@@ -120,7 +120,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
         raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
     report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
-    df, n_rows = fs.frame, fs.n_rows
+    n_rows = fs.n_rows
     rows = [_table_row(fs, name) for name in fs.kinds]
     table = pd.DataFrame(rows, columns=STAT_COLUMNS)
     for c in ("count", "missing", "distinct", "top_count"):
