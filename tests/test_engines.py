@@ -248,6 +248,18 @@ def test_profile_same_on_engine(engine, frame):
         assert got.charts._factories[name]().to_dict(), name  # drawn (a Vega-Lite spec)
 
 
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_monitor_same_on_engine(engine, frame):
+    "monitor without a model on lazy inputs: the same drift table and findings (drift, label drift, schema) as on pandas."
+    from mlkit.monitor import monitor
+
+    clean = clean_part()
+    want = monitor(clean, frame, target="label", schema=infer_schema(clean))
+    got = monitor(as_engine(clean, engine), as_engine(frame, engine), target="label", schema=infer_schema(clean))
+    assert sorted((f.check, f.columns, f.severity) for f in got) == sorted((f.check, f.columns, f.severity) for f in want)
+    assert got.drift.equals(want.drift) and got.meta["current_rows"] == len(frame)
+
+
 class QueryLog:
     "Every polars plan the analyses run (LazyFrame.collect): how many, and how many rows each brought back."
 

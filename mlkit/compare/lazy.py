@@ -30,7 +30,7 @@ from ..schema.types import dtype_logical_type
 
 # %% auto #0
 __all__ = ['ROW_CHECK_ROWS', 'EXACT_DISTINCT', 'GRID_POINTS', 'number_counts', 'text_counts', 'grid_cdfs', 'counts_test',
-           'cdf_test', 'compare_lazy']
+           'cdf_test', 'compare_lazy', 'drift_table_lazy']
 
 # %% ../../nbs/03b_compare/05_lazy.ipynb #8edb47106e1a46a883d545849b8ab81b
 ROW_CHECK_ROWS = 500_000  # row-level checks (overlap, leakage) on a lazy input look at this many first rows of each side
@@ -364,3 +364,20 @@ def compare_lazy(reference, current, target=None, *, columns=None, correction="b
             "engine": {"reference": frame_engine(rs.frame), "current": frame_engine(cs.frame)},
             "passes": {"reference": dict(rs.fs.passes), "current": dict(cs.fs.passes)}}  # fmt: skip
     return ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
+
+# %% ../../nbs/03b_compare/05_lazy.ipynb #90edaffe
+def drift_table_lazy(reference, current, columns=None, *, correction: str | None = "bonferroni", cfg: dict):
+    "`drift_table` when a side is lazy: the same table, its tests fed by the engine's value counts or quantile grids."
+    rs, cs = _Side(reference), _Side(current)
+    common = [c for c in rs.types if c in cs.types]
+    names = common if columns is None else [str(c) for c in columns]
+    missing = [c for c in names if c not in rs.types or c not in cs.types]
+    if missing:
+        raise MlkitInputError(f"column(s) {', '.join(map(repr, missing))} not in both frames; common columns: {', '.join(common)[:500]}")
+    rs, cs = rs.narrow(names), cs.narrow(names)
+    counts = _all_counts(rs, cs, names) if names else ({}, {})
+    wide = [c for c in names if rs.types[c][0] in _NUMERIC and cs.types[c][0] in _NUMERIC and (c not in counts[0] or c not in counts[1])]
+    grids = grid_cdfs(rs, cs, wide) if rs.n and cs.n else {}
+    table = _finish_table([_lazy_drift_row(c, rs, cs, counts, grids, cfg) for c in names], cfg["alpha"], correction)
+    table.attrs.update(reference_rows=rs.n, current_rows=cs.n)
+    return table
