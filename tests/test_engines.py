@@ -347,5 +347,13 @@ def test_spark_same(frame, reference, spark, tmp_path):
     assert infer_schema(as_engine(clean, "spark", spark)) == schema
     assert_same_validation(validate(sdf, schema), validate(frame, schema), "spark")
     assert_same_comparison(compare(as_engine(clean, "spark", spark), sdf, target="label"), compare(clean, frame, target="label"), "spark")
+    from mlkit.monitor import monitor
+    from mlkit.profile import profile
+
+    want = monitor(clean, frame, target="label")
+    got = monitor(as_engine(clean, "spark", spark), sdf, target="label")
+    assert sorted((f.check, f.columns) for f in got) == sorted((f.check, f.columns) for f in want) and got.drift.equals(want.drift)
+    cols = ["column", "type", "count", "missing", "distinct", "top", "top_count"]
+    assert profile(sdf, target="label").table[cols].equals(profile(frame, target="label").table[cols])
     frame.to_parquet(tmp_path / "part-0.parquet", index=False)
     assert_same_findings(run_check(scan(tmp_path, engine="spark")), reference, "spark")
