@@ -19,6 +19,7 @@ import pytest
 import mlkit
 from mlkit.checks import check
 from mlkit.compare import compare
+from mlkit.compare.lazy import EXACT_DISTINCT
 from mlkit.data.sources import as_frame, scan
 from mlkit.schema import infer_schema, validate
 
@@ -141,20 +142,179 @@ def test_scanned_parquet_folder_same(engine, frame, reference, tmp_path):
     assert_same_findings(run_check(data), reference, "polars-lazy" if engine == "polars" else engine)
 
 
+def clean_part() -> pd.DataFrame:
+    "The reference the defects break: a slice of the planted frame without them (ranges, categories, nulls)."
+    return defect_frame().iloc[300:400].reset_index(drop=True)
+
+
+VALIDATION_COUNTS = ("count", "below", "above")
+
+
+def keyed_plain(report) -> dict:
+    return {(f.check, f.columns): f for f in report.findings}
+
+
+def assert_same_validation(got, want, engine: str) -> None:
+    "Same ids, columns, severities and exact counts; the same failing values; the same row positions where the engine has a row order."
+    g, w = keyed_plain(got), keyed_plain(want)
+    assert {k: f.severity for k, f in g.items()} == {k: f.severity for k, f in w.items()}, engine
+    for key, f in w.items():
+        for k in VALIDATION_COUNTS:
+            if k in f.evidence:
+                assert g[key].evidence[k] == f.evidence[k], (engine, key, k)
+        cases, want_cases = g[key].evidence.get("failure_cases", []), f.evidence.get("failure_cases", [])
+        if engine in ORDERED:
+            assert cases == want_cases, (engine, key)
+        elif want_cases:  # no row order: the failing values are real ones of the column, and the evidence says why there are no positions
+            assert "row_positions_unavailable" in g[key].evidence and all(c["row"] is None for c in cases), (engine, key)
+            assert len(cases) == len(want_cases), (engine, key)
+
+
+def assert_same_comparison(got, want, engine: str) -> None:
+    "Same findings (ids, columns, severities, exact counts) and the same drift table (methods, verdicts; p-values and effects to 1e-9)."
+    g, w = keyed_plain(got), keyed_plain(want)
+    assert {k: f.severity for k, f in g.items()} == {k: f.severity for k, f in w.items()}, engine
+    for key, f in w.items():
+        assert g[key].evidence.get("count") == f.evidence.get("count"), (engine, key)
+        if engine in ORDERED and "current_rows" in f.evidence:
+            assert g[key].evidence["current_rows"] == f.evidence["current_rows"], (engine, key)
+    gd, wd = got.drift.set_index("column"), want.drift.set_index("column")
+    assert list(gd.index) == list(wd.index) and list(gd["method"]) == list(wd["method"]) and list(gd["drifted"]) == list(wd["drifted"])
+    for col in ("statistic", "p_value", "effect", "n_reference", "n_current"):
+        assert np.allclose(gd[col].astype(float), wd[col].astype(float), rtol=1e-9, equal_nan=True), (engine, col)
+
+
 @pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
-def test_schema_and_compare_same_on_engine(engine, frame):
-    schema = infer_schema(frame)
-    assert infer_schema(as_engine(frame, engine)) == schema
-    clean = defect_frame().iloc[300:400]  # a reference schema the defects break (ranges, categories, nulls)
-    want = sorted((f.check, f.columns, f.severity) for f in validate(frame, infer_schema(clean)).findings)
-    assert (
-        want and sorted((f.check, f.columns, f.severity) for f in validate(as_engine(frame, engine), infer_schema(clean)).findings) == want
+def test_schema_same_on_engine(engine, frame):
+    "infer_schema: the same schema (types, nullability, ranges, categories, keys) on every engine; validate: the same violations."
+    assert infer_schema(as_engine(frame, engine)) == infer_schema(frame)
+    schema = infer_schema(clean_part())
+    want = validate(frame, schema)
+    assert {"out_of_range", "unexpected_category"} <= set(want.checks)
+    assert_same_validation(validate(as_engine(frame, engine), schema), want, engine)
+
+
+def test_validation_every_rule_on_engines(frame):
+    "A strict schema that every rule breaks (nulls, type, range, categories, key, text that should be numbers), on every engine."
+    schema = infer_schema(clean_part()).to_dict()
+    cols = schema["columns"]
+    cols["income"]["nullable"] = False  # 30 planted missing values
+    cols["group"] = {"type": "string", "nullable": False, "unique": True}  # a key that repeats
+    cols["price"] = {
+        "type": "float",
+        "nullable": True,
+        "unique": False,
+        "min": None,
+        "max": None,
+    }  # "$1,234.56" text: unreadable as numbers
+    cols["label"]["categories"] = ["yes"]  # "no" is outside
+    cols["gone"] = {"type": "integer", "nullable": True, "unique": False, "min": None, "max": None}  # missing_column
+    want = validate(frame, schema)
+    assert {"unexpected_nulls", "uniqueness_violated", "dtype_mismatch", "unexpected_category", "out_of_range", "missing_column"} <= set(
+        want.checks
     )
-    want = sorted((f.check, f.columns, f.severity) for f in compare(clean, frame).findings)
-    assert (
-        want
-        and sorted((f.check, f.columns, f.severity) for f in compare(as_engine(clean, engine), as_engine(frame, engine)).findings) == want
-    )
+    for engine in ("polars", "polars-lazy", "duckdb"):
+        assert_same_validation(validate(as_engine(frame, engine), schema), want, engine)
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+def test_compare_same_on_engine(engine, frame):
+    "compare: the same findings and drift table, with the target (new labels, label drift) and overlap."
+    clean = clean_part()
+    want = compare(clean, frame, target="label")
+    assert {"new_categories", "feature_drift", "train_test_overlap"} <= set(want.checks)
+    assert_same_comparison(compare(as_engine(clean, engine), as_engine(frame, engine), target="label"), want, engine)
+
+
+def test_compare_mixed_sides(frame):
+    "A pandas reference against a lazy current (and the reverse): each side in its own engine, the same answers."
+    clean = clean_part()
+    want = compare(clean, frame)
+    assert_same_comparison(compare(clean, as_engine(frame, "duckdb")), want, "duckdb")
+    assert_same_comparison(compare(as_engine(clean, "polars-lazy"), frame), want, "polars-lazy")
+
+
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_profile_same_on_engine(engine, frame):
+    "profile on a lazy engine: the same table (types, counts, missing, distinct, top values) and findings as pandas, charts drawn."
+    from mlkit.profile import profile
+
+    want, got = profile(frame, target="label"), profile(as_engine(frame, engine), target="label")
+    cols = ["column", "type", "count", "missing", "distinct", "top", "top_count"]
+    assert got.table[cols].equals(want.table[cols]) and sorted(got.checks) == sorted(want.checks)
+    assert np.allclose(got.table["mean"].astype(float), want.table["mean"].astype(float), equal_nan=True)
+    assert got.meta["statistics_passes"]["columns"] == 1 and got.meta["statistics_passes"]["profile_head"] == 1
+    for name in ("city", "income", "member"):
+        assert got.charts._factories[name]().to_dict(), name  # drawn (a Vega-Lite spec)
+
+
+@pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
+def test_monitor_same_on_engine(engine, frame):
+    "monitor without a model on lazy inputs: the same drift table and findings (drift, label drift, schema) as on pandas."
+    from mlkit.monitor import monitor
+
+    clean = clean_part()
+    want = monitor(clean, frame, target="label", schema=infer_schema(clean))
+    got = monitor(as_engine(clean, engine), as_engine(frame, engine), target="label", schema=infer_schema(clean))
+    assert sorted((f.check, f.columns, f.severity) for f in got) == sorted((f.check, f.columns, f.severity) for f in want)
+    assert got.drift.equals(want.drift) and got.meta["current_rows"] == len(frame)
+
+
+class QueryLog:
+    "Every polars plan the analyses run (LazyFrame.collect): how many, and how many rows each brought back."
+
+    def __init__(self, monkeypatch):
+        import polars as pl
+
+        self.rows: list = []
+        real = pl.LazyFrame.collect
+
+        def counted(lf, *args, **kwargs):
+            out = real(lf, *args, **kwargs)
+            self.rows.append(out.height)
+            return out
+
+        monkeypatch.setattr(pl.LazyFrame, "collect", counted)
+
+    def take(self) -> list:
+        rows, self.rows = self.rows, []
+        return rows
+
+
+def wider(df: pd.DataFrame, times: int) -> pd.DataFrame:
+    "`df` with its columns repeated `times` (renamed): more columns, the same kinds of statistics."
+    return pd.concat([df.add_suffix(f"_{i}" if i else "") for i in range(times)], axis=1)
+
+
+def test_lazy_queries_fixed_in_number_and_small(frame, monkeypatch):
+    """On a polars LazyFrame, schema inference, validation and compare run a number of queries that does not grow with the columns,
+    and no query brings the frame back: each result is one row, the distinct values of few-valued columns, or a bounded head."""
+    import polars as pl
+
+    log = QueryLog(monkeypatch)
+    counts = {}
+    for times in (1, 3):
+        df, clean = wider(frame, times), wider(clean_part(), times)
+        lazy, lazy_clean = pl.from_pandas(df).lazy(), pl.from_pandas(clean).lazy()
+        schema = infer_schema(lazy_clean)
+        inferred = log.take()
+        report = validate(lazy, schema)
+        validated = log.take()
+        comparison = compare(lazy_clean, lazy)
+        compared = log.take()
+        failures = sum(bool(f.evidence.get("failure_cases")) for f in report)
+        positions = sum(bool(f.evidence.get("current_rows")) and f.check == "new_categories" for f in comparison)
+        counts[times] = (len(inferred), len(validated), len(compared) - positions)
+        assert len(validated) - 2 <= 3 * len(report.findings) and failures, validated  # bounded queries only for what failed
+        assert max(inferred) == sum(len(c.categories or ()) for c in schema), inferred  # one row, and the categories themselves
+        assert max(validated) <= 20, validated  # one row, head(5) failure cases, the 20 most frequent unexpected values
+        # compare: the two bounded heads of the row-level checks (here the whole small frames), then value counts of few-valued columns
+        # (value counts: at most EXACT_DISTINCT values a column; columns with more are tested on quantile grids)
+        assert max(compared[2:4]) == len(df) and max(compared[4:]) <= EXACT_DISTINCT * df.shape[1], compared
+    # a fixed number of queries whatever the columns: inference 3 (row count, counts select, categories); compare 10 plus one per
+    # new-categories finding; validation 2 (row count, one aggregation of every rule) plus bounded queries per violation found (3x here)
+    assert counts[1][0] == counts[3][0] == 3 and counts[1][2] == counts[3][2] == 10, counts
+    assert counts[3][1] - 2 == 3 * (counts[1][1] - 2), counts
 
 
 def test_lazy_frame_is_not_collected(frame):
@@ -182,8 +342,18 @@ def test_spark_same(frame, reference, spark, tmp_path):
     assert report.meta["engine"] == "spark"
     assert_same_findings(report, reference, "spark")
     assert infer_schema(sdf) == infer_schema(frame)
-    clean = defect_frame().iloc[300:400]
-    want = sorted((f.check, f.columns, f.severity) for f in compare(clean, frame).findings)
-    assert sorted((f.check, f.columns, f.severity) for f in compare(as_engine(clean, "spark", spark), sdf).findings) == want
+    clean = clean_part()
+    schema = infer_schema(clean)
+    assert infer_schema(as_engine(clean, "spark", spark)) == schema
+    assert_same_validation(validate(sdf, schema), validate(frame, schema), "spark")
+    assert_same_comparison(compare(as_engine(clean, "spark", spark), sdf, target="label"), compare(clean, frame, target="label"), "spark")
+    from mlkit.monitor import monitor
+    from mlkit.profile import profile
+
+    want = monitor(clean, frame, target="label")
+    got = monitor(as_engine(clean, "spark", spark), sdf, target="label")
+    assert sorted((f.check, f.columns) for f in got) == sorted((f.check, f.columns) for f in want) and got.drift.equals(want.drift)
+    cols = ["column", "type", "count", "missing", "distinct", "top", "top_count"]
+    assert profile(sdf, target="label").table[cols].equals(profile(frame, target="label").table[cols])
     frame.to_parquet(tmp_path / "part-0.parquet", index=False)
     assert_same_findings(run_check(scan(tmp_path, engine="spark")), reference, "spark")

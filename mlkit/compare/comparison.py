@@ -10,11 +10,12 @@ import narwhals as nw
 from .drift import _DEFAULTS, DRIFT_COLUMNS, _drift_row, _finish_table
 from .leakage import leakage_findings
 from .report import ComparisonReport
-from ..core import Finding, MlkitInputError, to_jsonable
+from ..core import Finding, MlkitInputError, lazy, to_jsonable
+from ..data.sources import lazy_source
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, distinct_values, look_column, table_columns
 
 # %% auto #0
-__all__ = ['nothing_compared', 'compare', 'drift_evidence', 'drift_finding']
+__all__ = ['nothing_compared', 'drift_table_findings', 'compare', 'drift_evidence', 'drift_finding', 'new_values_finding']
 
 # %% ../../nbs/03b_compare/03_comparison.ipynb #c4425f00
 def _family(t: str) -> str:
@@ -241,6 +242,11 @@ def _drift_findings(looks: dict, shared: list, target, cfg: dict, correction) ->
         [_drift_row(target, *looks[target], cfg)] if target and target in shared else []
     )
     drift = _finish_table(rows, cfg["alpha"], correction)
+    return drift, drift_table_findings(drift, target, shared)
+
+
+def drift_table_findings(drift, target, shared: list) -> list:
+    "The `feature_drift` and `label_drift` findings of a decided drift table (the target, when compared, is its last row)."
     findings = [drift_finding(r) for r in drift[drift["drifted"] & (drift["column"] != target)].to_dict(orient="records")]
     if target and target in shared:
         label_row = drift.iloc[-1].to_dict()
@@ -255,7 +261,7 @@ def _drift_findings(looks: dict, shared: list, target, cfg: dict, correction) ->
                     "Check how the labels were collected; a changed class balance changes which metric and threshold make sense.",
                 )
             )
-    return drift, findings
+    return findings
 
 # %% ../../nbs/03b_compare/03_comparison.ipynb #02f595ed
 def compare(
@@ -273,6 +279,9 @@ def compare(
 ) -> ComparisonReport:
     "Compare reference (train) and current (test, serving) data: columns, types, overlap, new categories/labels and drift."
     cfg = _compare_options(options)
+    if lazy_source(reference) is not None or lazy_source(current) is not None:  # a lazy side: computed in the engine (compare.lazy)
+        return lazy("mlkit.compare.lazy:compare_lazy")(reference, current, target, columns=columns, correction=correction, cfg=cfg,
+                    overlap_error_share=overlap_error_share, time_column=time_column, groups=groups, near_duplicate_tolerance=near_duplicate_tolerance)  # fmt: skip
     rcols, ccols, nref, ncur, target = _compared_columns(reference, current, target, columns)
     shared = [c for c in rcols if c in ccols]
     empty = nothing_compared(nref, ncur, shared)
@@ -349,6 +358,11 @@ def _new_values(name, cr, cc, cfg, label: bool) -> list:
     rows = [int(i) for i in unseen.arg_true().head(5).to_list()]
     share = round(count / len(cc.typed), 6)
     ev = {"count": count, "share": share, "new_values": new, "reference_values": n_ref, "current_rows": rows}
+    return new_values_finding(name, new, count, share, ev, label)
+
+
+def new_values_finding(name: str, new: list, count: int, share: float, ev: dict, label: bool) -> list:
+    "[the `new_labels` error (target) or the `new_categories` warning (feature)] for values of current never seen in the reference."
     if label:
         return [
             Finding(

@@ -10,7 +10,8 @@ from typing import Any
 
 import narwhals as nw
 
-from ..core import MlkitInputError
+from ..core import MlkitInputError, lazy
+from ..data.sources import lazy_source
 from ..schema import TEXT_TYPES, count_distinct, distinct_values, look_column, table_columns
 
 # %% auto #0
@@ -275,6 +276,10 @@ def drift_table(reference, current, columns=None, *, correction: str | None = "b
     unknown = set(options) - set(_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown drift option(s): {', '.join(sorted(unknown))}; known: {', '.join(_DEFAULTS)}")
+    if (
+        lazy_source(reference) is not None or lazy_source(current) is not None
+    ):  # a lazy side: tested from the engine's counts (compare.lazy)
+        return lazy("mlkit.compare.lazy:drift_table_lazy")(reference, current, columns, correction=correction, cfg=cfg)
     rcols, _, _ = table_columns(reference)
     ccols, _, _ = table_columns(current)
     names = [c for c in rcols if c in ccols] if columns is None else [str(c) for c in columns]

@@ -131,9 +131,9 @@ def _column_pass(fs) -> dict:
     # NaN and +/-inf masked to null once (cheaper than inside every statistic), only in the float columns that have any
     dirty = [c for i, c in enumerate(fs.kinds) if fs.schema[c].is_float() and int(values.get(f"{i}|nonfinite") or 0)]
     finite = df.with_columns([finite_only(c, fs.schema[c]).alias(c) for c in dirty]) if dirty else df
-    if out["moments"] and fs.n_rows:
+    if out["moments"] and fs.n_rows and fs.moments:
         values.update(one_row(finite.select(out["moments"])))
-    if out["sample_num"] and fs.n_rows:  # quartiles: on the shared sample of the numeric columns (kept for later analyses)
+    if out["sample_num"] and fs.n_rows and fs.moments:  # quartiles: on the shared sample of the numeric columns (kept for later analyses)
         numeric = [c for c, k in fs.kinds.items() if k == "numeric"]
         values.update(one_row(fs.quantile_frame(finite.select(numeric)).select(out["sample_num"])))
     if out["sample_other"] and fs.n_rows:  # the same rows of text and date columns (a sample depends on seed and row count only)
@@ -145,13 +145,14 @@ class FrameStats:
     "The statistics of one frame, each computed once on first use and kept; shared by every analysis of a call."
 
     def __init__(self, frame, kinds: dict | None = None, *, sample_rows: int = 200_000, seed: int = 0,
-                 correlation_rows: int = 100_000, max_pairs: int = 100_000, extra=None):  # fmt: skip
+                 correlation_rows: int = 100_000, max_pairs: int = 100_000, extra=None, moments: bool = True):  # fmt: skip
         self.frame = frame if isinstance(frame, (nw.DataFrame, nw.LazyFrame)) else nw.from_native(frame)
         self.lazy = isinstance(self.frame, nw.LazyFrame)
         self.schema = dict(self.frame.collect_schema())
         self.kinds = dict(kinds) if kinds is not None else {c: stats_kind(t) for c, t in self.schema.items()}
         self.sample_rows, self.seed, self.correlation_rows, self.max_pairs = sample_rows, seed, correlation_rows, max_pairs
         self.extra = extra  # (name, dtype, kind) -> [(stat, expression)] added to the first select
+        self.moments = moments  # False: the counts select only (no moments, no quartiles): what a schema or a validation needs
         self.passes: Counter = Counter()  # heavy pass name -> times run
         self.cache: dict = {}  # the shared row samples
         self._columns, self._counts, self._dups, self._matrix = None, {}, {}, None

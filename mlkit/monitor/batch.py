@@ -34,11 +34,16 @@ def monitor(
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
     from mlkit.compare import drift_table, nothing_compared
     from mlkit.data import to_pandas
+    from mlkit.data.sources import as_frame, lazy_source
 
     model = _fitted_model(model)
-    ref, cur = to_pandas(reference), to_pandas(current)
-    ref = ref.set_axis([str(c) for c in ref.columns], axis=1)  # a renamed copy: the caller's frames stay as they are
-    cur = cur.set_axis([str(c) for c in cur.columns], axis=1)
+    lazy = model is None and (lazy_source(reference) is not None or lazy_source(current) is not None)
+    if lazy:  # no model to run on rows: the drift statistics are computed in the engine (compare.lazy), nothing is collected
+        ref, cur = as_frame(reference), as_frame(current)
+    else:
+        ref, cur = to_pandas(reference), to_pandas(current)
+        ref = ref.set_axis([str(c) for c in ref.columns], axis=1)  # a renamed copy: the caller's frames stay as they are
+        cur = cur.set_axis([str(c) for c in cur.columns], axis=1)
     target = None if target is None else str(target)
     if target is not None and target not in ref.columns:
         raise MlkitInputError(f"target {target!r} is not a column of the reference data; columns: {', '.join(ref.columns[:30])}")
@@ -58,7 +63,8 @@ def monitor(
     present = [c for c in feats if c in cur.columns]
     drift = drift_table(ref, cur, columns=present, correction=correction, **drift_options)
     labelled = target is not None and target in cur.columns
-    empty = nothing_compared(len(ref), len(cur), present + ([target] if labelled else []))
+    n_ref, n_cur = (drift.attrs["reference_rows"], drift.attrs["current_rows"]) if lazy else (len(ref), len(cur))
+    empty = nothing_compared(n_ref, n_cur, present + ([target] if labelled else []))
     findings = ([empty] if empty else []) + findings
     findings += _drift_findings(drift, ref, cur, target, labelled, drift_options)
     prediction = performance = None
@@ -70,8 +76,8 @@ def monitor(
     if schema is not None:
         findings += _schema_findings(cur, schema)
     meta = {
-        "reference_rows": len(ref),
-        "current_rows": len(cur),
+        "reference_rows": n_ref,
+        "current_rows": n_cur,
         "features": len(feats),
         "target": target,
         "predictions": prediction is not None,
@@ -108,9 +114,16 @@ def _drift_findings(drift, ref, cur, target, labelled, drift_options) -> list:
     "A `feature_drift` finding per drifted feature, and `label_drift` when the labelled target moved."
     from mlkit.compare import drift_evidence, drift_finding, drift_test
 
+    import pandas as pd
+
+    from mlkit.compare import drift_table
+
     findings = [drift_finding(r) for r in drift[drift["drifted"].astype(bool)].to_dict(orient="records")]
     if labelled:
-        row = drift_test(ref[target].rename(target), cur[target].rename(target), **drift_options)
+        if isinstance(ref, pd.DataFrame) and isinstance(cur, pd.DataFrame):
+            row = drift_test(ref[target].rename(target), cur[target].rename(target), **drift_options)
+        else:  # a lazy input: the same test (one column, no correction), from the engine's counts
+            row = drift_table(ref, cur, columns=[target], correction=None, **drift_options).iloc[0].to_dict()
         if row.get("drifted"):
             findings.append(
                 Finding(

@@ -9,8 +9,10 @@ import re
 import time
 from pathlib import Path
 
+import narwhals as nw
+
 from ..core import MlkitInputError
-from .stats import STAT_COLUMNS, _table_row
+from .stats import CHART_ROWS, STAT_COLUMNS, _table_row, chart_frame, column_values
 from .report import LazyCharts, Profile
 from ..checks.engine import check_with_stats
 
@@ -25,7 +27,9 @@ def _column_chart(fs, name: str, row: dict, max_categories: int):
 
     from mlkit import charts as ch
 
-    s, n, label, kind = fs.frame.get_column(name), fs.n_rows, row["column"], row["type"]
+    s, n, label, kind = column_values(fs, name), fs.n_rows, row["column"], row["type"]
+    if fs.lazy and kind in ("categorical", "text", "boolean") and row["count"]:  # the engine's value counts: exact on all rows
+        return lambda: _counted_chart(fs, name, row, max_categories)
     if kind == "numeric" and row["count"]:
 
         def draw():
@@ -34,14 +38,14 @@ def _column_chart(fs, name: str, row: dict, max_categories: int):
             if not values.size:
                 return ch.message_chart(f"{label} has no finite values.", title=f"{label}: nothing to chart", subtitle=f"{n:,} rows")
             summary = ch.numeric_summary(values, skew=fs.columns[name].get("skew"), sorted_values=values)
-            return ch.numeric_chart(label, summary, n - values.size, n, None)
+            return ch.numeric_chart(label, summary, n - values.size if not fs.lazy else row["missing"], n, None)
 
         return draw
     if kind == "datetime" and row["count"]:
 
         def draw():
             arr = ch.datetime_array(s if s.dtype in (nw.Datetime, nw.Date) else ch.as_datetime(s))
-            return ch.datetime_chart(label, ch.datetime_summary(arr), n - arr.size, n, None)
+            return ch.datetime_chart(label, ch.datetime_summary(arr), n - arr.size if not fs.lazy else row["missing"], n, None)
 
         return draw
     if kind in ("categorical", "text", "boolean") and row["count"]:
@@ -54,6 +58,18 @@ def _column_chart(fs, name: str, row: dict, max_categories: int):
         return draw
     what = "has no rows" if n == 0 else f"is empty: all {n:,} values are missing" if row["count"] == 0 else "cannot be charted"
     return lambda: ch.message_chart(f"{label} {what}.", title=f"{label}: nothing to chart", subtitle=f"{n:,} rows")
+
+
+def _counted_chart(fs, name: str, row: dict, max_categories: int):
+    "The bar chart of a text or boolean column of a lazy frame, from the value counts the engine computed (the check engine's, shared)."
+    import pandas as pd
+
+    from mlkit import charts as ch
+
+    vc = fs.value_counts(name)
+    head = pd.DataFrame({"value": vc["v"].head(max_categories).to_list(), "count": vc["n"].head(max_categories).to_list()})
+    top = ch.fold_top(head, max_categories, distinct=len(vc), total=row["count"])
+    return ch.categorical_chart(row["column"], top, len(vc), row["missing"], fs.n_rows, max_categories, None)
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #9e9dde06
 def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: int, max_categories: int) -> None:
@@ -75,11 +91,14 @@ def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: 
 
 
 def _read_input(data):
-    "The native frame of `data`, read once (a lazy input is collected: the profile's charts look at whole columns; check() alone stays lazy); flat and unique column names required."
+    "The native frame of `data`, read once, or the lazy narwhals frame of a lazy input (kept lazy: statistics in the engine); flat and unique column names required."
     from mlkit.data import require_unique_columns
-    from mlkit.data.sources import eager_table
+    from mlkit.data.sources import lazy_source, read_table
 
-    native = require_unique_columns(eager_table(data), "profile")
+    frame = lazy_source(data)
+    if frame is not None:
+        return frame
+    native = require_unique_columns(read_table(data), "profile")
     nested = [c for c in native.columns if isinstance(c, tuple)]
     if nested:
         raise MlkitInputError(
@@ -97,10 +116,11 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
 
     start = time.perf_counter()
     native = _read_input(data)
-    if target is not None and target not in native.columns:
+    lazy = isinstance(native, nw.LazyFrame)
+    if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
         raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
     report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
-    df, n_rows = fs.frame, fs.n_rows
+    n_rows = fs.n_rows
     rows = [_table_row(fs, name) for name in fs.kinds]
     table = pd.DataFrame(rows, columns=STAT_COLUMNS)
     for c in ("count", "missing", "distinct", "top_count"):
@@ -115,13 +135,14 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     for i, (name, r) in enumerate(zip(fs.kinds, rows)):
         if i < max_charts:
             charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
-    if target is not None:
-        _target_charts(df, rows, report.meta["target"], charts, max_charts, max_categories)
+    if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
+        _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
     meta = {
         "rows": n_rows,
         "columns": len(rows),
         "target": target,
-        "backend": type(native).__module__.split(".")[0],
+        "backend": report.meta["engine"] if lazy else type(native).__module__.split(".")[0],
+        **({"chart_rows": min(n_rows, CHART_ROWS)} if lazy else {}),  # numeric and date charts of a lazy input: its first rows
         "seconds": round(time.perf_counter() - start, 3),
         "max_charts": max_charts,
         "charts_skipped": max(0, len(rows) - max_charts),

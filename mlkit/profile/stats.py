@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 from ..data.kinds import column_kind, dtype_kind
+from ..data.sources import collect
 
 # %% auto #0
-__all__ = ['STAT_COLUMNS']
+__all__ = ['STAT_COLUMNS', 'CHART_ROWS', 'chart_frame', 'column_values']
 
 # %% ../../nbs/04a_profile/01_stats.ipynb #817fc063
 STAT_COLUMNS = [
@@ -68,14 +69,36 @@ def _float_or_none(v) -> float | None:
     return None if f != f else f
 
 
+CHART_ROWS = 100_000  # a lazy input: the rows its charts (and the date test of text) look at, the first ones, one bounded query
+
+
+def chart_frame(fs):
+    "The rows the charts read: the eager frame itself; the first `CHART_ROWS` rows of a lazy one (one bounded query, kept)."
+    if not fs.lazy:
+        return fs.frame
+    if "profile_head" not in fs.cache:
+        fs.passes["profile_head"] += 1
+        fs.cache["profile_head"] = collect(fs.frame.head(CHART_ROWS))
+    return fs.cache["profile_head"]
+
+
+def column_values(fs, name: str):
+    "The values of column `name` the profile looks at (its whole column, or its first `CHART_ROWS` rows on a lazy frame)."
+    return chart_frame(fs).get_column(name)
+
+
 def _table_row(fs, name: str) -> dict:
     "The profile's row for column `name`, read from the shared statistics of a `FrameStats` (text columns: its value counts)."
-    st, n, s = fs.columns[name], fs.n_rows, fs.frame.get_column(name)
+    st, n, s = fs.columns[name], fs.n_rows, column_values(fs, name)
     missing = st["missing"]
     row = dict.fromkeys(STAT_COLUMNS)
     row.update(column=str(name), missing=missing, count=n - missing, missing_share=(missing / n) if n else 0.0)
     row["distinct"] = st.get("distinct") if n else None
     row["type"] = _kind_of(fs.schema[name], s, row["distinct"])
+    if (
+        fs.lazy and row["type"] in ("categorical", "text") and dtype_kind(fs.schema[name]) == "text"
+    ):  # the rule of `column_kind`, on all rows
+        row["type"] = "categorical" if row["distinct"] <= max(50, 0.05 * n) else "text"
     if st["kind"] == "text" and row["count"]:
         vc = fs.value_counts(name)
         if len(vc):

@@ -15,11 +15,12 @@ from typing import Any
 import narwhals as nw
 
 from ..core import MlkitInputError, Report, atomic_write, esc, lazy, to_jsonable
+from ..data.sources import lazy_source
 from .columns import count_distinct, distinct_values, look_column, table_columns
 from .types import LOGICAL_TYPES, NUMERIC_TYPES, RANGE_TYPES, TEXT_TYPES
 
 # %% auto #0
-__all__ = ['SCHEMA_VERSION', 'ColumnSchema', 'infer_column', 'Schema', 'infer_schema']
+__all__ = ['SCHEMA_VERSION', 'ColumnSchema', 'json_range', 'infer_column', 'Schema', 'infer_schema']
 
 # %% ../../nbs/03a_schema/03_spec.ipynb #1a43508c
 _COLUMN_KEYS = ("type", "nullable", "unique", "min", "max", "categories", "timezone")
@@ -59,6 +60,13 @@ def _range(values, ltype: str) -> tuple:
     try:
         lo, hi = values.min(), values.max()
     except Exception:
+        return None, None
+    return json_range(lo, hi, ltype)
+
+
+def json_range(lo, hi, ltype: str) -> tuple:
+    "An observed (min, max) as JSON bounds of a `ltype` column (integers as int, floats as float or 'inf', dates as ISO text)."
+    if ltype not in RANGE_TYPES or lo is None or hi is None:
         return None, None
     if ltype == "integer":
         return _whole(lo), _whole(hi)
@@ -322,5 +330,8 @@ class Schema:
 # %% ../../nbs/03a_schema/03_spec.ipynb #6b5bb451
 def infer_schema(data, *, max_categories: int = 50, min_unique_rows: int = 20) -> Schema:
     "Infer a draft `Schema` (types, nullability, ranges, categories, keys) from a pandas/polars frame or a CSV/Parquet path."
+    frame = lazy_source(data)
+    if frame is not None:  # a lazy engine: the statistics are computed there (mlkit.schema.lazy), nothing is collected whole
+        return lazy("mlkit.schema.lazy:infer_lazy")(frame, max_categories=max_categories, min_unique_rows=min_unique_rows)
     cols, n, _ = table_columns(data)
     return Schema([infer_column(name, s, max_categories, min_unique_rows) for name, s in cols.items()], rows=n)

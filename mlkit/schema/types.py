@@ -8,7 +8,7 @@ from __future__ import annotations
 import narwhals as nw
 
 # %% auto #0
-__all__ = ['LOGICAL_TYPES', 'NUMERIC_TYPES', 'RANGE_TYPES', 'TEXT_TYPES', 'logical_type']
+__all__ = ['LOGICAL_TYPES', 'NUMERIC_TYPES', 'RANGE_TYPES', 'TEXT_TYPES', 'dtype_logical_type', 'logical_type']
 
 # %% ../../nbs/03a_schema/01_types.ipynb #cd772c6e
 LOGICAL_TYPES = ("integer", "float", "boolean", "string", "categorical", "datetime", "date", "time", "duration", "mixed", "null", "other")
@@ -52,10 +52,8 @@ def _object_type(native) -> str:
     return _PANDAS_INFERRED.get(kind, "other")
 
 
-def logical_type(series) -> tuple:
-    "The `(logical type, timezone)` of a pandas/polars/narwhals Series; the zone is None unless tz-aware datetime."
-    s = nw.from_native(series, series_only=True) if not isinstance(series, nw.Series) else series
-    dt = s.dtype
+def dtype_logical_type(dt) -> tuple:
+    "The `(logical type, timezone)` that a narwhals dtype alone tells: how a lazy frame's schema is read (no values to look at)."
     if dt == nw.Boolean:
         return "boolean", None
     if dt.is_integer():
@@ -72,11 +70,18 @@ def logical_type(series) -> tuple:
         return "duration", None
     if dt in (nw.Categorical, nw.Enum):
         return "categorical", None
-    native = s.to_native()
-    if dt in (nw.String, nw.Object) and (str(getattr(native, "dtype", "")) == "object" or dt == nw.Object):
-        return _object_type(native), None
     if dt == nw.String:
         return "string", None
+    return "other", None
+
+
+def logical_type(series) -> tuple:
+    "The `(logical type, timezone)` of a pandas/polars/narwhals Series; the zone is None unless tz-aware datetime."
+    s = nw.from_native(series, series_only=True) if not isinstance(series, nw.Series) else series
+    dt = s.dtype
+    native = s.to_native()
+    if dt in (nw.String, nw.Object) and (str(getattr(native, "dtype", "")) == "object" or dt == nw.Object):
+        return _object_type(native), None  # pandas object columns: the Python values tell
     if dt == nw.Unknown and str(getattr(native, "dtype", "")) == "Null":
         return "null", None
-    return "other", None
+    return dtype_logical_type(dt)

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import narwhals as nw
 
-from ..core import Finding, Report, to_jsonable
+from ..core import Finding, Report, lazy, to_jsonable
+from ..data.sources import lazy_source
 from .columns import _Col, distinct_values, look_column, table_columns
 from .spec import ColumnSchema, Schema, _parse_bound
 from .types import NUMERIC_TYPES, RANGE_TYPES, TEXT_TYPES, logical_type
 
 # %% auto #0
-__all__ = ['validate']
+__all__ = ['types_fit', 'unreadable', 'parsed_as', 'nulls_finding', 'dtype_finding', 'category_finding', 'unique_finding',
+           'bound_warning', 'active_bounds', 'range_finding', 'missing_columns', 'unexpected_column', 'validate']
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #a6e001bf
 _CASES = 5
@@ -33,57 +35,68 @@ def _failures(values, mask, limit: int = _CASES) -> tuple:
     return count, [{"row": int(r), "value": to_jsonable(v)} for r, v in zip(rows, vals)]
 
 
+def _all_whole(values) -> bool:
+    "Whether every finite value is a whole number."
+    finite = values.filter(values.abs() != float("inf")) if len(values) else values
+    return bool(len(finite) == 0 or ((finite - finite.round(0)).abs() == 0).all())
+
+
 def _compatible(col: ColumnSchema, c: _Col) -> tuple:
     "Whether data column `c` fits schema column `col`: (ok, severity, reason)."
-    want, got = col.type, c.ltype
+    return types_fit(col, c.ltype, c.tz, lambda: _all_whole(c.values()))
+
+
+def types_fit(col: ColumnSchema, got: str, tz, whole) -> tuple:
+    "Whether a column of logical type `got` (zone `tz`) fits `col`: (ok, severity, reason); `whole()` says if float data holds whole numbers."
+    want = col.type
     if want == got:
-        if want == "datetime" and (col.timezone is None) != (c.tz is None):
-            return (
-                False,
-                "error",
-                f"the schema expects {'naive' if col.timezone is None else 'timezone-aware (' + col.timezone + ')'} datetimes, the data has {'naive' if c.tz is None else c.tz}",
-            )
-        if want == "datetime" and col.timezone and c.tz and col.timezone != c.tz:
-            return False, "warning", f"the schema expects time zone {col.timezone}, the data is in {c.tz}"
+        if want == "datetime" and (col.timezone is None) != (tz is None):
+            expected = "naive" if col.timezone is None else "timezone-aware (" + col.timezone + ")"
+            return False, "error", f"the schema expects {expected} datetimes, the data has {'naive' if tz is None else tz}"
+        if want == "datetime" and col.timezone and tz and col.timezone != tz:
+            return False, "warning", f"the schema expects time zone {col.timezone}, the data is in {tz}"
         return True, None, ""
     if want in ("null", "mixed") or got == "null":
         return True, None, ""
-    if {want, got} <= set(TEXT_TYPES):
-        return True, None, ""
-    if want == "float" and got == "integer":
+    if {want, got} <= set(TEXT_TYPES) or (want == "float" and got == "integer"):
         return True, None, ""
     if want == "integer" and got == "float":
-        values = c.values()
-        finite = values.filter(values.abs() != float("inf")) if len(values) else values
-        whole = bool(len(finite) == 0 or ((finite - finite.round(0)).abs() == 0).all())
-        if whole:
+        if whole():
             return True, None, ""
         return False, "error", "the schema expects integers, the data has fractional numbers"
     return False, "error", f"the schema expects {want}, the data has {got}"
 
 
+def unreadable(native, want: str):
+    "Boolean pandas mask: which values of a pandas object Series (no missing values) cannot be read as `want` (a number, boolean or datetime)."
+    import pandas as pd
+
+    if want in NUMERIC_TYPES:
+        parsed = pd.to_numeric(native, errors="coerce")
+        bad = parsed.isna()
+        if want == "integer":
+            bad |= (parsed.notna() & (parsed % 1 != 0)).fillna(False)
+        return bad.astype(bool)
+    if want == "boolean":
+        return ~native.map(lambda v: isinstance(v, bool) or str(v).strip().lower() in ("true", "false", "0", "1")).astype(bool)
+    text = native.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return pd.to_datetime(text, errors="coerce", format="mixed").isna()
+
+
+def parsed_as(want: str, ltype: str) -> bool:
+    "Whether values of logical type `ltype` are read one by one as `want` to count the unreadable ones (numbers, booleans or dates stored as text)."
+    return want in NUMERIC_TYPES + ("datetime", "date", "boolean") and ltype in TEXT_TYPES + ("mixed",)
+
+
 def _unparsable(c: _Col, want: str) -> tuple:
     "For numbers, booleans or datetimes stored as text (or mixed objects): how many values cannot be read as `want`, and the first few."
-    if want not in NUMERIC_TYPES + ("datetime", "date", "boolean") or c.ltype not in TEXT_TYPES + ("mixed",) or not c.non_null:
+    if not parsed_as(want, c.ltype) or not c.non_null:
         return 0, []
     import pandas as pd
 
     native = pd.Series(c.typed.to_list(), dtype=object)
     null = pd.Series(c.null.to_list(), dtype=bool)
-    if want in NUMERIC_TYPES:
-        parsed = pd.to_numeric(native.where(~null), errors="coerce")
-        bad = parsed.isna() & ~null
-        if want == "integer":
-            bad |= (parsed.notna() & (parsed % 1 != 0)).fillna(False)
-    elif want == "boolean":
-        bad = ~native.map(lambda v: isinstance(v, bool) or str(v).strip().lower() in ("true", "false", "0", "1")) & ~null
-    else:
-        bad = (
-            pd.to_datetime(
-                native.where(~null).map(lambda v: v if v is None or isinstance(v, str) else str(v)), errors="coerce", format="mixed"
-            ).isna()
-            & ~null
-        )
+    bad = unreadable(native[~null], want).reindex(native.index, fill_value=False)
     mask = nw.from_native(bad.astype(bool), series_only=True)
     return _failures(nw.from_native(native, series_only=True), mask)
 
@@ -106,46 +119,64 @@ def _bound_for(value, ltype: str, tz: str | None):
     return b
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #ea709fa5
+def nulls_finding(name: str, count: int, share: float, cases: list, extra: dict | None = None) -> Finding:
+    "The `unexpected_nulls` error of a column the schema says is never missing (shared by the eager and the lazy validation)."
+    return Finding(
+        "unexpected_nulls",
+        "error",
+        (name,),
+        f"Column {name!r} has {count} missing value(s) ({share:.1%}), but the schema says it is never missing.",
+        {
+            "count": count,
+            "share": share,
+            "rows": [x["row"] for x in cases if x["row"] is not None],
+            "failure_cases": cases,
+            **(extra or {}),
+        },
+        'Find why values are missing upstream, impute them, or set "nullable": true in the schema if missing values are legitimate.',
+    )
+
+
 def _null_findings(name: str, c: _Col, col: ColumnSchema, share) -> list:
     "`unexpected_nulls` when the column has missing values but the schema says it is never missing."
     if not (c.nulls and not col.nullable):
         return []
     count, cases = _failures(c.typed, c.null)
-    return [
-        Finding(
-            "unexpected_nulls",
-            "error",
-            (name,),
-            f"Column {name!r} has {count} missing value(s) ({share(count):.1%}), but the schema says it is never missing.",
-            {"count": count, "share": share(count), "rows": [x["row"] for x in cases], "failure_cases": cases},
-            'Find why values are missing upstream, impute them, or set "nullable": true in the schema if missing values are legitimate.',
-        )
-    ]
+    return [nulls_finding(name, count, share(count), cases)]
+
+
+def dtype_finding(name: str, col: ColumnSchema, got: tuple, dtype: str, examples: list, count: int, cases: list, severity: str, reason: str, extra=None) -> Finding:  # fmt: skip
+    "The `dtype_mismatch` finding: the column's type `got` (logical type, zone) is not the schema's, with the values that cannot be read as it."
+    where = ""
+    if count:
+        at = f" at row {cases[0]['row']}" if cases[0]["row"] is not None else ""
+        where = f" {count} value(s) cannot be read as {col.type}, e.g. {cases[0]['value']!r}{at}."
+    ev = {"expected_type": col.type, "actual_type": got[0], "expected_timezone": col.timezone, "actual_timezone": got[1], "dtype": dtype,
+          "examples": to_jsonable(examples), "count": count, "failure_cases": cases, **(extra or {})}  # fmt: skip
+    fix = 'Fix the type where the data is produced (or parse the column), or correct "type" in the schema.'
+    return Finding("dtype_mismatch", severity, (name,), f"Column {name!r}: {reason}.{where}", ev, fix)
 
 
 def _dtype_finding(name: str, s, c: _Col, col: ColumnSchema, severity: str, reason: str) -> Finding:
     "`dtype_mismatch`: the column's type is not the schema's, with the values that cannot be read as it."
     count, cases = _unparsable(c, col.type)
-    where = f" {count} value(s) cannot be read as {col.type}, e.g. {cases[0]['value']!r} at row {cases[0]['row']}." if count else ""
-    return Finding(
-        "dtype_mismatch",
-        severity,
-        (name,),
-        f"Column {name!r}: {reason}.{where}",
-        {
-            "expected_type": col.type,
-            "actual_type": c.ltype,
-            "expected_timezone": col.timezone,
-            "actual_timezone": c.tz,
-            "dtype": str(s.dtype),
-            "examples": to_jsonable(c.values().head(_CASES).to_list()),
-            "count": count,
-            "failure_cases": cases,
-        },
-        'Fix the type where the data is produced (or parse the column), or correct "type" in the schema.',
-    )
+    examples = c.values().head(_CASES).to_list()
+    return dtype_finding(name, col, (c.ltype, c.tz), str(s.dtype), examples, count, cases, severity, reason)
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #8bc23628
+def category_finding(name: str, col: ColumnSchema, count: int, share: float, new: list, cases: list, extra=None) -> Finding:
+    "The `unexpected_category` warning: `count` values outside the schema's categories (`new`: some of them)."
+    new = to_jsonable(new[:20])
+    return Finding(
+        "unexpected_category",
+        "warning",
+        (name,),
+        f"Column {name!r} has {count} value(s) ({share:.1%}) outside the schema's {len(col.categories)} categories, e.g. {', '.join(map(repr, new[:3]))}.",
+        {"count": count, "share": share, "unexpected": new, "allowed": list(col.categories[:20]), "failure_cases": cases, **(extra or {})},
+        'Map the new values to known categories, or add them to "categories" in the schema if they are legitimate.',
+    )
+
+
 def _category_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> list:
     "`unexpected_category` for text values outside the schema's categories."
     if not (c.non_null and col.categories is not None and c.ltype in TEXT_TYPES):
@@ -155,23 +186,19 @@ def _category_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> l
     count, cases = _failures(text, bad)
     if not count:
         return []
-    new = to_jsonable(distinct_values(text.filter(bad))[:20])
-    return [
-        Finding(
-            "unexpected_category",
-            "warning",
-            (name,),
-            f"Column {name!r} has {count} value(s) ({share(count):.1%}) outside the schema's {len(col.categories)} categories, e.g. {', '.join(map(repr, new[:3]))}.",
-            {
-                "count": count,
-                "share": share(count),
-                "unexpected": new,
-                "allowed": list(col.categories[:20]),
-                "failure_cases": cases,
-            },
-            'Map the new values to known categories, or add them to "categories" in the schema if they are legitimate.',
-        )
-    ]
+    return [category_finding(name, col, count, share(count), distinct_values(text.filter(bad)), cases)]
+
+
+def unique_finding(name: str, count: int, share: float, cases: list, extra=None) -> Finding:
+    "The `uniqueness_violated` error: `count` rows of a key column share a value with another row."
+    return Finding(
+        "uniqueness_violated",
+        "error",
+        (name,),
+        f"Column {name!r} should be unique but {count} rows share a value with another row.",
+        {"count": count, "share": share, "failure_cases": cases, **(extra or {})},
+        'Remove the duplicated rows or fix the key; set "unique": false in the schema if the column is not a key.',
+    )
 
 
 def _unique_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> list:
@@ -183,18 +210,7 @@ def _unique_findings(name: str, c: _Col, col: ColumnSchema, valid, share) -> lis
     except Exception:
         dup = c.typed.cast(nw.String).is_duplicated().fill_null(False) & valid
     count, cases = _failures(c.typed, dup)
-    if not count:
-        return []
-    return [
-        Finding(
-            "uniqueness_violated",
-            "error",
-            (name,),
-            f"Column {name!r} should be unique but {count} rows share a value with another row.",
-            {"count": count, "share": share(count), "failure_cases": cases},
-            'Remove the duplicated rows or fix the key; set "unique": false in the schema if the column is not a key.',
-        )
-    ]
+    return [unique_finding(name, count, share(count), cases)] if count else []
 
 
 def _validate_column(name: str, s, col: ColumnSchema, rows: int) -> list:
@@ -216,58 +232,67 @@ def _validate_column(name: str, s, col: ColumnSchema, rows: int) -> list:
     return out
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #77de785a
-def _range_findings(name, c: _Col, col: ColumnSchema, valid, share) -> list:
-    "out_of_range for values below min or above max."
-    out = []
-    checks = []
+def bound_warning(name: str, col: ColumnSchema, got: str, key: str, bound, e: Exception) -> Finding:
+    "The `dtype_mismatch` warning when a schema bound cannot be compared with the column's values (e.g. naive against aware)."
+    return Finding(
+        "dtype_mismatch",
+        "warning",
+        (name,),
+        f"Column {name!r}: cannot compare its values with the schema's {key} {bound!r} ({type(e).__name__}).",
+        {"expected_type": col.type, "actual_type": got, key: bound},
+        "Make the schema bound and the column agree on type and time zone.",
+    )
+
+
+def active_bounds(col: ColumnSchema, tz):
+    "(key, schema bound, comparable bound) of each of `col`'s min and max that can exclude a value, and the bounds that cannot be compared (key, bound, error)."
+    usable, broken = [], []
     for bound, key in ((col.min, "min"), (col.max, "max")):
         if bound is None:
             continue
         try:
-            b = _bound_for(bound, col.type, c.tz)
-            if isinstance(b, float) and math.isinf(b) and ((key == "min" and b < 0) or (key == "max" and b > 0)):
-                continue
+            b = _bound_for(bound, col.type, tz)
+        except Exception as e:
+            broken.append((key, bound, e))
+            continue
+        if not (isinstance(b, float) and math.isinf(b) and ((key == "min" and b < 0) or (key == "max" and b > 0))):
+            usable.append((key, bound, b))
+    return usable, broken
+
+
+def range_finding(name: str, col: ColumnSchema, ev: dict) -> Finding:
+    "The `out_of_range` warning from its evidence (count, share, below, above, observed range, failure cases)."
+    return Finding(
+        "out_of_range",
+        "warning",
+        (name,),
+        f"Column {name!r} has {ev['count']} value(s) ({ev['share']:.1%}) outside the schema range [{col.min}, {col.max}] ({ev['below']} below, {ev['above']} above).",
+        ev,
+        'Check the values at the source; if they are legitimate, widen "min"/"max" in the schema.',
+    )
+
+
+def _range_findings(name, c: _Col, col: ColumnSchema, valid, share) -> list:
+    "out_of_range for values below min or above max."
+    usable, broken = active_bounds(col, c.tz)
+    out, checks = [bound_warning(name, col, c.ltype, k, b, e) for k, b, e in broken], []
+    for key, bound, b in usable:
+        try:
             cmp = (c.typed < b) if key == "min" else (c.typed > b)
-            checks.append((key, bound, cmp.fill_null(False) & valid))
+            checks.append((key, cmp.fill_null(False) & valid))
         except Exception as e:  # an unorderable bound (e.g. naive vs aware): report it rather than crash
-            out.append(
-                Finding(
-                    "dtype_mismatch",
-                    "warning",
-                    (name,),
-                    f"Column {name!r}: cannot compare its values with the schema's {key} {bound!r} ({type(e).__name__}).",
-                    {"expected_type": col.type, "actual_type": c.ltype, key: bound},
-                    "Make the schema bound and the column agree on type and time zone.",
-                )
-            )
+            out.append(bound_warning(name, col, c.ltype, key, bound, e))
     if not checks:
         return out
-    mask = checks[0][2]
-    for _, _, m in checks[1:]:
+    mask = checks[0][1]
+    for _, m in checks[1:]:
         mask = mask | m
     count, cases = _failures(c.typed, mask)
     if count:
-        ev = {
-            "count": count,
-            "share": share(count),
-            "min": col.min,
-            "max": col.max,
-            "below": int(next((m.sum() for k, _, m in checks if k == "min"), 0)),
-            "above": int(next((m.sum() for k, _, m in checks if k == "max"), 0)),
-            "observed_min": to_jsonable(c.values().min()),
-            "observed_max": to_jsonable(c.values().max()),
-            "failure_cases": cases,
-        }
-        out.append(
-            Finding(
-                "out_of_range",
-                "warning",
-                (name,),
-                f"Column {name!r} has {count} value(s) ({share(count):.1%}) outside the schema range [{col.min}, {col.max}] ({ev['below']} below, {ev['above']} above).",
-                ev,
-                'Check the values at the source; if they are legitimate, widen "min"/"max" in the schema.',
-            )
-        )
+        counts = {k: int(m.sum()) for k, m in checks}
+        ev = {"count": count, "share": share(count), "min": col.min, "max": col.max, "below": counts.get("min", 0), "above": counts.get("max", 0),
+              "observed_min": to_jsonable(c.values().min()), "observed_max": to_jsonable(c.values().max()), "failure_cases": cases}  # fmt: skip
+        out.append(range_finding(name, col, ev))
     return out
 
 
@@ -283,47 +308,48 @@ def _as_schema(schema) -> Schema:
     )
 
 # %% ../../nbs/03a_schema/04_validation.ipynb #0b4e06b6
+def missing_columns(schema: Schema, names: list) -> list:
+    "A `missing_column` error for each schema column absent from the data's columns `names`."
+    return [
+        Finding(
+            "missing_column",
+            "error",
+            (col.name,),
+            f"Column {col.name!r} is in the schema but not in the data.",
+            {"expected_type": col.type, "data_columns": list(names)[:50]},
+            "Add the column where the data is produced (check for a rename), or remove it from the schema.",
+        )
+        for col in schema
+        if col.name not in names
+    ]
+
+
+def unexpected_column(name: str, ltype: str | None, repeated: bool = False) -> Finding:
+    "The `unexpected_column` warning: a data column the schema does not know (or a repeated column name)."
+    if repeated:
+        message, ev, fix = (
+            f"Column name {name!r} appears more than once; only its first copy was validated.",
+            {"repeated": True},
+            "Give every column a unique name.",
+        )
+    else:
+        message, ev = f"Column {name!r} is in the data but not in the schema.", {"type": ltype}
+        fix = "Drop the column, or add it to the schema (infer_schema on data that has it gives a draft block)."
+    return Finding("unexpected_column", "warning", (name,), message, ev, fix)
+
+
 def validate(data, schema) -> Report:
-    "Validate a pandas/polars frame (or CSV/Parquet path) against a `Schema` (or its dict, or a JSON path); a Report of violations."
+    "Validate a frame, a lazy table (LazyFrame, DuckDB, Spark) or a CSV/Parquet path, folder or glob against a `Schema` (or its dict, or a JSON path); a Report of violations."
     schema = _as_schema(schema)
+    frame = lazy_source(data)
+    if frame is not None:  # a lazy engine: one aggregation query of every rule's violations (mlkit.schema.lazy)
+        return lazy("mlkit.schema.lazy:validate_lazy")(frame, schema)
     cols, rows, repeated = table_columns(data)
-    findings = []
-    for col in schema:
-        if col.name not in cols:
-            findings.append(
-                Finding(
-                    "missing_column",
-                    "error",
-                    (col.name,),
-                    f"Column {col.name!r} is in the schema but not in the data.",
-                    {"expected_type": col.type, "data_columns": list(cols)[:50]},
-                    "Add the column where the data is produced (check for a rename), or remove it from the schema.",
-                )
-            )
+    findings = missing_columns(schema, list(cols))
     for name, s in cols.items():
         if name not in schema:
-            lt = logical_type(s)[0]
-            findings.append(
-                Finding(
-                    "unexpected_column",
-                    "warning",
-                    (name,),
-                    f"Column {name!r} is in the data but not in the schema.",
-                    {"type": lt},
-                    "Drop the column, or add it to the schema (infer_schema on data that has it gives a draft block).",
-                )
-            )
+            findings.append(unexpected_column(name, logical_type(s)[0]))
         else:
             findings += _validate_column(name, s, schema[name], rows)
-    for name in repeated:
-        findings.append(
-            Finding(
-                "unexpected_column",
-                "warning",
-                (name,),
-                f"Column name {name!r} appears more than once; only its first copy was validated.",
-                {"repeated": True},
-                "Give every column a unique name.",
-            )
-        )
+    findings += [unexpected_column(name, None, repeated=True) for name in repeated]
     return Report(findings, title="schema validation", meta={"rows": rows, "columns": len(cols), "schema_columns": len(schema)})
