@@ -153,7 +153,7 @@ def _check_text(ctx: _Ctx, c: str, info: dict) -> None:
         ctx.parsed.add(c)
         ctx.add("mixed_types", (c,), f"Column {c!r} mixes Python types: " + ", ".join(f"{k} ({v})" for k, v in types.items()) + ".",
                 {"types": types, "examples": info["examples"]}, "Make the column one type: parse numbers, and turn the other values into missing or a category.")  # fmt: skip
-    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"]:
+    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"] and c not in ctx.notes.get("reasons", {}):
         odd = _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel"))
         ctx.parsed.add(c)
         ctx.add("numeric_as_text", (c,), f"Column {c!r} stores numbers as text ({_fmt_share(num_share)} of its values parse as numbers).",
