@@ -88,13 +88,17 @@ def _checkable_pandas(s, name: str, notes: dict):
     if isinstance(dtype, pd.CategoricalDtype):
         cats = dtype.categories
         if not pd.api.types.is_string_dtype(cats.dtype) or pd.api.types.infer_dtype(cats, skipna=True) != "string":
+            notes.setdefault("categorical", set()).add(name)  # declared a category: its numbers are labels, not numbers stored as text
             return _stringify_pandas(s)
         used = s.cat.remove_unused_categories()  # a category with no row is not a class with 0 rows
         return used if len(used.cat.categories) < len(cats) else None
     kind, reason = native_kind(s)
     if isinstance(dtype, pd.SparseDtype):
         dense = s.sparse.to_dense()
-        return _checkable_pandas(dense, name, notes) if kind == "numeric" else _stringify_pandas(dense)
+        if kind != "numeric":
+            return _stringify_pandas(dense)
+        out = _checkable_pandas(dense, name, notes)
+        return dense if out is None else out
     if isinstance(dtype, pd.PeriodDtype):
         return s.dt.to_timestamp()  # a period is read as the time it starts
     if reason:
