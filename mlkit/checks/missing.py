@@ -40,9 +40,9 @@ def _sentinel_facts(ctx: _Ctx, candidates: list) -> dict:
 
 # %% ../../nbs/03_checks/07_missing.ipynb #6f4cdcbf
 def _continues_range(v: float, k: int, lo: float, hi: float, others: int, present: int) -> bool:
-    "Whether a candidate sentinel is just the next value of a dense range (99 after 0..98) and no more frequent than a typical value."
+    "Whether a candidate sentinel is just the next value of a dense range (99 after 0..98) and no more frequent than a typical value; a negative code below values >= 0 (-1 among counts) never is."
     step = (hi - lo) / max(others - 1, 1)  # the mean gap between the other distinct values
-    adjacent = (hi < v <= hi + 2 * step) or (lo - 2 * step <= v < lo)
+    adjacent = (hi < v <= hi + 2 * step) or (lo - 2 * step <= v < lo and (v >= 0 or lo < 0))
     typical = (present - k) / max(others, 1)  # rows per other distinct value
     return adjacent and k <= 3 * typical
 
