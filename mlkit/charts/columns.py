@@ -18,22 +18,33 @@ from ..data.kinds import ISO_DATE as _ISO_DATE
 from ..data.kinds import looks_like_dates
 
 # %% auto #0
-__all__ = ['present_values', 'as_datetime', 'numeric_array', 'datetime_array']
+__all__ = ['column_text', 'present_values', 'as_datetime', 'numeric_array', 'datetime_array']
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
+def column_text(name: Any) -> str:
+    "A column name as text, as `check()` names it: tuple levels (MultiIndex) joined with ' / ', anything else by `str`."
+    return " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+
+
 def _frame(data: Any):
-    "Any accepted input as an eager narwhals DataFrame."
+    "Any accepted input as an eager narwhals DataFrame whose column names are text (integers and tuples by `column_text`)."
+    import narwhals as nw
     from mlkit.data import as_narwhals
 
-    return as_narwhals(data)
+    df = as_narwhals(data)
+    names = [column_text(c) for c in df.columns]
+    if names == list(df.columns):
+        return df
+    return nw.from_native(df.to_native().set_axis(names, axis=1), eager_only=True)  # a relabelled copy: the caller's frame keeps its names
 
 
 def _column(df, column: str):
-    "The narwhals Series `column` of `df`, or an `MlkitInputError` naming the column and the ones available."
-    if column not in df.columns:
+    "The narwhals Series `column` of `df` (an integer or tuple name by its text), or an `MlkitInputError` naming the column and the ones available."
+    name = column if column in df.columns else column_text(column)
+    if name not in df.columns:
         shown = ", ".join(map(repr, df.columns[:20])) + (" ..." if len(df.columns) > 20 else "")
         raise MlkitInputError(f"column {column!r} not found; columns are: {shown or '(none)'}")
-    return df.get_column(column)
+    return df.get_column(name)
 
 # %% ../../nbs/04_charts/03_columns.ipynb #f7518e46
 def _column_kind(s) -> str:
