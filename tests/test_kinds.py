@@ -165,3 +165,27 @@ def test_nested_column_groups_by_one_text_key(lib):
     found = report.filter(check="outcome_disparity").findings
     assert len(found) == 1 and found[0].columns == ("groups", "y")
     assert all(isinstance(k, str) for k in found[0].evidence["rates"])
+
+
+@pytest.mark.parametrize("lib", ["pandas", "polars"])
+def test_baseline_reads_the_same_kinds(lib):
+    "baseline: an unused category leaves a binary target binary; columns the classifier calls other are dropped, with the reason."
+    rng = np.random.default_rng(5)
+    y = pd.Categorical(rng.choice(["no", "yes"], 300), categories=["no", "yes", "maybe"])
+    df = pd.DataFrame({"x": rng.normal(size=300), "y": y})
+    df = df if lib == "pandas" else pl.from_pandas(df)
+    assert mlkit.baseline(df, "y", cv=2).best
+    odd = pd.DataFrame(
+        {
+            "x": rng.normal(size=300),
+            "tags": [[int(k), 1] for k in rng.integers(0, 3, 300)],
+            "wait": pd.to_timedelta(rng.integers(0, 100, 300), unit="s"),
+            "y": rng.integers(0, 2, 300),
+        }
+    )
+    if lib == "pandas":
+        odd["meta"] = [{"k": int(k)} for k in rng.integers(0, 3, 300)]
+    report = mlkit.baseline(odd if lib == "pandas" else pl.from_pandas(odd), "y", cv=2)
+    dropped = {f.columns[0]: f.message for f in report.findings if f.check == "dropped_column"}
+    assert set(dropped) == {"tags", "wait"} | ({"meta"} if lib == "pandas" else set()), dropped
+    assert "holds durations" in dropped["wait"] and "holds" in dropped["tags"]

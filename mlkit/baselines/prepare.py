@@ -150,6 +150,8 @@ def prepare_xy(data, target, task=None, *, cv=5, max_rows: int | None = MAX_ROWS
         df, y, task, reason = _drop_rare_classes(df, y, target, task, reason, folds, findings)
     df, y = _sample_rows(df, y, target, task, max_rows, random_state, info["rows_total"], findings)
     info["rows_used"] = len(df)
+    if isinstance(y.dtype, pd.CategoricalDtype):  # a category with no row is no class (a binary target stays binary)
+        y = y.cat.remove_unused_categories()
     X = df.drop(columns=[target])
     if X.shape[1] == 0:
         raise MlkitInputError(f"the table has no feature columns besides the target {target!r}")

@@ -36,9 +36,11 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 def _present(v) -> bool:
     "Whether a value is not missing: None, NaN, NaT and pd.NA (whose == is ambiguous) are missing."
+    if getattr(v, "ndim", 0):  # a numpy array (a polars list read into pandas) is a value
+        return True
     try:
         return v is not None and bool(v == v)
-    except TypeError:
+    except (TypeError, ValueError):  # an array compares element-wise: present
         return False
 
 
@@ -61,6 +63,8 @@ def object_kind(values) -> tuple:
     values = [v for v in values if _present(v)]
     if not values:
         return None, None
+    if all(getattr(v, "ndim", 0) >= 1 for v in values):  # numpy arrays: a polars list or array column read into pandas
+        return "other", "holds arrays"
     for types, what in _CONTAINERS:
         if all(isinstance(v, types) for v in values):
             return "other", f"holds {what}"
