@@ -202,3 +202,16 @@ def test_html_pages_escape_names(frames, model_data, fitted):
         _no_raw_markup(what, page)
     for what, page in naming.items():
         assert "&lt;i&gt;num&lt;/i&gt;" in page, f"{what}: the column name is not shown"
+
+
+def test_models_take_integer_and_tuple_names(frames):
+    "baseline and sanity name features as text for scikit-learn (7 -> '7', ('t', 1) -> 't / 1'); the caller's frame keeps its names."
+    from sklearn.linear_model import LogisticRegression
+
+    df = frames[0][NUMERIC + ["y"]].fillna(0.0)
+    before = list(df.columns)
+    report = mlkit.baseline(df, "y", cv=2)
+    assert report.ok and report.best
+    assert_draws(report.chart())
+    assert mlkit.sanity(LogisticRegression(max_iter=500), df, "y", cv=2).ok
+    assert list(df.columns) == before

@@ -16,16 +16,12 @@ from ..core import MlkitInputError
 
 from ..data.kinds import ISO_DATE as _ISO_DATE
 from ..data.kinds import looks_like_dates
+from ..data.read import column_text
 
 # %% auto #0
-__all__ = ['column_text', 'present_values', 'as_datetime', 'numeric_array', 'datetime_array']
+__all__ = ['present_values', 'as_datetime', 'numeric_array', 'datetime_array']
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
-def column_text(name: Any) -> str:
-    "A column name as text, as `check()` names it: tuple levels (MultiIndex) joined with ' / ', anything else by `str`."
-    return " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)
-
-
 def _frame(data: Any):
     "Any accepted input as an eager narwhals DataFrame whose column names are text (integers and tuples by `column_text`)."
     import narwhals as nw
@@ -40,6 +36,7 @@ def _frame(data: Any):
 
 def _column(df, column: str):
     "The narwhals Series `column` of `df` (an integer or tuple name by its text), or an `MlkitInputError` naming the column and the ones available."
+
     name = column if column in df.columns else column_text(column)
     if name not in df.columns:
         shown = ", ".join(map(repr, df.columns[:20])) + (" ..." if len(df.columns) > 20 else "")

@@ -12,6 +12,7 @@ import narwhals as nw
 from .config import CheckConfig
 from ..data import read_table
 from ..data.kinds import dtype_reason, native_kind
+from ..data.read import column_text
 from ..data.sources import frame_engine, lazy_source
 
 # %% auto #0
@@ -200,7 +201,7 @@ def _prepare(data, cfg: CheckConfig):
         return _prepare_lazy(frame)
     native = read_table(data)
     is_pandas = type(native).__module__.split(".")[0] == "pandas"
-    original = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in native.columns]
+    original = [column_text(c) for c in native.columns]
     names = _dedupe(original)
     notes: dict = {"engine": "pandas" if is_pandas else "polars"}
     if is_pandas:
