@@ -209,3 +209,16 @@ def test_baseline_reads_the_same_kinds(lib):
     dropped = {f.columns[0]: f.message for f in report.findings if f.check == "dropped_column"}
     assert set(dropped) == {"tags", "wait"} | ({"meta"} if lib == "pandas" else set()), dropped
     assert "holds durations" in dropped["wait"] and "holds" in dropped["tags"]
+
+
+@pytest.mark.parametrize("lib,name,make,kind,allowed,types", CASES, ids=IDS)
+def test_column_charts_draw_every_dtype(lib, name, make, kind, allowed, types):
+    "distribution, drift and target charts draw each dtype (a period as its start time, a sparse column dense), or say there is nothing to chart."
+    from mlkit import charts as ch
+    from test_chart_names import assert_draws
+
+    df = _frame(lib, make)
+    ref, cur = _halves(lib, df)
+    charts = [ch.distribution_chart(df, COL), ch.drift_chart(ref, cur, COL), ch.target_chart(df, "x", COL), ch.target_chart(df, COL, "x")]
+    for chart in charts:
+        assert_draws(chart, [COL])

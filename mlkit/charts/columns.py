@@ -23,15 +23,26 @@ __all__ = ['present_values', 'as_datetime', 'numeric_array', 'datetime_array']
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
 def _frame(data: Any):
-    "Any accepted input as an eager narwhals DataFrame whose column names are text (integers and tuples by `column_text`)."
+    "Any accepted input as an eager narwhals DataFrame with text column names (`column_text`), periods as timestamps and sparse columns dense."
     import narwhals as nw
     from mlkit.data import as_narwhals
 
     df = as_narwhals(data)
+    native = df.to_native()
     names = [column_text(c) for c in df.columns]
-    if names == list(df.columns):
+    fixed = {}
+    if isinstance(native, pd.DataFrame):  # the dtypes narwhals cannot read, as `data.kinds.native_kind` reads them
+        for i, dtype in enumerate(native.dtypes):
+            if isinstance(dtype, pd.PeriodDtype):
+                fixed[i] = native.iloc[:, i].dt.to_timestamp()
+            elif isinstance(dtype, pd.SparseDtype):
+                fixed[i] = native.iloc[:, i].sparse.to_dense()
+    if names == list(df.columns) and not fixed:
         return df
-    return nw.from_native(df.to_native().set_axis(names, axis=1), eager_only=True)  # a relabelled copy: the caller's frame keeps its names
+    out = native.set_axis(names, axis=1)  # a relabelled copy: the caller's frame keeps its names and dtypes
+    if fixed:
+        out = pd.concat([fixed.get(i, out.iloc[:, i]).rename(n) for i, n in enumerate(names)], axis=1)
+    return nw.from_native(out, eager_only=True)
 
 
 def _column(df, column: str):
