@@ -214,8 +214,9 @@ def test_baseline_reads_the_same_kinds(lib):
 @pytest.mark.parametrize("lib,name,make,kind,allowed,types", CASES, ids=IDS)
 def test_column_charts_draw_every_dtype(lib, name, make, kind, allowed, types):
     "distribution, drift and target charts draw each dtype (a period as its start time, a sparse column dense), or say there is nothing to chart."
-    from mlkit import charts as ch
     from test_chart_names import assert_draws
+
+    from mlkit import charts as ch
 
     df = _frame(lib, make)
     ref, cur = _halves(lib, df)
