@@ -27,6 +27,7 @@ CASES = {
     "constant_column": (lambda d: d.assign(country="DE"), {}, ("country",)),
     "near_constant_column": (lambda d: d.assign(flag=["a"] * (len(d) - 5) + ["b"] * 5), {}, ("flag",)),
     "id_like_column": (lambda d: d.assign(customer_id=np.arange(len(d)) + 1000), {}, ("customer_id",)),
+    "column_not_analysed": (lambda d: d.assign(tags=[[i % 3, 1] for i in range(len(d))]), {}, ("tags",)),
     "high_cardinality": (lambda d: d.assign(street=[f"street {i % 400}" for i in range(len(d))]), {}, ("street",)),
     "missing_values": (lambda d: planted(d, "income", slice(0, 100), np.nan), {}, ("income",)),
     "disguised_missing": (lambda d: planted(planted(d, "city", slice(0, 30), "N/A"), "age", slice(0, 10), -999), {}, ("city", "age")),

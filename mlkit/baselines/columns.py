@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..core import Finding
 from ..data import to_pandas
+from ..data.kinds import native_kind
 
 # %% auto #0
 __all__ = ['DATE_PARTS', 'infer_columns', 'plan_findings']
@@ -64,6 +65,9 @@ def _column_role(s: pd.Series) -> tuple:
     n = len(nn)
     if n == 0:
         return "dropped", "empty", {"rows": len(s)}
+    kind, why = native_kind(s)  # the one classifier: lists, dicts, bytes, intervals, durations are no feature a baseline can read
+    if kind == "other":
+        return "dropped", "unreadable", {"rows": len(s), "non_missing": n, "why": why}
     k = int(nn.nunique())
     ev = {"distinct": k, "non_missing": n}
     if k <= 1:
@@ -117,6 +121,10 @@ _DROP_TEXT = {
         "looks like an identifier",
         "Keep identifiers out of the features; use them to group rows (GroupKFold) if one entity has several rows.",
     ),
+    "unreadable": (
+        "holds values a baseline model cannot read",
+        "Flatten it into number or text columns (e.g. pd.json_normalize, DataFrame.explode) to use it as a feature.",
+    ),
     "free_text": ("is free text", "Turn it into features (e.g. TF-IDF or embeddings) in a later step if it matters."),
 }
 
@@ -126,6 +134,7 @@ def plan_findings(plan: dict) -> list:
     out = []
     for col, info in plan["dropped"].items():
         what, fix = _DROP_TEXT[info["reason"]]
+        what = info.get("why", what)  # "holds lists", "holds durations", ... from data.kinds
         out.append(Finding("dropped_column", "info", (col,), f"Column {col!r} {what}, so it is left out of the features.", info, fix))
     for col in plan["datetime"]:
         out.append(

@@ -11,6 +11,7 @@ import pandas as pd
 from .metrics import TASKS, infer_task
 from ..core import Finding, MlkitInputError
 from ..data import require_unique_columns, to_pandas
+from ..data.read import column_text
 from ..checks import CHECKS
 
 # %% auto #0
@@ -150,7 +151,11 @@ def prepare_xy(data, target, task=None, *, cv=5, max_rows: int | None = MAX_ROWS
         df, y, task, reason = _drop_rare_classes(df, y, target, task, reason, folds, findings)
     df, y = _sample_rows(df, y, target, task, max_rows, random_state, info["rows_total"], findings)
     info["rows_used"] = len(df)
+    if isinstance(y.dtype, pd.CategoricalDtype):  # a category with no row is no class (a binary target stays binary)
+        y = y.cat.remove_unused_categories()
     X = df.drop(columns=[target])
+    if any(not isinstance(c, str) for c in X.columns):  # scikit-learn takes text feature names only: 7 -> '7', ('t', 1) -> 't / 1'
+        X = X.set_axis([column_text(c) for c in X.columns], axis=1)
     if X.shape[1] == 0:
         raise MlkitInputError(f"the table has no feature columns besides the target {target!r}")
     return X, y, task, findings, info

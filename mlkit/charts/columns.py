@@ -16,24 +16,43 @@ from ..core import MlkitInputError
 
 from ..data.kinds import ISO_DATE as _ISO_DATE
 from ..data.kinds import looks_like_dates
+from ..data.read import column_text
 
 # %% auto #0
 __all__ = ['present_values', 'as_datetime', 'numeric_array', 'datetime_array']
 
 # %% ../../nbs/04_charts/03_columns.ipynb #28e2350f
 def _frame(data: Any):
-    "Any accepted input as an eager narwhals DataFrame."
+    "Any accepted input as an eager narwhals DataFrame with text column names (`column_text`), periods as timestamps and sparse columns dense."
+    import narwhals as nw
     from mlkit.data import as_narwhals
 
-    return as_narwhals(data)
+    df = as_narwhals(data)
+    native = df.to_native()
+    names = [column_text(c) for c in df.columns]
+    fixed = {}
+    if isinstance(native, pd.DataFrame):  # the dtypes narwhals cannot read, as `data.kinds.native_kind` reads them
+        for i, dtype in enumerate(native.dtypes):
+            if isinstance(dtype, pd.PeriodDtype):
+                fixed[i] = native.iloc[:, i].dt.to_timestamp()
+            elif isinstance(dtype, pd.SparseDtype):
+                fixed[i] = native.iloc[:, i].sparse.to_dense()
+    if names == list(df.columns) and not fixed:
+        return df
+    out = native.set_axis(names, axis=1)  # a relabelled copy: the caller's frame keeps its names and dtypes
+    if fixed:
+        out = pd.concat([fixed.get(i, out.iloc[:, i]).rename(n) for i, n in enumerate(names)], axis=1)
+    return nw.from_native(out, eager_only=True)
 
 
 def _column(df, column: str):
-    "The narwhals Series `column` of `df`, or an `MlkitInputError` naming the column and the ones available."
-    if column not in df.columns:
+    "The narwhals Series `column` of `df` (an integer or tuple name by its text), or an `MlkitInputError` naming the column and the ones available."
+
+    name = column if column in df.columns else column_text(column)
+    if name not in df.columns:
         shown = ", ".join(map(repr, df.columns[:20])) + (" ..." if len(df.columns) > 20 else "")
         raise MlkitInputError(f"column {column!r} not found; columns are: {shown or '(none)'}")
-    return df.get_column(column)
+    return df.get_column(name)
 
 # %% ../../nbs/04_charts/03_columns.ipynb #f7518e46
 def _column_kind(s) -> str:

@@ -16,6 +16,7 @@ from .format import format_number, _pct, _short, _title, _axis, _legend, _base, 
 from mlkit.charts.columns import (
     _frame,
     _column,
+    column_text,
     _column_kind,
     present_values,
     as_datetime,
@@ -232,7 +233,7 @@ def datetime_chart(column: str, summary: dict, missing: int, total: int, title) 
 def distribution_chart(data, column: str, *, target: str | None = None, max_categories: int = 10, title: str | None = None):
     "Distribution of one column, by type: histogram (numbers), top categories + 'other' (text), timeline (dates)."
     df = _frame(data)
-    s = _column(df, column)
+    s, column = _column(df, column), column_text(column)  # titles show an integer or tuple name as check() does
     total = len(s)
     values, missing = present_values(s)
     if len(values) == 0:

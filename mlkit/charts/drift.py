@@ -17,6 +17,7 @@ from .format import format_number, _pct, _title, _axis, _legend, _base, message_
 from mlkit.charts.columns import (
     _frame,
     _column,
+    column_text,
     _column_kind,
     present_values,
     numeric_array,
@@ -173,7 +174,7 @@ def drift_chart(reference, current, column: str, *, statistic: Any = None, max_c
     "One column's distribution in reference vs current data, as shares on shared bins; drift statistic in the title."
     t = TOKENS
     rdf, cdf = _frame(reference), _frame(current)
-    rs, cs = _column(rdf, column), _column(cdf, column)
+    rs, cs, column = _column(rdf, column), _column(cdf, column), column_text(column)
     rvals, rmiss = present_values(rs)
     cvals, cmiss = present_values(cs)
     if len(rvals) == 0 or len(cvals) == 0:

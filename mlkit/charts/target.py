@@ -18,6 +18,7 @@ from .format import format_number, _pct, _short, _title, _axis, _legend, _base, 
 from mlkit.charts.columns import (
     _frame,
     _column,
+    column_text,
     _column_kind,
 )
 
@@ -45,6 +46,7 @@ def target_chart(data, column: str, target: str, *, max_categories: int = 10, ti
     "A feature against the target, chart chosen by their types (box per class, class shares, or mean target)."
     df = _frame(data)
     fs, ts = _column(df, column), _column(df, target)
+    column, target = column_text(column), column_text(target)  # titles show an integer or tuple name as check() does
     if column == target:
         raise MlkitInputError(f"target_chart: column and target are the same ({column!r})")
     pair = _pandas_pair(df, column, target)

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
 
 import narwhals as nw
 
@@ -26,11 +25,6 @@ def _group_key(ctx: _Ctx, c: str, stats: dict):
         return (nw.when(col <= q1).then(nw.lit(f"<= {q1:.4g}")).when(col <= med).then(nw.lit(f"{q1:.4g} - {med:.4g}"))
                 .when(col <= q3).then(nw.lit(f"{med:.4g} - {q3:.4g}")).when(col > q3).then(nw.lit(f"> {q3:.4g}")))  # fmt: skip
     return _feature_key_exact(ctx, c)
-
-
-def _hashable(v):
-    "A group or label value usable as a dict key: lists, dicts and sets (object or nested columns) by their repr."
-    return v if isinstance(v, Hashable) else repr(v)
 
 
 def _positive_class(classes: list):
@@ -66,7 +60,7 @@ def _check_bias(ctx: _Ctx) -> None:
         if not stats[c]["present"]:
             continue
         groups = ctx.value_counts(_group_key(ctx, c, stats))
-        counts = [(_hashable(g), int(n)) for g, n in groups.iter_rows()]
+        counts = [(g, int(n)) for g, n in groups.iter_rows()]
         total = sum(n for _, n in counts)
         small = [(g, n) for g, n in counts if n / total < cfg.min_group_share or n < cfg.min_group_count]
         if small:
@@ -86,7 +80,7 @@ def _check_bias(ctx: _Ctx) -> None:
             tab = lab.group_by("g", "y").agg(nw.len().alias("n"))
             per: dict = {}
             for g, y, n in ctx.small(tab.select("g", "y", "n")).iter_rows():
-                per.setdefault(_hashable(g), {})[_hashable(y)] = int(n)
+                per.setdefault(g, {})[y] = int(n)
             sizes = {g: sum(d.values()) for g, d in per.items()}
             big = [g for g in per if sizes[g] >= cfg.min_group_count]
             if len(big) < 2:
@@ -116,7 +110,7 @@ def _check_bias(ctx: _Ctx) -> None:
             y = nw.col("y")
             tab = lab.group_by("g").agg(y.mean().alias("m"), nw.len().alias("n"))
             means = {
-                _hashable(g): float(m)
+                g: float(m)
                 for g, m, n in ctx.small(tab.select("g", "m", "n")).iter_rows()
                 if n >= cfg.min_group_count and _num(m) is not None
             }

@@ -25,7 +25,8 @@ class _Ctx:
         self.target, self.sensitive = target, sensitive
         self.lazy = is_lazy(df)  # a lazy engine (polars LazyFrame, DuckDB, Spark): queries run there, small results come back
         self.schema = df.collect_schema() if self.lazy else df.schema
-        self.kinds = {c: _kind(self.schema[c]) for c in names}
+        given = notes.get("kinds", {})  # the one classifier's kind where the checks store a column as text (lists, intervals, ...)
+        self.kinds = {c: given.get(c) or _kind(self.schema[c]) for c in names}
         self.fs = _frame_stats(df, self.kinds, cfg)  # the shared statistics (data.stats), computed on first use
         self.n = self.fs.n_rows
         self.findings: list = []
@@ -102,6 +103,7 @@ def _examples(values, k: int) -> list:
 
 
 def _feature_key_exact(ctx: _Ctx, c: str):
+    "The one grouping key of column `c` for every check that groups by it: NaN as null, categories as text (lists, dicts and structs are text already: `checks.prepare`)."
     col = nw.col(c)
     dtype = ctx.schema[c]
     if dtype.is_float():

@@ -26,6 +26,7 @@ from .registry import CheckRunner, RUNNERS, declare_check
 from .target import _task
 from .text import _text_summary
 from ..core import MlkitInputError, Report
+from ..data.read import column_text
 
 # %% auto #0
 __all__ = ['check', 'check_with_stats']
@@ -108,8 +109,8 @@ def _check(data, target, sensitive, config) -> tuple:
     df, original, names, notes = _prepare(data, cfg)
     sensitive = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
     if target is not None:
-        target = _column_arg(str(target), names, "target")
-    sensitive = [_column_arg(str(s), names, "sensitive") for s in sensitive]
+        target = _column_arg(column_text(target), names, "target")
+    sensitive = [_column_arg(column_text(s), names, "sensitive") for s in sensitive]
     ctx = _Ctx(df, names, original, notes, cfg, target, sensitive)
     runners = [r for r in RUNNERS if _enabled(r, cfg)]
     need_text = any("text" in r.needs for r in runners)

@@ -38,6 +38,14 @@ def _sentinel_facts(ctx: _Ctx, candidates: list) -> dict:
         out[c] = (found, {k: values[f"{i}|{k}"] for k in ("min", "max", "q1", "q3")})
     return out
 
+# %% ../../nbs/03_checks/07_missing.ipynb #6f4cdcbf
+def _continues_range(v: float, k: int, lo: float, hi: float, others: int, present: int) -> bool:
+    "Whether a candidate sentinel is just the next value of a dense range (99 after 0..98) and no more frequent than a typical value; a negative code below values >= 0 (-1 among counts) never is."
+    step = (hi - lo) / max(others - 1, 1)  # the mean gap between the other distinct values
+    adjacent = (hi < v <= hi + 2 * step) or (lo - 2 * step <= v < lo and (v >= 0 or lo < 0))
+    typical = (present - k) / max(others, 1)  # rows per other distinct value
+    return adjacent and k <= 3 * typical
+
 # %% ../../nbs/03_checks/07_missing.ipynb #bfb0d47b
 @check_runner(order=70, needs=("stats",), label="missing_values")
 @register_check(
@@ -92,6 +100,8 @@ def _numeric_sentinels(ctx: _Ctx) -> None:
         flagged = []
         for v, k in found:
             v = float(v)
+            if _continues_range(v, k, lo, hi, int(r["nu"]) - 1, stats[c]["present"]):
+                continue
             far = iqr > 0 and (v < q1 - cfg.sentinel_iqr_factor * iqr or v > q3 + cfg.sentinel_iqr_factor * iqr)
             extreme = k >= cfg.sentinel_min_count and (
                 (v < 0 and v < lo and lo >= 0) or (v > 0 and v > hi and hi >= 0 and v >= 9 * 10 ** (len(str(int(abs(v)))) - 1))

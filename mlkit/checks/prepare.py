@@ -11,6 +11,8 @@ import narwhals as nw
 
 from .config import CheckConfig
 from ..data import read_table
+from ..data.kinds import dtype_reason, native_kind
+from ..data.read import column_text
 from ..data.sources import frame_engine, lazy_source
 
 # %% auto #0
@@ -64,40 +66,64 @@ def _prepare_pandas(df, names: list, notes: dict):
     out.index = pd.RangeIndex(len(out))
     replace = {}
     for name in names:
-        s = out[name]
-        dtype = s.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            if (
-                not pd.api.types.is_string_dtype(dtype.categories.dtype)
-                or pd.api.types.infer_dtype(dtype.categories, skipna=True) != "string"
-            ):
-                replace[name] = _stringify_pandas(s)
-            continue
-        if pd.api.types.is_complex_dtype(dtype) or isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype, pd.SparseDtype)):
-            replace[name] = _stringify_pandas(s)
-            continue
-        if dtype == "float16":  # pandas cannot group or index by float16 (NotImplementedError); float32 holds every value
-            replace[name] = s.astype("float32")
-            continue
-        if not pd.api.types.is_object_dtype(dtype):
-            continue
-        inferred = pd.api.types.infer_dtype(s, skipna=True)
-        if inferred == "string":
-            continue
-        if inferred == "empty":
-            replace[name] = pd.Series(float("nan"), index=s.index, dtype="float64", name=name)
-        elif inferred in ("integer", "floating", "mixed-integer-float"):
-            replace[name] = pd.to_numeric(s, errors="coerce").astype("float64")
-        elif inferred == "boolean":
-            replace[name] = s.astype("boolean")
-        else:
-            groups = s.dropna().map(_type_group).value_counts()
-            if len(groups) > 1:
-                notes.setdefault("mixed", {})[name] = {str(k): int(v) for k, v in groups.items()}
-            replace[name] = _stringify_pandas(s)
+        s = _checkable_pandas(out[name], name, notes)
+        if s is not None:
+            replace[name] = s
     for name, s in replace.items():
         out[name] = s.set_axis(out.index)
     return out
+
+# %% ../../nbs/03_checks/03_prepare.ipynb #7ae1b940
+def _note_kind(notes: dict, name: str, kind: str, reason: str | None) -> None:
+    "Record the kind the one classifier gave a column whose storage the checks changed, and why no check reads it."
+    notes.setdefault("kinds", {})[name] = kind
+    if reason:
+        notes.setdefault("reasons", {})[name] = reason
+
+
+def _checkable_pandas(s, name: str, notes: dict):
+    "The pandas column as the checks read it (None: as it is), following its kind in `data.kinds.native_kind`."
+    import pandas as pd
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = dtype.categories
+        if not pd.api.types.is_string_dtype(cats.dtype) or pd.api.types.infer_dtype(cats, skipna=True) != "string":
+            notes.setdefault("categorical", set()).add(name)  # declared a category: its numbers are labels, not numbers stored as text
+            return _stringify_pandas(s)
+        used = s.cat.remove_unused_categories()  # a category with no row is not a class with 0 rows
+        return used if len(used.cat.categories) < len(cats) else None
+    kind, reason = native_kind(s)
+    if isinstance(dtype, pd.SparseDtype):
+        dense = s.sparse.to_dense()
+        if kind != "numeric":
+            return _stringify_pandas(dense)
+        out = _checkable_pandas(dense, name, notes)
+        return dense if out is None else out
+    if isinstance(dtype, pd.PeriodDtype):
+        return s.dt.to_timestamp()  # a period is read as the time it starts
+    if reason:
+        _note_kind(notes, name, kind, reason)
+        return _stringify_pandas(s) if not pd.api.types.is_timedelta64_dtype(dtype) else None
+    if dtype == "float16":  # pandas cannot group or index by float16 (NotImplementedError); float32 holds every value
+        return s.astype("float32")
+    if not pd.api.types.is_object_dtype(dtype):
+        return None
+    if kind == "numeric":  # ints, floats and Decimals
+        return pd.to_numeric(s.map(float, na_action="ignore"), errors="coerce").astype("float64")
+    inferred = pd.api.types.infer_dtype(s, skipna=True)
+    if inferred == "string":
+        return None
+    if inferred == "empty":
+        return pd.Series(float("nan"), index=s.index, dtype="float64", name=name)
+    if inferred in ("integer", "floating", "mixed-integer-float") and kind is None:
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    if inferred == "boolean":
+        return s.astype("boolean")
+    groups = s.dropna().map(_type_group).value_counts()
+    if len(groups) > 1:
+        notes.setdefault("mixed", {})[name] = {str(k): int(v) for k, v in groups.items()}
+    return _stringify_pandas(s)
 
 # %% ../../nbs/03_checks/03_prepare.ipynb #4feed1de
 def _pandas_to_polars(df):
@@ -123,14 +149,24 @@ def _text_to_polars(s):
     return pl.from_arrow(arr).alias(str(s.name))
 
 
-def _prepare_polars(df, names: list):
+def _nested_as_text(pl, names: list) -> list:
+    "Polars expressions: list, array and struct columns as the text of each value (missing stays missing)."
+    return [pl.col(c).map_elements(lambda v: None if v is None else str(v), return_dtype=pl.String, skip_nulls=False) for c in names]
+
+
+def _prepare_polars(df, names: list, notes: dict | None = None):
     "Polars frame with unique names and Object/Decimal columns made checkable."
     import polars as pl
 
     df = df.rename(dict(zip(df.columns, names))) if list(df.columns) != names else df
     fixes = []
     for name, dtype in df.schema.items():
-        if dtype == pl.Object:
+        reason = dtype_reason(dtype)
+        if reason and notes is not None:
+            _note_kind(notes, name, "other", reason)
+        if dtype.is_nested():  # one text key per value, for every check that groups or counts
+            fixes += _nested_as_text(pl, [name])
+        elif dtype == pl.Object:
             fixes.append(pl.col(name).map_elements(lambda v: None if v is None else str(v), return_dtype=pl.String))
         elif isinstance(dtype, pl.Decimal):
             fixes.append(pl.col(name).cast(pl.Float64))
@@ -143,10 +179,19 @@ def _prepare_lazy(frame):
     names = _dedupe(original)
     if names != original:
         frame = frame.rename(dict(zip(original, names)))
+    notes = {"engine": frame_engine(frame), "lazy": True}
+    for c, t in frame.collect_schema().items():
+        if dtype_reason(t):
+            _note_kind(notes, c, "other", dtype_reason(t))
+    nested = [c for c, t in frame.collect_schema().items() if t.is_nested()]
+    if nested and frame.implementation.is_polars():  # one text key per value, as for an eager frame
+        import polars as pl
+
+        frame = nw.from_native(frame.to_native().with_columns(_nested_as_text(pl, nested)))
     decimals = [c for c, t in frame.collect_schema().items() if t == nw.Decimal]
     if decimals:
         frame = frame.with_columns([nw.col(c).cast(nw.Float64) for c in decimals])
-    return frame, original, names, {"engine": frame_engine(frame), "lazy": True}
+    return frame, original, names, notes
 
 
 def _prepare(data, cfg: CheckConfig):
@@ -156,7 +201,7 @@ def _prepare(data, cfg: CheckConfig):
         return _prepare_lazy(frame)
     native = read_table(data)
     is_pandas = type(native).__module__.split(".")[0] == "pandas"
-    original = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in native.columns]
+    original = [column_text(c) for c in native.columns]
     names = _dedupe(original)
     notes: dict = {"engine": "pandas" if is_pandas else "polars"}
     if is_pandas:
@@ -169,5 +214,5 @@ def _prepare(data, cfg: CheckConfig):
             except ImportError:
                 pass
     else:
-        native = _prepare_polars(native, names)
+        native = _prepare_polars(native, names, notes)
     return nw.from_native(native, eager_only=True), original, names, notes

@@ -105,6 +105,28 @@ def _report_duplicates(ctx: _Ctx, involved: int, groups: int, positions, note: d
             "Drop exact duplicates (df.drop_duplicates()) unless repeated rows are real, separate events; deduplicate before splitting train and test.",
             severity=sev)  # fmt: skip
 
+# %% ../../nbs/03_checks/06_structure.ipynb #246fb811
+_UNREAD_FIX = {
+    "holds durations": "Convert it to numbers (e.g. s.dt.total_seconds()) to have its values checked.",
+    "holds times of day": "Convert it to numbers (e.g. minutes since midnight) to have its values checked.",
+}
+
+
+@check_runner(order=25)
+@register_check(
+    "column_not_analysed",
+    "info",
+    "a column whose values no check reads (lists, dicts, bytes, intervals, durations)",
+    detail="nested values (lists, dicts, sets, structs, arrays), bytes, intervals, complex numbers, durations or times of day: only missing values are counted",
+)
+def _check_unread_columns(ctx: _Ctx) -> None:
+    for c, why in ctx.notes.get("reasons", {}).items():
+        if ctx.kinds.get(c) != "other":
+            continue
+        ctx.add("column_not_analysed", (c,), f"Column {c!r} {why}: the checks count its missing values but do not read the values themselves.",
+                {"reason": why, "dtype": str(ctx.schema[c])},
+                _UNREAD_FIX.get(why, "Flatten it into number or text columns (e.g. pd.json_normalize, DataFrame.explode) to have its contents checked."))  # fmt: skip
+
 # %% ../../nbs/03_checks/06_structure.ipynb #4ab9a23d
 @check_runner(order=50, needs=("stats", "text"), label="duplicate_columns")
 @register_check("duplicate_columns", "warning", "two columns hold the same values in every row")

@@ -90,6 +90,12 @@ def _value_positions(ctx: _Ctx, c: str, values: list) -> list:
     return ctx.positions(col.is_in(values))
 
 # %% ../../nbs/03_checks/09_text.ipynb #22f79cad
+def _declared(ctx: _Ctx, c: str) -> bool:
+    "Whether column `c` is text by declaration (a categorical dtype) or by necessity (integers beyond 64 bits): its digits are not a parsing slip."
+    declared = ctx.schema[c] in (nw.Categorical, nw.Enum) or c in ctx.notes.get("categorical", ())
+    return declared or c in ctx.notes.get("reasons", {})
+
+
 @check_runner(
     order=110,
     needs=("text",),
@@ -153,7 +159,7 @@ def _check_text(ctx: _Ctx, c: str, info: dict) -> None:
         ctx.parsed.add(c)
         ctx.add("mixed_types", (c,), f"Column {c!r} mixes Python types: " + ", ".join(f"{k} ({v})" for k, v in types.items()) + ".",
                 {"types": types, "examples": info["examples"]}, "Make the column one type: parse numbers, and turn the other values into missing or a category.")  # fmt: skip
-    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"]:
+    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"] and not _declared(ctx, c):
         odd = _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel"))
         ctx.parsed.add(c)
         ctx.add("numeric_as_text", (c,), f"Column {c!r} stores numbers as text ({_fmt_share(num_share)} of its values parse as numbers).",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 # %% auto #0
-__all__ = ['KINDS', 'ISO_DATE', 'dtype_kind', 'looks_like_dates', 'column_kind']
+__all__ = ['KINDS', 'ISO_DATE', 'dtype_kind', 'looks_like_dates', 'object_kind', 'dtype_reason', 'native_kind', 'column_kind']
 
 # %% ../../nbs/02_data/03_kinds.ipynb #a087fc4a
 KINDS = ("numeric", "boolean", "datetime", "categorical", "text", "other")
@@ -36,9 +36,11 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 def _present(v) -> bool:
     "Whether a value is not missing: None, NaN, NaT and pd.NA (whose == is ambiguous) are missing."
+    if getattr(v, "ndim", 0):  # a numpy array (a polars list read into pandas) is a value
+        return True
     try:
         return v is not None and bool(v == v)
-    except TypeError:
+    except (TypeError, ValueError):  # an array compares element-wise: present
         return False
 
 
@@ -47,12 +49,74 @@ def looks_like_dates(s) -> bool:
     head = [v for v in s.head(2000).to_list() if _present(v)][:50]  # a prefix, not a pass over the column
     return bool(head) and all(isinstance(v, str) and ISO_DATE.match(v.strip()) for v in head)
 
+# %% ../../nbs/02_data/03_kinds.ipynb #3fa22603
+_OTHER = {"Struct": "structs", "List": "lists", "Array": "arrays", "Binary": "bytes", "Duration": "durations", "Time": "times of day"}
+_CONTAINERS = ((dict, "dicts"), (list, "lists"), (tuple, "tuples"), (set, "sets"), (frozenset, "sets"), ((bytes, bytearray), "bytes"))
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def object_kind(values) -> tuple:
+    "(kind, reason) of Python objects from their non-missing values: numbers numeric, containers and bytes other; (None, None) for text or a mix."
+    import decimal
+    import numbers
+
+    values = [v for v in values if _present(v)]
+    if not values:
+        return None, None
+    if all(getattr(v, "ndim", 0) >= 1 for v in values):  # numpy arrays: a polars list or array column read into pandas
+        return "other", "holds arrays"
+    for types, what in _CONTAINERS:
+        if all(isinstance(v, types) for v in values):
+            return "other", f"holds {what}"
+    if all(isinstance(v, (numbers.Real, decimal.Decimal)) and not isinstance(v, bool) for v in values):
+        if any(isinstance(v, int) and not _INT64[0] <= v <= _INT64[1] for v in values):
+            return "text", "holds integers beyond the 64-bit range: compared as exact text, since as floats they would merge"
+        return "numeric", None
+    return None, None
+
+
+def dtype_reason(dtype) -> str | None:
+    "Why no analysis reads a column of this (polars or narwhals) dtype: nested values, bytes, durations, times of day; None otherwise."
+    what = _OTHER.get(type(dtype).__name__)
+    return f"holds {what}" if what else None
+
+
+def native_kind(s) -> tuple:
+    "(kind, reason) of a pandas or polars Series from its native dtype; kind None when the narwhals dtype decides, reason set when no analysis reads the column."
+    dtype = s.dtype
+    name = type(dtype).__name__
+    if type(s).__module__.split(".")[0] == "pandas":
+        import pandas as pd
+
+        if isinstance(dtype, pd.SparseDtype):
+            return ("numeric" if pd.api.types.is_numeric_dtype(dtype.subtype) and dtype.subtype.kind != "c" else None), None
+        if isinstance(dtype, pd.PeriodDtype):
+            return "datetime", None
+        if isinstance(dtype, pd.IntervalDtype):
+            return "other", "holds intervals"
+        if pd.api.types.is_complex_dtype(dtype):
+            return "other", "holds complex numbers"
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            return "other", "holds durations"
+        if pd.api.types.is_object_dtype(dtype):
+            return object_kind(s.dropna().head(2000).tolist())
+        return None, None
+    if dtype_reason(dtype):
+        return "other", dtype_reason(dtype)
+    if name == "Object":
+        return object_kind(s.drop_nulls().head(2000).to_list())
+    return None, None
+
 # %% ../../nbs/02_data/03_kinds.ipynb #e26270c3
 def column_kind(s, n_distinct: int | None = None) -> str:
     "The kind of a narwhals Series for analysis: its dtype kind, refined by its values for text, categories and Python objects."
     import narwhals as nw
 
     kind = dtype_kind(s.dtype)
+    if kind == "other":
+        native, _ = native_kind(s.to_native())
+        if native not in (None, "text"):
+            return native
     if kind not in ("text", "categorical") and s.dtype != nw.Object:
         return kind
     if looks_like_dates(s):
@@ -62,6 +126,6 @@ def column_kind(s, n_distinct: int | None = None) -> str:
     n = len(s)
     try:
         distinct = n_distinct if n_distinct is not None else (s.drop_nulls().n_unique() if n else 0)
-    except TypeError:  # objects that cannot be counted, such as lists or dicts
+    except TypeError:  # objects that cannot be counted
         return "other"
     return "categorical" if distinct <= max(50, 0.05 * n) else "text"

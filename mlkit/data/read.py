@@ -14,7 +14,7 @@ from ..core import MlkitInputError
 
 # %% auto #0
 __all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'sniff', 'read_file', 'read_table', 'as_narwhals', 'to_pandas',
-           'require_unique_columns']
+           'require_unique_columns', 'column_text']
 
 # %% ../../nbs/02_data/01_read.ipynb #e4b4ab21
 class DataFileError(MlkitInputError):
@@ -309,3 +309,8 @@ def require_unique_columns(data: Any, what: str):
         names = ", ".join(f"{name!r} ({n} times)" for name, n in repeated[:10])
         raise MlkitInputError(f"{what} needs unique column names; these repeat: {names}; rename them first (mlkit check reports them too)")
     return frame
+
+# %% ../../nbs/02_data/01_read.ipynb #283c777a
+def column_text(name: Any) -> str:
+    "A column name as text, the one naming every analysis uses: tuple levels (MultiIndex) joined with ' / ', anything else by `str`."
+    return " / ".join(map(str, name)) if isinstance(name, tuple) else str(name)

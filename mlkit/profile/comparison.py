@@ -249,9 +249,11 @@ def compare_profiles(reference, current, *, max_charts: int = 20, max_categories
     "Profile reference and current data side by side: statistics with deltas, drift per column, drift charts."
     import pandas as pd
 
-    from mlkit.data import as_narwhals
+    import narwhals as nw
 
-    ref_nw, cur_nw = as_narwhals(reference), as_narwhals(current)
+    from mlkit.profile.fast import _read_input
+
+    ref_nw, cur_nw = (nw.from_native(_read_input(x), eager_only=True) for x in (reference, current))  # names as the profiles name them
     ref_p, cur_p = profile(ref_nw, max_charts=0, title="reference"), profile(cur_nw, max_charts=0, title="current")
     rt, ct = ref_p.table.set_index("column"), cur_p.table.set_index("column")
     common = [c for c in rt.index if c in ct.index]

@@ -12,6 +12,7 @@ from pathlib import Path
 import narwhals as nw
 
 from ..core import MlkitInputError
+from ..data.read import column_text
 from .stats import CHART_ROWS, STAT_COLUMNS, _table_row, chart_frame, column_values
 from .report import LazyCharts, Profile
 from ..checks.engine import check_with_stats
@@ -91,19 +92,20 @@ def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: 
 
 
 def _read_input(data):
-    "The native frame of `data`, read once, or the lazy narwhals frame of a lazy input (kept lazy: statistics in the engine); flat and unique column names required."
+    "The native frame of `data`, read once, or the lazy narwhals frame of a lazy input (kept lazy: statistics in the engine); column names as text (`column_text`), unique."
     from mlkit.data import require_unique_columns
     from mlkit.data.sources import lazy_source, read_table
 
     frame = lazy_source(data)
     if frame is not None:
         return frame
-    native = require_unique_columns(read_table(data), "profile")
-    nested = [c for c in native.columns if isinstance(c, tuple)]
-    if nested:
-        raise MlkitInputError(
-            f"profile needs flat column names; column {nested[0]!r} is a tuple (MultiIndex columns): join the levels into one name first"
-        )
+    native = read_table(data)
+    names = [column_text(c) for c in native.columns]
+    if names != list(
+        native.columns
+    ):  # integer and tuple (MultiIndex) names as text, as check() names them; the caller's frame keeps its own
+        native = native.set_axis(names, axis=1)
+    native = require_unique_columns(native, "profile")
     return native
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #0be6cca5
@@ -117,6 +119,8 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
     start = time.perf_counter()
     native = _read_input(data)
     lazy = isinstance(native, nw.LazyFrame)
+    if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
+        target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
     if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
         raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
     report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
