@@ -226,7 +226,9 @@ def save_explained_charts(out: StepOutputs, run_dir, card, *, profile_step: str 
     from mlkit.data import read_table
 
     explanation = getattr(card, "explanation", None)
-    target = (getattr(card, "meta", None) or {}).get("target") or ((getattr(card, "sections", None) or {}).get("intended_use") or {}).get("target")
+    target = (getattr(card, "meta", None) or {}).get("target") or ((getattr(card, "sections", None) or {}).get("intended_use") or {}).get(
+        "target"
+    )
     if explanation is None or not target:
         return []
     listing = Path(run_dir) / profile_step / CHARTS_FILE
