@@ -52,11 +52,13 @@ def test_bundled_datasets(loader, task, metric):
     assert list(r.table["model"]) == [*dummies, "one_rule", "shallow_tree", "linear", "gradient_boosting"]
     assert (r.table["status"] == "ok").all() and r.table[metric].notna().all() and (r.table["fit_time"] >= 0).all()
     assert r.best not in ("dummy_most_frequent", "dummy_mean", "dummy_median", "dummy_stratified")
-    assert r.best_score > r.score_to_beat + 0.2
+    assert r.best_score > r.trivial_score + 0.2
     assert "best_baseline" in r.checks and "nothing_beats_trivial" not in r.checks
-    # the score to beat is the best trivial model that always gives the same answer
+    # the trivial floor is the best trivial model that always gives the same answer; the score to beat, the best simple one
     trivial = r.table[r.table["kind"] == "trivial"][metric]
-    assert r.score_to_beat == pytest.approx(trivial.max())
+    assert r.trivial_score == r.trivial_floor == pytest.approx(trivial.max())
+    simple = r.table[r.table["kind"].isin(["simple", "linear"])][metric]
+    assert r.score_to_beat == r.best_simple_score == pytest.approx(simple.min() if metric in ("rmse", "mae") else simple.max())
     # std across folds is reported for every metric
     for m in r.metrics:
         assert f"{m}_std" in r.table.columns
@@ -74,7 +76,7 @@ def test_regression_metrics_are_natural_numbers():
 def test_metric_override_and_task_override():
     df = _frame(load_diabetes)
     r = baseline(df, "target", cv=3, metric="mae")
-    assert r.metric == "mae" and not r.higher_is_better and r.best_score < r.score_to_beat
+    assert r.metric == "mae" and not r.higher_is_better and r.best_score < r.trivial_score and r.best_score <= r.score_to_beat
     codes = pd.DataFrame({"x": np.arange(200) % 7 + np.random.default_rng(0).normal(size=200), "y": np.arange(200) % 7})
     assert baseline(codes, "y", cv=3).task == "multiclass"
     assert baseline(codes, "y", cv=3, task="regression").task == "regression"
@@ -198,7 +200,7 @@ def test_nothing_beats_trivial_on_random_labels():
     df = pd.DataFrame(rng.normal(size=(300, 4)), columns=list("abcd")).assign(y=rng.integers(0, 2, 300))
     r = baseline(df, "y", cv=3)
     # the best model may edge the trivial one by luck; it must not beat it by much
-    assert r.best_score < r.score_to_beat + 0.1
+    assert r.best_score < r.trivial_score + 0.1
 
 
 def test_time_budget_skips_and_reports():

@@ -214,3 +214,109 @@ def test_headline_says_when_the_gain_over_the_bar_is_within_the_noise(baselines)
     assert (abs(demo.best_score - demo.best_simple_score) <= std) == ("the gain may be noise" in demo.headline())
     assert "the gain may be noise" not in wavy_r.headline()
     assert ("may be noise" in _chart_title(demo.chart())) == ("the gain may be noise" in demo.headline())
+
+
+# --- point 4 (and 3, 6) on the demo run: one story across the run's outputs ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    "The demo project run once end to end (real papermill steps), with room for a few charts by the target."
+    import json
+
+    from mlkit.pipeline import demo
+
+    root = tmp_path_factory.mktemp("story") / "penguins"
+    lines = []
+    small = ["cv=3", "time_budget=20", "profile.max_charts=6", "sanity.n_permutations=0", "chart_formats=[svg]"]
+    code = demo(root, overrides=small, echo=lines.append)
+    assert code == 0, "\n".join(lines)
+    run_dir = sorted((root / "runs").glob("*/run.json"))[-1].parent
+
+    def read(rel):
+        return json.loads((run_dir / rel).read_text(encoding="utf-8"))
+
+    return {"root": root, "dir": run_dir, "read": read, "record": read("run.json")}
+
+
+@pytest.mark.slow
+def test_demo_ml_test_score_and_model_card_read_the_current_run(demo_run):
+    rec, read = demo_run["record"], demo_run["read"]
+    score = read("report/cards/ml_test_score.json")
+    assert score["meta"]["latest_run"] == rec["id"]
+    marks = {r["id"]: r["evidence"] for r in score["results"]}
+    assert rec["id"] in marks["infra_3"] and "No run of the pipeline finished" not in marks["infra_3"], marks["infra_3"]
+    assert "No model card" not in marks["data_2"] and rec["id"] in marks["data_2"], marks["data_2"]
+    card = read("report/cards/model_card.json")
+    assert card["sections"]["reproduce"]["run_id"] == rec["id"]
+
+
+@pytest.mark.slow
+def test_demo_every_step_uses_the_project_metric_and_one_model_name(demo_run):
+    from mlkit.frame import ProblemSpec
+
+    read = demo_run["read"]
+    metric = ProblemSpec.load(demo_run["root"]).metric
+    assert metric == "balanced_accuracy"
+    baseline, sanity_r, card = read("baseline/baseline.json"), read("sanity/sanity.json"), read("report/cards/model_card.json")
+    assert baseline["metric"] == sanity_r["meta"]["metric"] == card["explanation"]["meta"]["metric"] == metric
+    assert card["sections"]["performance"]["metric"] == demo_run["record"]["headline"]["metric"] == metric
+    name = baseline["meta"]["models"][baseline["best"]] if "best" in baseline else None
+    name = name or sanity_r["meta"]["model"]
+    assert sanity_r["meta"]["model"] == name and name in card["title"] and name in card["explanation"]["title"]
+
+
+@pytest.mark.slow
+def test_demo_report_header_counts_what_its_sections_show(demo_run):
+    import re
+
+    from mlkit.pipeline.report import run_counts
+
+    rec, run_dir = demo_run["record"], demo_run["dir"]
+    steps = [s["name"] for s in rec["steps"]]
+    counts = run_counts(run_dir, steps)
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    head = page[: page.index("Data findings")]
+    shown = {s: int(n) for n, s in re.findall(r"(\d+) (error|warning|info)", re.sub(r"<[^>]+>", " ", head))}
+    assert {s: shown.get(s, 0) for s in counts} == counts, (shown, counts)
+    card = demo_run["read"]("report/cards/model_card.json")
+    card_html = (run_dir / "report" / "model_card.card.html").read_text(encoding="utf-8")
+    card_html = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", card_html, flags=re.S)))
+    check_errors = card["check_report"]["counts"]["error"] if card.get("check_report") else 0
+    if check_errors:
+        assert "FAILED" in card_html[:600] and not re.search(r"\b0 errors?\b", card_html[:600])
+
+
+@pytest.mark.slow
+def test_demo_charts_by_the_target_come_strongest_first_with_sentences_and_keep_the_explained(demo_run):
+    read, run_dir = demo_run["read"], demo_run["dir"]
+    listed = read("profile/charts.json")
+    names = [e["name"] for e in listed]
+    assert names[:2] == ["missing values", "correlations"]
+    strength = read("profile/profile.json")["meta"]["target_association"]
+    by_target = [n.removesuffix(" by Sex") for n in names if n.endswith(" by Sex")]
+    assert by_target and [strength[c] for c in by_target] == sorted(strength.values(), reverse=True)[: len(by_target)]
+    assert by_target[0] in ("Body Mass (g)", "Culmen Depth (mm)")  # the one that tells the sexes apart comes first
+    for e in listed:
+        assert e["caption"] != e["file"] and "_" not in e["caption"] and " " in e["caption"], e
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    profile_part = page[page.index('id="step-profile"') : page.index('id="step-baseline"')]
+    top5 = [r["feature"] for r in read("report/cards/model_card.json")["explanation"]["importance"][:5]]
+    for e in [*listed, *read("report/charts.json")] if (run_dir / "report" / "charts.json").exists() else listed:
+        if e["name"].removesuffix(" by Sex") in top5:
+            top5.remove(e["name"].removesuffix(" by Sex"))
+            assert e["caption"] in profile_part or e["caption"].replace("'", "&#x27;") in profile_part
+    assert not top5, f"explained features without a chart in the profile section: {top5}"
+    assert "<figcaption>Culmen_Depth" not in page
+
+
+@pytest.mark.slow
+def test_demo_headline_never_takes_the_fixed_floor_as_the_bar(demo_run):
+    h = demo_run["record"]["headline"]
+    assert h["score_to_beat"] is None or h["score_to_beat"] > 0.6, h  # balanced accuracy's 0.5 is the floor, not the bar
+    bundle = demo_run["dir"] / "bundle"
+    if (bundle / "bundle.json").exists():
+        import json
+
+        m = json.loads((bundle / "bundle.json").read_text())["metrics"]
+        assert m["score_to_beat"] is None or m["score_to_beat"] > m["trivial_score"]

@@ -333,21 +333,22 @@ def _baseline_report():
 
 def test_baseline_board_metric_and_score_to_beat():
     board = baseline_board(_baseline_report())
-    assert board.metric == "roc_auc" and board.score_to_beat == 0.5
+    assert board.metric == "roc_auc" and board.score_to_beat == 0.9  # the best simple baseline (linear), never roc_auc's 0.5
     assert board.ranking["model"].tolist() == ["gradient_boosting", "linear", "one_rule", "dummy_stratified", "dummy_most_frequent"]
     assert board.ranking.set_index("model")["beats"].to_dict() == {
         "gradient_boosting": True,
-        "linear": True,
-        "one_rule": True,
-        "dummy_stratified": True,
+        "linear": False,
+        "one_rule": False,
+        "dummy_stratified": False,
         "dummy_most_frequent": False,
     }
     bars = _frame(board.chart)
     assert bars["model"].dropna().tolist()[:5] == board.ranking["model"].tolist()
-    assert 0.5 in set(bars["score"].dropna())
+    assert 0.9 in set(bars["score"].dropna()) and 0.5 not in set(bars["score"].dropna())
+    assert "best simple baseline" in board.table_panel.value
     board.metric_picker.value = "log_loss"  # lower is better
-    assert board.ranking["model"].tolist()[:2] == ["gradient_boosting", "linear"] and board.score_to_beat == 0.69
-    assert 0.69 in set(_frame(board.chart)["score"].dropna()) and "Candidates by log_loss" in board.table_panel.value
+    assert board.ranking["model"].tolist()[:2] == ["gradient_boosting", "linear"] and board.score_to_beat == 0.3
+    assert 0.3 in set(_frame(board.chart)["score"].dropna()) and "Candidates by log_loss" in board.table_panel.value
     board.show_trivial.value = False
     assert set(board.ranking["kind"]) == {"simple", "linear", "boosting"}
     assert "dummy" not in json.dumps(_datasets(board.chart))

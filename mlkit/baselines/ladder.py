@@ -217,7 +217,7 @@ def _budget_findings(ladder: _LadderRun, time_budget, elapsed: float) -> list:
 
 def _best_finding(report: BaselineReport, target) -> Finding:
     "The best candidate against the score to beat (a warning when nothing beats the trivial models)."
-    trivial = CANDIDATE_KINDS[report.best] in ("trivial", "random") or report.best_score == report.score_to_beat
+    trivial = CANDIDATE_KINDS[report.best] in ("trivial", "random") or report.best_score == report.trivial_floor
     return Finding(
         "nothing_beats_trivial" if trivial else "best_baseline",
         "warning" if trivial else "info",

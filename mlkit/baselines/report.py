@@ -24,7 +24,11 @@ def fmt_score(x, digits: int = 3) -> str:
 
 # %% ../../nbs/05_baselines/06_report.ipynb #ac809976
 SIMPLE_KINDS = ("simple", "linear")  # one-rule, shallow tree, linear: the bar any real model must clear
-FIXED_FLOORS = {"roc_auc": 0.5, "roc_auc_ovr": 0.5}  # metrics on which every model that ignores the features scores the same
+FIXED_FLOORS = {
+    "roc_auc": 0.5,
+    "roc_auc_ovr": 0.5,
+    "balanced_accuracy": None,
+}  # metrics on which every model that ignores the features scores the same (balanced accuracy: 1 / number of classes)
 
 
 def baseline_story(r) -> dict:
@@ -129,7 +133,14 @@ class BaselineReport(Report):
 
     @property
     def score_to_beat(self) -> float | None:
-        "The trivial floor (old name): headline score of the best trivial model, one that ignores the features; the headline's bar is `best_simple_score`."
+        "The bar a real model must clear: the best simple baseline's score (`best_simple_score`); the trivial floor only when no simple baseline finished and the floor is not fixed (roc_auc's 0.5 is never the bar: None)."
+        if self.best_simple_score is not None:
+            return self.best_simple_score
+        return None if self.floor_is_fixed else self.trivial_floor
+
+    @property
+    def trivial_score(self) -> float | None:
+        "The trivial floor under the name `score_to_beat` had before mlkit 0.x: the best model that ignores the features (same as `trivial_floor`)."
         return self.trivial_floor
 
     @property

@@ -164,16 +164,40 @@ def _headline_html(h: dict | None) -> str:
     )
 
 
-def _svg_figure(path: Path) -> str:
+def _svg_figure(path: Path, caption: str | None = None) -> str:
     import base64
 
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<figure class="mlk-fig"><img alt="{esc(path.stem)}" src="data:image/svg+xml;base64,{data}"><figcaption>{esc(path.stem)}</figcaption></figure>'
+    text = caption or path.stem.replace("_", " ")
+    return f'<figure class="mlk-fig"><img alt="{esc(text)}" src="data:image/svg+xml;base64,{data}"><figcaption>{esc(text)}</figcaption></figure>'
+
+
+def _chart_listing(folder: Path) -> list:
+    "The entries of a step's charts.json whose SVG exists (name, file, caption, and the step whose section shows it when another's)."
+    try:
+        listed = json.loads((folder / "charts.json").read_text(encoding="utf-8")) if (folder / "charts.json").is_file() else []
+    except ValueError:
+        return []
+    return [e for e in listed if isinstance(e, dict) and e.get("file") and (folder / f"{e['file']}.svg").is_file()]
+
+
+def _chart_figures(folder: Path, step: str, skip: set, borrowed: list = ()) -> list:
+    "The figures of a step's saved charts: in the order and with the captions of its charts.json (each chart's takeaway), then those other steps drew for this one, then any other SVG by name."
+    listed = _chart_listing(folder)
+    files = {e["file"] for e in listed}
+    own = [e for e in listed if e.get("step", step) == step and e["file"] not in skip]
+    figures = [_svg_figure(folder / f"{e['file']}.svg", e.get("caption")) for e in own]
+    figures += [_svg_figure(f / f"{e['file']}.svg", e.get("caption")) for f, e in borrowed]
+    return figures + [_svg_figure(p) for p in sorted(folder.glob("*.svg")) if p.stem not in skip and p.stem not in files]
 
 
 def _step_sections(run_dir: Path, steps: list) -> tuple:
     "(data findings html, other steps html, extra sections html) from the step folders of a run."
-    data_html, steps_html, extras, seen = "", [], [], {}
+    data_html, steps_html, extras, seen, borrowed = "", [], [], {}, {}
+    for step in steps:  # charts a later step drew for an earlier one's section (the report step, for the profile)
+        for e in _chart_listing(run_dir / step):
+            if e.get("step", step) != step:
+                borrowed.setdefault(e["step"], []).append((run_dir / step, e))
     for step in steps:
         folder = run_dir / step
         if not folder.is_dir():
@@ -194,7 +218,7 @@ def _step_sections(run_dir: Path, steps: list) -> tuple:
             if chart.exists() and "<svg" not in fragment:
                 fragment = _svg_figure(chart) + fragment
             parts.append(fragment)
-        parts += [_svg_figure(p) for p in sorted(folder.glob("*.svg")) if p.stem not in report_names]
+        parts += _chart_figures(folder, step, report_names, borrowed.get(step, []))
         if (folder / "chart_errors.json").exists():
             failed = json.loads((folder / "chart_errors.json").read_text(encoding="utf-8"))
             items = "".join(f"<li><b>{esc(k)}</b>: {esc(v)}</li>" for k, v in failed.items())

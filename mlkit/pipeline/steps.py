@@ -13,11 +13,27 @@ from pathlib import Path
 from ..core import MlkitInputError, atomic_write
 
 # %% auto #0
-__all__ = ['StepFailed', 'StepOutputs', 'best_estimator', 'profile_chart_order', 'step_folder', 'load_model', 'load_report']
+__all__ = ['CHARTS_FILE', 'StepFailed', 'StepOutputs', 'best_estimator', 'profile_chart_order', 'step_folder', 'load_model',
+           'load_report', 'save_explained_charts']
 
 # %% ../../nbs/07_pipeline/04_steps.ipynb #4d3659b7
 class StepFailed(Exception):
     "Raised by a step notebook to stop the pipeline (e.g. data checks found errors)."
+
+
+CHARTS_FILE = "charts.json"  # the charts a step saved, in the order the report shows them, each with its caption
+
+
+def _chart_caption(chart, name: str) -> str:
+    "A chart's caption for the report: its title, the sentence that states its takeaway (else its name)."
+    for part in (chart, *(getattr(chart, "layer", None) or ())):
+        title = getattr(part, "title", None)
+        text = title if isinstance(title, str) else getattr(title, "text", None)
+        if isinstance(text, (list, tuple)):
+            text = " ".join(map(str, text))
+        if isinstance(text, str) and text.strip():
+            return text.strip()
+    return name
 
 
 class StepOutputs:
@@ -52,20 +68,30 @@ class StepOutputs:
 
         return [save_chart(chart, self.path / f"{name}.{fmt}") for fmt in self.chart_formats]
 
-    def save_charts(self, charts: dict, prefix: str = "", limit: int | None = None, order: list | None = None) -> list:
-        "Save the charts of a {name: chart} mapping, in `order` (default: its own), the first `limit` when given."
+    def save_charts(
+        self, charts: dict, prefix: str = "", limit: int | None = None, order: list | None = None, for_step: str | None = None
+    ) -> list:
+        "Save the charts of a {name: chart} mapping, in `order` (default: its own), the first `limit` when given; `charts.json` keeps their order and captions (each chart's title) for the report (in `for_step`'s section when given)."
         import warnings
 
-        paths, failed = [], {}
+        paths, failed, shown = [], {}, []
         names = list(order or charts)[: limit or None]
         for name in names:
+            file = prefix + re.sub(r"[^\w.-]+", "_", str(name)).strip("_")
             try:
-                paths += self.save_chart(charts[name], prefix + re.sub(r"[^\w.-]+", "_", str(name)).strip("_"))
+                paths += self.save_chart(charts[name], file)
+                shown.append({"name": str(name), "file": file, "caption": _chart_caption(charts[name], str(name))})
+                if for_step:  # the report shows it in that step's section
+                    shown[-1]["step"] = for_step
             except Exception as e:  # one chart that cannot be drawn must not hide the others: say so, here and in the report
                 failed[str(name)] = f"{type(e).__name__}: {e}"
                 warnings.warn(f"chart {name!r} could not be drawn ({type(e).__name__}: {e})", stacklevel=2)
         if failed:
             self.save_json("chart_errors.json", failed)
+        if shown:
+            earlier = json.loads(self.file(CHARTS_FILE).read_text(encoding="utf-8")) if self.file(CHARTS_FILE).exists() else []
+            files = {e["file"] for e in shown}
+            self.save_json(CHARTS_FILE, [e for e in earlier if e.get("file") not in files] + shown)
         return paths
 
     def save_report(self, report, name: str, chart: bool = True, html: bool = True) -> Path:
@@ -109,12 +135,42 @@ def best_estimator(baseline_report, data=None, target=None, random_state: int = 
     return candidate_pipelines(X, y, task, plan=infer_columns(X), random_state=random_state)[b.best]
 
 
-def profile_chart_order(profile, target: str | None = None) -> list:
-    "Chart names of a profile, most useful first: the overview (missing values, correlations), then each column against the target, then the rest."
+def _top_features(importance, top: int) -> list:
+    "The `top` feature names of an explanation: a ranked list, a {name: importance} mapping or Series, or a frame with feature/column and importance columns."
+    if importance is None:
+        return []
+    if hasattr(importance, "columns"):  # a frame
+        name = next((c for c in ("feature", "column", "name") if c in importance.columns), None)
+        score = next((c for c in ("importance", "importance_mean", "mean", "score") if c in importance.columns), None)
+        if name is None:
+            return []
+        rows = importance.sort_values(score, ascending=False) if score else importance
+        return [str(v) for v in rows[name].tolist()[:top]]
+    if hasattr(importance, "items"):
+        return [str(k) for k, _ in sorted(importance.items(), key=lambda kv: -float(kv[1]))[:top]]
+    return [str(v) for v in list(importance)[:top]]
+
+
+def profile_chart_order(profile, target: str | None = None, *, importance=None, limit: int | None = None, top: int = 5) -> list:
+    "Chart names of a profile, most informative first: the overview (missing values, correlations), then each column against the target by the strength of its association with it, then the rest; the first `limit` always hold the charts of the `top` features the model's explanation (`importance`) ranks first."
     names = list(profile.charts)
     overview = [n for n in ("missing values", "correlations") if n in names]
     by_target = [n for n in names if target and str(n).endswith(f" by {target}")]
-    return overview + by_target + [n for n in names if n not in overview and n not in by_target]
+    strength = ((getattr(profile, "meta", None) or {}).get("target_association")) or {}
+    by_target.sort(key=lambda n: -float(strength.get(str(n)[: -len(f" by {target}")], -1.0)))  # stable: own order on ties
+    order = overview + by_target + [n for n in names if n not in overview and n not in by_target]
+    protected = [f"{c} by {target}" for c in _top_features(importance, top) if f"{c} by {target}" in names] if target else []
+    if not limit or not protected:
+        return order
+    kept = order[:limit]
+    for p in (p for p in protected if p not in kept):
+        drop = next((n for n in reversed(kept) if n not in protected and n not in overview), None)
+        drop = drop or next((n for n in reversed(kept) if n not in protected), None)
+        if drop is None:
+            break
+        kept[kept.index(drop)] = p
+    kept.sort(key=order.index)
+    return kept + [n for n in order if n not in kept]
 
 
 def step_folder(run_dir, step: str) -> Path:
@@ -162,3 +218,31 @@ def load_report(path):
         return Report.from_dict(data)
     except Exception:  # a kind this installation cannot rebuild: keep its findings
         return Report.from_dict({**data, "kind": "report"})
+
+# %% ../../nbs/07_pipeline/04_steps.ipynb #e7a1c0de
+def save_explained_charts(out: StepOutputs, run_dir, card, *, profile_step: str = "profile", top: int = 5) -> list:
+    "Draw the charts by the target of the `top` features the model card's explanation ranks first that the profile step did not keep, into `out` for the profile's section of the report; returns their names."
+    from mlkit.charts import target_chart
+    from mlkit.data import read_table
+
+    explanation = getattr(card, "explanation", None)
+    target = (getattr(card, "meta", None) or {}).get("target") or ((getattr(card, "sections", None) or {}).get("intended_use") or {}).get(
+        "target"
+    )
+    if explanation is None or not target:
+        return []
+    listing = Path(run_dir) / profile_step / CHARTS_FILE
+    if not listing.is_file():
+        return []
+    kept = {e.get("name") for e in json.loads(listing.read_text(encoding="utf-8"))}
+    wanted = [f for f in _top_features(explanation.importance, top) if f"{f} by {target}" not in kept and f != target]
+    if not wanted:
+        return []
+    record = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8")) if (Path(run_dir) / "run.json").is_file() else {}
+    path = ((record.get("data") or {}).get("train") or {}).get("path")
+    if not path:
+        return []
+    data = read_table(path)
+    charts = {f"{f} by {target}": target_chart(data, f, target) for f in wanted if f in data.columns}
+    out.save_charts(charts, prefix="explained_", for_step=profile_step)
+    return list(charts)

@@ -73,22 +73,34 @@ def _counted_chart(fs, name: str, row: dict, max_categories: int):
     return ch.categorical_chart(row["column"], top, len(vc), row["missing"], fs.n_rows, max_categories, None)
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #9e9dde06
-def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: int, max_categories: int) -> None:
-    "Adds to `charts` one chart per column by the target (columns that have something to show)."
-    from mlkit import charts as ch
+_RANK_ROWS = 100_000  # rows (a seeded sample beyond) that rank the columns by their association with the target
 
-    for r in rows[:max_charts]:
-        if (
+
+def _target_charts(df, rows: list, target: str, charts: LazyCharts, max_charts: int, max_categories: int) -> dict:
+    "Adds to `charts` one chart per column by the target (columns that have something to show), the strongest association first, the `max_charts` strongest; returns {column: association}."
+    from mlkit import charts as ch
+    from mlkit.data.association import rank_by_association
+
+    names = [
+        r["column"]
+        for r in rows
+        if not (
             r["column"] == str(target)
             or r["type"] in ("text", "other")
             or not r["count"]
             or (r["distinct"] or 0) <= 1
             or (r["distinct"] == r["count"] and r["type"] != "numeric")
-        ):
-            continue
-        charts._factories[f"{r['column']} by {target}"] = lambda c=r["column"]: ch.target_chart(
-            df, c, target, max_categories=max_categories
         )
+    ]
+    if not names:
+        return {}
+    sample = df.select([*names, target])
+    if len(sample) > _RANK_ROWS:
+        sample = sample.sample(_RANK_ROWS, seed=0)
+    strength = rank_by_association(sample.to_pandas(), target, names, max_categories=max_categories)  # strongest first
+    for c in list(strength)[:max_charts]:
+        charts._factories[f"{c} by {target}"] = lambda c=c: ch.target_chart(df, c, target, max_categories=max_categories)
+    return {c: round(v, 4) for c, v in strength.items()}
 
 
 def _read_input(data):
@@ -140,7 +152,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         if i < max_charts:
             charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
     if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
-        _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
+        association = _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
     meta = {
         "rows": n_rows,
         "columns": len(rows),
@@ -151,6 +163,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         "max_charts": max_charts,
         "charts_skipped": max(0, len(rows) - max_charts),
         "statistics_passes": dict(fs.passes),
+        **({"target_association": association} if target is not None else {}),
     }
     return Profile(
         report.findings, table=table, charts=charts, title=title or f"Profile: {n_rows:,} rows × {len(rows):,} columns", meta=meta

@@ -72,29 +72,49 @@ def _background(X, rows: int, random_state: int) -> tuple:
 
 # %% ../../nbs/13_serve/01_bundle.ipynb #2e524f15
 def _cross_validated(model, X, y, task: str, metric, cv: int, random_state: int) -> dict:
-    "Cross-validated headline metric of `model` and of a trivial model on the same folds."
+    "Cross-validated headline metric of `model`, of the best simple baseline (one-rule, shallow tree, linear: the score to beat) and of a trivial model (the floor), all on the same folds."
     import numpy as np
     from sklearn.base import clone
     from sklearn.dummy import DummyClassifier, DummyRegressor
     from sklearn.model_selection import cross_val_score
 
-    from mlkit.baselines import higher_is_better, make_scorers, make_splitter, positive_class, resolve_metrics
+    from mlkit.baselines import (
+        CANDIDATE_KINDS,
+        candidate_pipelines,
+        higher_is_better,
+        make_scorers,
+        make_splitter,
+        positive_class,
+        resolve_metrics,
+    )
 
     name = resolve_metrics(task, metric)[0]
     scorer = make_scorers([name], pos_label=positive_class(y) if task == "binary" else None)[name]
     splitter = make_splitter(task, cv, random_state)
     sign = 1 if higher_is_better(name) else -1
-    scores = sign * cross_val_score(clone(model), X, y, cv=splitter, scoring=scorer)
-    trivial = DummyRegressor() if task == "regression" else DummyClassifier(strategy="most_frequent")
-    beat = sign * cross_val_score(trivial, X, y, cv=splitter, scoring=scorer)
+
+    def cv_mean(estimator):
+        return sign * cross_val_score(estimator, X, y, cv=splitter, scoring=scorer)
+
+    scores = cv_mean(clone(model))
+    trivial = float(np.mean(cv_mean(DummyRegressor() if task == "regression" else DummyClassifier(strategy="most_frequent"))))
+    simple = {
+        n: float(np.nanmean(cv_mean(p)))
+        for n, p in candidate_pipelines(X, y, task, random_state=random_state).items()
+        if CANDIDATE_KINDS[n] in ("simple", "linear")
+    }
+    simple = {n: v for n, v in simple.items() if np.isfinite(v)}
+    best_simple = (max if higher_is_better(name) else min)(simple, key=simple.get) if simple else None
     return {
         "metric": name,
         "value": float(np.mean(scores)),
         "std": float(np.std(scores)),
         "folds": len(scores),
         "higher_is_better": higher_is_better(name),
-        "score_to_beat": float(np.mean(beat)),
-        "score_to_beat_source": "trivial model, same folds",
+        "score_to_beat": simple[best_simple] if best_simple else None,
+        "score_to_beat_source": f"best simple baseline, {best_simple}, same folds" if best_simple else "no simple baseline finished",
+        "trivial_score": trivial,
+        "trivial_source": "trivial model that ignores the features, same folds",
         "task": task,
     }
 

@@ -33,7 +33,7 @@ _DONE = ("ok", "reused")
 class _Evidence:
     "What a project holds that the ML Test Score can use: spec, runs, saved reports, tests, CI, monitoring."
 
-    def __init__(self, root):
+    def __init__(self, root, run=None):
         self.root = Path(root)
         if not self.root.exists():
             raise FileNotFoundError(f"{self.root}: no such project folder")
@@ -41,6 +41,9 @@ class _Evidence:
             raise MlkitInputError(f"{self.root}: expected a project folder (holding mlkit.yaml), got a file")
         self.spec = self._spec()
         self.runs = self._runs()
+        self.current = self._current(run)
+        if self.current is not None:  # every marker sees the scored run the same way
+            self.runs = [self.current if r["_dir"] == self.current["_dir"] else r for r in self.runs]
         self.answers = read_answers(self.root)
         self.ci = [p for pat in _CI_FILES for p in sorted(self.root.glob(pat))]
         self.ci_text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in self.ci)
@@ -66,6 +69,22 @@ class _Evidence:
                 out.append(rec)
         return sorted(out, key=lambda r: (r.get("started") or "", r["id"]))
 
+    def _current(self, run):
+        "The record of the run being scored from inside itself (its folder `run`), seen as finished: its running step is the one scoring, and what it wrote so far counts."
+        if run is None:
+            return None
+        folder = Path(run).resolve()
+        rec = next((r for r in self.runs if Path(r["_dir"]).resolve() == folder), None)
+        if rec is None or rec.get("status") not in ("ok", "running"):
+            return rec
+        steps = [dict(s, status="ok") if s.get("status") == "running" else s for s in rec.get("steps", [])]
+        if rec.get("status") == "running" and all(s.get("status") in _DONE for s in steps):
+            import datetime as dt
+
+            now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+            rec = dict(rec, status="ok", steps=steps, finished=rec.get("finished") or now)
+        return rec
+
     def _monitoring(self) -> list:
         out = []
         for p in sorted((self.root / "monitoring").rglob("*.json")) if (self.root / "monitoring").is_dir() else []:
@@ -81,7 +100,9 @@ class _Evidence:
     # --- runs ---------------------------------------------------------------
     @property
     def latest(self):
-        "The newest run that finished ok, else one still running (scoring itself), else None."
+        "The run being scored (`run=`, when scored from inside it), else the newest run that finished ok or is still running, else None."
+        if self.current is not None:
+            return self.current
         candidates = [r for r in self.runs if r.get("status") in ("ok", "running")]
         return candidates[-1] if candidates else None
 

@@ -18,9 +18,9 @@ from . import marks_ops  # noqa: F401 (registers the infrastructure and monitori
 __all__ = ['score', 'write_run_score']
 
 # %% ../../nbs/12_testscore/07_score.ipynb #9f1f8aee
-def score(project_dir=".") -> TestScore:
-    "Mark the 28 ML Test Score tests from the evidence in a project's runs and files, and its answers file (mltestscore.yaml)."
-    ev = _Evidence(project_dir)
+def score(project_dir=".", run=None) -> TestScore:
+    "Mark the 28 ML Test Score tests from the evidence in a project's runs and files, and its answers file (mltestscore.yaml); `run`: the folder of the run to judge (default: the newest)."
+    ev = _Evidence(project_dir, run=run)
     results, findings = [], []
     for t in TESTS:
         marker = _MARKERS.get(t.id)
@@ -89,11 +89,13 @@ def score(project_dir=".") -> TestScore:
     )
 
 # %% ../../nbs/12_testscore/07_score.ipynb #4dbf0eb7
-def write_run_score(project_dir=".", output_dir="runs/interactive/report") -> TestScore:
-    "Score the project and write ml_test_score.section.html (for the run report) and cards/ml_test_score.json into `output_dir`."
+def write_run_score(project_dir=".", output_dir="runs/interactive/report", run=None) -> TestScore:
+    "Score the project on the run being reported (`run`, default: the run folder holding `output_dir`) and write ml_test_score.section.html (for the run report) and cards/ml_test_score.json into `output_dir`."
     from mlkit.core import atomic_write
 
-    result = score(project_dir)
+    if run is None and (Path(output_dir).parent / "run.json").is_file():  # a report step inside a run: judge that run
+        run = Path(output_dir).parent
+    result = score(project_dir, run=run)
     out = Path(output_dir)
     atomic_write(
         out / "ml_test_score.section.html",

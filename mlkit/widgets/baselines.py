@@ -40,9 +40,9 @@ def _ranking_html(t, metric: str, stb) -> str:
             f'<td style="padding:3px 8px;color:{"#1d6b39" if r["beats"] else "#9b1c1c"}">{beats}</td></tr>'
         )
     note = (
-        f"Score to beat (best trivial model): <b>{esc(_number(stb, 4))}</b>"
+        f"Score to beat (best simple baseline): <b>{esc(_number(stb, 4))}</b>"
         if stb is not None
-        else "No trivial model finished: no score to beat."
+        else "No simple baseline finished: no score to beat."
     )
     return _panel(
         f"Candidates by {metric}, best first",
@@ -90,7 +90,7 @@ class _BaselineLayout:
 
 # %% ../../nbs/09_widgets/05_baselines.ipynb #4a676251
 class BaselineBoard(_BaselineLayout, Board):
-    "Choose a metric: the candidates sorted by it, with the score to beat (the best trivial model) marked."
+    "Choose a metric: the candidates sorted by it, with the score to beat (the best simple baseline) marked."
 
     def __init__(self, report):
         super().__init__()
@@ -135,10 +135,15 @@ class BaselineBoard(_BaselineLayout, Board):
 
     @property
     def score_to_beat(self) -> float | None:
-        "The best trivial model's score on the metric shown (None when no trivial model finished)."
-        t = self.report.metric_table(self.metric)
+        "The best simple baseline's score (one-rule, shallow tree or linear) on the metric shown; the best trivial model's only when no simple one finished and the metric's floor is not fixed (roc_auc's 0.5 is no bar: None)."
+        from mlkit.baselines.report import FIXED_FLOORS, SIMPLE_KINDS
+
+        t = self.report.metric_table(self.metric)  # best first
+        simple = t[t["kind"].isin(SIMPLE_KINDS)]
+        if not simple.empty:
+            return float(simple["mean"].iloc[0])
         trivial = t[t["kind"] == "trivial"]
-        return None if trivial.empty else float(trivial["mean"].iloc[0])
+        return None if trivial.empty or self.metric in FIXED_FLOORS else float(trivial["mean"].iloc[0])
 
     def _chart_for(self):
         from mlkit.charts import baseline_chart
