@@ -133,7 +133,7 @@ def _check(data, target, sensitive, config) -> tuple:
     defaults = CheckConfig().to_dict()
     meta = {
         "rows": ctx.n, "columns": len(names), "shape": [ctx.n, len(names)], "target": target, "task": ctx.task, "sensitive": sensitive,
-        "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4),
+        "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4), **({"bounded": notes["bounded"]} if "bounded" in notes else {}),
         "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
     }  # fmt: skip
     return Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta), ctx.fs

@@ -106,6 +106,20 @@ def _report_duplicates(ctx: _Ctx, involved: int, groups: int, positions, note: d
             severity=sev)  # fmt: skip
 
 # %% ../../nbs/03_checks/06_structure.ipynb #4ab9a23d
+def _same_head(ctx: _Ctx, buckets: dict, rows: int = 64) -> list:
+    "The buckets of candidate copies split by their first `rows` values (one select for all), so that only look-alikes are compared in full."
+    cands = [c for cols in buckets.values() if len(cols) > 1 for c in cols]
+    if not cands:
+        return []
+    head = ctx.small(ctx.df.select([_feature_key_exact(ctx, c).alias(c) for c in cands]).head(rows))
+    groups: dict = {}
+    for key, cols in buckets.items():
+        if len(cols) > 1:
+            for c in cols:
+                groups.setdefault((key, tuple(head[c].to_list())), []).append(c)
+    return [cols for cols in groups.values() if len(cols) > 1]
+
+
 @check_runner(order=50, needs=("stats", "text"), label="duplicate_columns")
 @register_check("duplicate_columns", "warning", "two columns hold the same values in every row")
 def _check_duplicate_columns(ctx: _Ctx) -> None:
@@ -132,7 +146,7 @@ def _check_duplicate_columns(ctx: _Ctx) -> None:
         )
         buckets.setdefault(key, []).append(c)
     seen = set()
-    for cols in buckets.values():
+    for cols in _same_head(ctx, buckets):
         for i, a in enumerate(cols):
             for b in cols[i + 1 :]:
                 if b in seen:
