@@ -123,9 +123,10 @@ def _cramers_v_many(a, others, min_rows: int = 20):
     k0 = int(np.nanmax(others)) if (~np.isnan(others)).any() else 0
     if r0 < 1 or k0 < 1:
         return np.full(p, np.nan)
-    rows, cols = np.nonzero(ok)
-    ia, ib = a[rows].astype("int64") - 1, others[rows, cols].astype("int64") - 1
-    table = np.bincount((cols * r0 + ia) * k0 + ib, minlength=p * r0 * k0).reshape(p, r0, k0).astype("float64")
+    ia = np.where(np.isnan(a), 0, a - 1).astype("int64")
+    idx = (np.arange(p) * r0 + ia[:, None]) * k0 + np.where(ok, others - 1, 0).astype("int64")
+    idx[~ok] = p * r0 * k0  # rows where either is missing: one spare bin, dropped
+    table = np.bincount(idx.ravel(), minlength=p * r0 * k0 + 1)[:-1].reshape(p, r0, k0).astype("float64")
     rs, cs = table.sum(axis=2), table.sum(axis=1)  # categories seen only beside a missing value have zero sums: left out
     r, k = (rs > 0).sum(axis=1), (cs > 0).sum(axis=1)
     with np.errstate(all="ignore"):

@@ -54,10 +54,16 @@ def finite_only(c: str, dtype):
     return col
 
 # %% ../../nbs/02_data/05_stats.ipynb #522e99b6
-def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name) -> None:
-    "Missing and distinct counts of `cols` (one kind and dtype) into the expression lists of `out` (all rows, or the row sample when `approx`)."
+def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split: bool = False) -> None:
+    "Missing and distinct counts of `cols` (one kind and dtype) into the expression lists of `out` (all rows, or the row sample when `approx`; with `split`, one distinct count per column in `out['distinct']`)."
     col = nw.col(*cols)  # one multi-column expression per statistic: unary chains only (narwhals allows no binary op between them)
     target = out["sample_num" if k == "numeric" else "sample_other"] if approx else out["all"]
+    if split:  # each distinct count holds a hash set of the column's values: one at a time keeps memory to the largest column
+        nunique = [name((nw.col(c).fill_nan(None) if dtype.is_float() else nw.col(c)).n_unique(), "nunique") for c in cols]
+        out["distinct"] += nunique if k != "other" else []
+        col_n = nw.col(*cols)
+        out["all"].append(name(col_n.is_nan().fill_null(True).cast(nw.Int64).sum() if dtype.is_float() else col_n.null_count(), "missing"))
+        return
     if dtype.is_float():
         miss = col.is_nan().fill_null(True)  # NaN or null, on every engine (pandas' NaN is its null)
         out["all"].append(name(miss.cast(nw.Int64).sum(), "missing"))
@@ -96,7 +102,8 @@ def _numeric_exprs(fs, out: dict, name) -> None:
 
 def _pass_exprs(fs) -> dict:
     "Every expression of the column pass, by the rows it runs on; columns of one kind and dtype share each expression."
-    out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": []}
+    out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": []}
+    split = fs.lazy and fs.frame.implementation.is_polars() and fs.n_rows >= fs.split_distinct_rows
     index = {c: i for i, c in enumerate(fs.kinds)}
 
     def name(expr, stat):
@@ -111,7 +118,7 @@ def _pass_exprs(fs) -> dict:
             out["sample_cols"].append(c)
         groups.setdefault((k, str(dtype), approx), (dtype, []))[1].append(c)
     for (k, _, approx), (dtype, cols) in groups.items():
-        _count_exprs(cols, k, dtype, approx, out, name)
+        _count_exprs(cols, k, dtype, approx, out, name, split and k in ("numeric", "text", "datetime"))
         _kind_exprs(cols, k, dtype, out, name)
         for stat, expr in fs.extra(cols, dtype, k) if fs.extra else ():  # `extra` gets the list of columns of one kind and dtype
             out["all"].append(name(expr, stat))
@@ -144,6 +151,8 @@ def _column_pass(fs) -> dict:
     "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample)."
     df, out = fs.frame, _pass_exprs(fs)
     values = one_row(df.select(out["all"])) if out["all"] and fs.n_rows else {}
+    for expr in out["distinct"] if fs.n_rows else ():  # a large polars scan: one distinct count per query (`_count_exprs`)
+        values.update(one_row(df.select(expr)))
     # NaN and +/-inf masked to null once (cheaper than inside every statistic), only in the float columns that have any
     dirty = [c for i, c in enumerate(fs.kinds) if fs.schema[c].is_float() and int(values.get(f"{i}|nonfinite") or 0)]
     finite = df.with_columns([finite_only(c, fs.schema[c]).alias(c) for c in dirty]) if dirty else df
@@ -168,6 +177,7 @@ class FrameStats:
         self.kinds = dict(kinds) if kinds is not None else {c: stats_kind(t) for c, t in self.schema.items()}
         self.sample_rows, self.seed, self.correlation_rows, self.max_pairs = sample_rows, seed, correlation_rows, max_pairs
         self.extra = extra  # (name, dtype, kind) -> [(stat, expression)] added to the first select
+        self.split_distinct_rows = 1_000_000  # a polars scan this long counts distinct values one column per query (bounded memory)
         self.passes: Counter = Counter()  # heavy pass name -> times run
         self.cache: dict = {}  # the shared row samples
         self._columns, self._counts, self._dups, self._matrix = None, {}, {}, None
@@ -207,7 +217,7 @@ def frame_stats(frame, kinds: dict | None = None, **options) -> FrameStats:
 # %% ../../nbs/02_data/05_stats.ipynb #4fb7f6d0
 def _value_counts(fs: FrameStats, c: str, sample: int | None):
     "Value counts (columns v, n) of column `c`, nulls dropped, most frequent first (ties by value)."
-    df = fs.frame.select(nw.col(c).alias("v"))
+    df = fs.frame.select(nw.col(c).alias("v")) if fs.lazy else fs.frame[c].alias("v").to_frame()  # a wide eager frame: no select over it
     present = fs.columns[c]["present"] if fs._columns is not None else None
     if sample is not None and not fs.lazy:
         present = len(df) - df["v"].null_count() if present is None else present
