@@ -105,7 +105,7 @@ class CheckConfig:
     max_examples: int = 5  # example values and row positions kept in evidence
     max_distinct_scan: int = 50_000  # text columns with more distinct values are pattern-checked on a seeded sample of this many rows
     quantile_sample_rows: int = 200_000  # quartiles (fences, IQR) are estimated on a seeded sample of this many rows on larger frames
-    engine: str = "auto"  # 'auto' (pandas frames above polars_min_rows go to polars), 'polars' or 'native'
+    engine: str = "auto"  # 'auto' (pandas frames above polars_min_rows rows or of 200+ columns go to polars), 'polars' or 'native'
     polars_min_rows: int = 1_000  # row count from which 'auto' hands pandas frames to polars
     label_errors: bool = False  # run the label_errors check (it cross-validates a model: about 5 fits, seconds on thousands of rows)
     label_error_folds: int = 5  # folds of the out-of-fold model behind label_errors

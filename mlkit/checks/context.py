@@ -50,13 +50,18 @@ class _Ctx:
             )
         self.findings.append(Finding(check, sev, tuple(columns), message, evidence or {}, fix))
 
-    def positions(self, mask, k=None) -> list | None:
-        "First row positions where `mask` (a boolean narwhals Series or expression) is true; None on an engine without row order."
+    def narrow(self, c: str):
+        "Column `c` alone as a frame, for a query about it: on a wide eager frame a select costs time in the number of columns."
+        return self.df if self.lazy else self.df[c].to_frame()
+
+    def positions(self, mask, k=None, frame=None) -> list | None:
+        "First row positions where `mask` (a boolean narwhals Series or expression) is true, on `frame` (eager; default the data); None on an engine without row order."
         k = self.cfg.max_examples if k is None else k
         if isinstance(mask, nw.Series):
             return mask.fill_null(False).arg_true().head(k).to_list()
         if not self.lazy:
-            return self.df.select(mask.alias("m"))["m"].fill_null(False).arg_true().head(k).to_list()
+            frame = self.df if frame is None else frame
+            return frame.select(mask.alias("m"))["m"].fill_null(False).arg_true().head(k).to_list()
         if not self.df.implementation.is_polars():
             return None  # DuckDB and Spark scans have no stable row order to count positions in
         indexed = nw.from_native(self.df.to_native().with_row_index("__mlkit_row__"))

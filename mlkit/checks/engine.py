@@ -24,12 +24,13 @@ from .context import _Ctx
 from .prepare import _prepare
 from .registry import CheckRunner, RUNNERS, declare_check
 from .target import _task
-from .text import _text_summary
+from .text import _prefetch_text_scans, _text_summary
 from ..core import MlkitInputError, Report
 from ..data.read import column_text
+from ..runtime import finish_progress, report_progress
 
 # %% auto #0
-__all__ = ['check', 'check_with_stats']
+__all__ = ['PROGRESS_MIN_ROWS', 'check', 'check_with_stats']
 
 # %% ../../nbs/03_checks/14_engine.ipynb #5b044323
 def _column_arg(name, available: list, what: str) -> str:
@@ -90,6 +91,7 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
                 if ctx.kinds[c] == "text" and stats[c]["present"] and (stats[c].get("distinct") or 0) <= cfg.max_distinct_scan
             ]
             _guarded(ctx, "text value counts", ctx.fs.value_counts_many, full)
+            _guarded(ctx, "text flags", _prefetch_text_scans, ctx, full)  # an eager frame with many text columns: one pass for all
             for c in names:
                 if ctx.kinds[c] == "text" and stats[c]["present"]:
                     info = _guarded(ctx, f"text summary of {c!r}", _text_summary, ctx, c, stats[c].get("distinct"))
@@ -101,6 +103,9 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
         if ctx.target is not None:
             ctx.task = _task(ctx, stats)
     return ctx.stats
+
+
+PROGRESS_MIN_ROWS = 1_000_000  # a lazy input this long shows progress while it is checked
 
 
 def _check(data, target, sensitive, config) -> tuple:
@@ -115,7 +120,9 @@ def _check(data, target, sensitive, config) -> tuple:
     runners = [r for r in RUNNERS if _enabled(r, cfg)]
     need_text = any("text" in r.needs for r in runners)
     shared = target is not None or any(r.needs for r in runners)
-    for r in runners:
+    show = ctx.lazy and ctx.n >= PROGRESS_MIN_ROWS  # a long scan says what it is doing (stderr, or one bar in a notebook)
+    for step, r in enumerate(runners, 1):
+        report_progress(show, f"check {step}/{len(runners)}: {r.label} ({ctx.n:,} rows, {notes['engine']})")
         if r.gate:
             if r.fn(ctx):  # nothing else can run
                 break
@@ -131,10 +138,11 @@ def _check(data, target, sensitive, config) -> tuple:
                 _guarded(ctx, r.label.format(column=c), r.fn, ctx, c, info)
         else:
             _guarded(ctx, r.label, r.fn, ctx)
+    finish_progress(show, f"checked {ctx.n:,} rows x {len(names)} columns in {time.perf_counter() - start:.1f} s")
     defaults = CheckConfig().to_dict()
     meta = {
         "rows": ctx.n, "columns": len(names), "shape": [ctx.n, len(names)], "target": target, "task": ctx.task, "sensitive": sensitive,
-        "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4),
+        "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4), **({"bounded": notes["bounded"]} if "bounded" in notes else {}),
         "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
     }  # fmt: skip
     report = Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)

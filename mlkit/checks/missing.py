@@ -74,7 +74,12 @@ def _check_missing(ctx: _Ctx) -> None:
             else "Find out why they are missing; impute (and add a was-missing indicator) or drop rows/column deliberately."
         )
         ctx.add(
-            "missing_values", (c,), msg, {"missing": s["missing"], "share": share, "row_positions": ctx.positions(mask)}, fix, severity=sev
+            "missing_values",
+            (c,),
+            msg,
+            {"missing": s["missing"], "share": share, "row_positions": ctx.positions(mask, frame=ctx.narrow(c))},
+            fix,
+            severity=sev,
         )
 
 

@@ -206,7 +206,8 @@ def _prepare(data, cfg: CheckConfig):
     notes: dict = {"engine": "pandas" if is_pandas else "polars"}
     if is_pandas:
         native = _prepare_pandas(native, names, notes)
-        use_polars = cfg.engine == "polars" or (cfg.engine == "auto" and len(native) >= cfg.polars_min_rows)
+        wide = native.shape[1] >= 200  # narwhals on pandas pays per expression and column; polars' per-query cost is small
+        use_polars = cfg.engine == "polars" or (cfg.engine == "auto" and (len(native) >= cfg.polars_min_rows or wide))
         if use_polars:
             try:
                 native = _pandas_to_polars(native)

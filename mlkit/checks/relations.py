@@ -5,6 +5,8 @@
 # %% ../../nbs/03_checks/11_relations.ipynb #31128615
 from __future__ import annotations
 
+import math
+
 import narwhals as nw
 
 from .context import _Ctx, _feature_key_exact
@@ -55,6 +57,14 @@ def _linked_groups(cols: list, pairs: list) -> list:
     return out
 
 
+def _bounded(ctx: _Ctx, what: str, cols: list) -> list:
+    "The first columns of `cols` whose pairs stay within `FrameStats.max_pairs` (a very wide frame: the rest are said in `Report.meta`)."
+    k = int((1 + math.sqrt(1 + 8 * ctx.fs.max_pairs)) / 2)  # k (k - 1) / 2 <= max_pairs
+    if len(cols) > k:
+        ctx.notes.setdefault("bounded", {})[f"{what} correlations"] = {"columns": len(cols), "compared": k, "max_pairs": ctx.fs.max_pairs}
+    return cols[:k]
+
+
 def _check_numeric_correlations(ctx: _Ctx, cols: list, arr, sampled: bool) -> None:
     "highly_correlated_features for numbers: groups of numeric/boolean features linked by abs(Pearson r) (the shared `FrameStats.correlations`)."
     import numpy as np
@@ -63,12 +73,9 @@ def _check_numeric_correlations(ctx: _Ctx, cols: list, arr, sampled: bool) -> No
     if len(cols) < 2 or ctx.n < 3:
         return
     r = ctx.fs.correlations(cols).to_numpy()
-    pairs = [
-        (cols[i], cols[j], round(float(r[i, j]), 4))
-        for i in range(len(cols))
-        for j in range(i + 1, len(cols))
-        if np.isfinite(r[i, j]) and abs(r[i, j]) >= cfg.correlation_threshold
-    ]
+    with np.errstate(invalid="ignore"):
+        strong = np.triu(np.isfinite(r) & (np.abs(r) >= cfg.correlation_threshold), k=1)
+    pairs = [(cols[i], cols[j], round(float(r[i, j]), 4)) for i, j in zip(*np.nonzero(strong))]  # row by row, as the pairs loop
     for members, inside in _linked_groups(cols, pairs):
         top = inside[0]
         ctx.add("highly_correlated_features", members, f"{len(members)} features are highly correlated (up to r = {top[2]:.3f} between {top[0]!r} and {top[1]!r}).",
@@ -100,6 +107,38 @@ def _cramers_v(a, b, min_rows: int = 20):
     return float(np.sqrt(min(phi2 / d, 1.0))) if d > 0 else None
 
 
+def _cramers_v_many(a, others, min_rows: int = 20):
+    "`_cramers_v` of code vector `a` with each column of the code matrix `others` at once (NaN where it gives None): one bincount for all."
+    import numpy as np
+
+    p = others.shape[1]
+    step = max(1, 2_000_000 // max(len(a), 1))  # columns per bincount: the index arrays stay near 2M entries
+    if p > step:
+        return np.concatenate([_cramers_v_many(a, others[:, s : s + step], min_rows) for s in range(0, p, step)])
+    if not p:
+        return np.empty(0)
+    ok = ~(np.isnan(a)[:, None] | np.isnan(others))
+    n = ok.sum(axis=0).astype("float64")
+    r0 = int(np.nanmax(a)) if (~np.isnan(a)).any() else 0
+    k0 = int(np.nanmax(others)) if (~np.isnan(others)).any() else 0
+    if r0 < 1 or k0 < 1:
+        return np.full(p, np.nan)
+    ia = np.where(np.isnan(a), 0, a - 1).astype("int64")
+    idx = (np.arange(p) * r0 + ia[:, None]) * k0 + np.where(ok, others - 1, 0).astype("int64")
+    idx[~ok] = p * r0 * k0  # rows where either is missing: one spare bin, dropped
+    table = np.bincount(idx.ravel(), minlength=p * r0 * k0 + 1)[:-1].reshape(p, r0, k0).astype("float64")
+    rs, cs = table.sum(axis=2), table.sum(axis=1)  # categories seen only beside a missing value have zero sums: left out
+    r, k = (rs > 0).sum(axis=1), (cs > 0).sum(axis=1)
+    with np.errstate(all="ignore"):
+        denom = rs[:, :, None] * cs[:, None, :]
+        chi2 = n * (np.where(denom > 0, table**2 / denom, 0.0).sum(axis=(1, 2)) - 1.0)  # sum (T - E)^2 / E = n (sum T^2 / (R C) - 1)
+        phi2 = np.maximum(0.0, chi2 / n - (k - 1) * (r - 1) / (n - 1))
+        rc, kc = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+        d = np.minimum(rc - 1, kc - 1)
+        v = np.sqrt(np.minimum(phi2 / d, 1.0))
+    return np.where((n >= min_rows) & (r >= 2) & (k >= 2) & (d > 0), v, np.nan)
+
+
 def _frame_codes(ctx: _Ctx, df, cols: list):
     "Integer codes 1..k (NaN where missing) of the categorical `cols` of frame `df`, as a float matrix."
     import numpy as np
@@ -127,17 +166,19 @@ def _category_codes(ctx: _Ctx, cols: list, sample: int):
 
 def _check_associations(ctx: _Ctx, cols: list, codes, sampled: bool, stats: dict) -> None:
     "highly_correlated_features for categories: groups of text/boolean features linked by bias-corrected Cramér's V."
+    import numpy as np
+
     cfg = ctx.cfg
     if len(cols) < 2 or not any(stats[c]["kind"] == "text" for c in cols):
         return
     pairs = []
-    for i in range(len(cols)):
-        for j in range(i + 1, len(cols)):
-            if stats[cols[i]]["kind"] == stats[cols[j]]["kind"] == "bool":
-                continue  # two booleans: Pearson's r (phi) already judged them
-            v = _cramers_v(codes[:, i], codes[:, j])
-            if v is not None and v >= cfg.association_threshold:
-                pairs.append((cols[i], cols[j], round(v, 4)))
+    for i in range(len(cols) - 1):
+        later = [
+            j for j in range(i + 1, len(cols)) if not stats[cols[i]]["kind"] == stats[cols[j]]["kind"] == "bool"
+        ]  # two booleans: phi judged them
+        for j, v in zip(later, _cramers_v_many(codes[:, i], codes[:, later])):
+            if np.isfinite(v) and v >= cfg.association_threshold:
+                pairs.append((cols[i], cols[j], round(float(v), 4)))
     for members, inside in _linked_groups(cols, pairs):
         top = inside[0]
         ctx.add("highly_correlated_features", members, f"{len(members)} categorical features are strongly associated (Cramér's V up to {top[2]:.3f} between {top[0]!r} and {top[1]!r}): one almost determines the other.",
@@ -214,6 +255,7 @@ def _check_correlations(ctx: _Ctx) -> None:
     usable = [c for c in ctx.features() if c not in skip and (stats[c].get("distinct") or 0) >= 2]
     nums = [c for c in usable if stats[c]["kind"] in ("numeric", "bool")]
     cats = [c for c in usable if stats[c]["kind"] in ("text", "bool") and stats[c]["distinct"] <= cfg.high_cardinality]
+    nums, cats = _bounded(ctx, "numeric", nums), _bounded(ctx, "categorical", cats)  # all pairs, but at most `max_pairs` of them
     eta_cats = [c for c in cats if stats[c]["kind"] == "text"]  # two groups (a boolean): eta is abs(Pearson r), judged above
     eta_nums = [c for c in nums if stats[c]["kind"] == "numeric"]
     if not (eta_cats and eta_nums):

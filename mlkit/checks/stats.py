@@ -84,7 +84,7 @@ def _quantile_frame(df, cfg, cache: dict | None = None):
 
 # %% ../../nbs/03_checks/04_stats.ipynb #bd2d3cd8
 def _sentinel_exprs(c: str, dtype, kind: str) -> list:
-    "The checks' addition to the shared column pass: how many values of a numeric column are sentinel codes (-999, 9999, ...)."
+    "The checks' addition to the shared column pass: how many values of each numeric column of `c` (a name or a list of one dtype) are sentinel codes (-999, 9999, ...)."
     if kind != "numeric":
         return []
     return [("sentinels", nw.col(c).is_in(_typed(_NUM_SENTINELS, dtype)).fill_null(False).cast(nw.Int64).sum())]

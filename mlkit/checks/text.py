@@ -35,23 +35,8 @@ def _text_summary(ctx: _Ctx, c: str, distinct: int | None = None) -> dict:
     sampled = distinct is not None and distinct > cfg.max_distinct_scan
     vc = _text_vc(ctx, c, sample=cfg.max_distinct_scan if sampled else None)
     distinct = distinct if sampled else len(vc)
-    scan = vc
-    v = nw.col("v")
-    norm = v.str.strip_chars().str.to_lowercase()
-    flags = {
-        "sentinel": norm.is_in(list(_STR_SENTINELS)),
-        "numeric": norm.str.contains(_NUMERIC_TEXT_RE) & norm.str.contains(_DIGIT_RE),
-        "leading_zero": norm.str.contains(r"^0\d"),
-        "date": norm.str.contains(_DATE_TEXT_RE),
-        "control": v.str.contains(_CONTROL_RE),
-        "symbols": v.str.contains(_SYMBOLS_ONLY_RE) & ~norm.is_in(list(_STR_SENTINELS)),
-        "spaced": v.str.strip_chars().str.contains(r"\s"),
-        "semicolon": v.str.contains(";"),
-        "pipe": v.str.contains(r"\|"),
-        "comma": v.str.contains(","),
-    }
-    scan = scan.with_columns(**{f"f_{k}": e.fill_null(False) for k, e in flags.items()}, length=v.str.len_chars())
-    sums = _row(scan.select(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags]))
+    batch = None if sampled else ctx.cache.get("text_scans", {}).get(c)
+    scan, sums = batch if batch else _scan_flags(vc)
     rows = int(sums.pop("rows") or 0)
     info = {
         "vc": vc,
@@ -69,6 +54,53 @@ def _text_summary(ctx: _Ctx, c: str, distinct: int | None = None) -> dict:
     info["spaced_share"] = _share(info["counts"]["spaced"], rows)
     info["examples"] = _examples(vc["v"].head(cfg.max_examples).to_list(), cfg.max_examples)
     return info
+
+
+def _flags() -> dict:
+    "The facts each distinct text value is tested for (as boolean expressions over its value `v`)."
+    v = nw.col("v")
+    norm = v.str.strip_chars().str.to_lowercase()
+    return {
+        "sentinel": norm.is_in(list(_STR_SENTINELS)),
+        "numeric": norm.str.contains(_NUMERIC_TEXT_RE) & norm.str.contains(_DIGIT_RE),
+        "leading_zero": norm.str.contains(r"^0\d"),
+        "date": norm.str.contains(_DATE_TEXT_RE),
+        "control": v.str.contains(_CONTROL_RE),
+        "symbols": v.str.contains(_SYMBOLS_ONLY_RE) & ~norm.is_in(list(_STR_SENTINELS)),
+        "spaced": v.str.strip_chars().str.contains(r"\s"),
+        "semicolon": v.str.contains(";"),
+        "pipe": v.str.contains(r"\|"),
+        "comma": v.str.contains(","),
+    }
+
+
+def _scan_flags(vc) -> tuple:
+    "(value counts with a boolean column `f_<flag>` per flag and `length`, {rows, flag: rows with it}) of one column."
+    flags = _flags()
+    scan = vc.with_columns(**{f"f_{k}": e.fill_null(False) for k, e in flags.items()}, length=nw.col("v").str.len_chars())
+    return scan, _row(scan.select(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags]))
+
+
+def _prefetch_text_scans(ctx: _Ctx, cols: list) -> None:
+    "An eager frame with many text columns: every column's flags in one pass over their stacked value counts (one regex compile, not one per column), kept in `ctx.cache['text_scans']`."
+    if ctx.lazy or len(cols) < 20:
+        return
+    vcs = [ctx.fs.value_counts(c) for c in cols]
+    stacked = nw.concat(
+        [vc.select(nw.col("v").cast(nw.String), nw.col("n").cast(nw.Int64), nw.lit(i, nw.Int64).alias("__c")) for i, vc in enumerate(vcs)]
+    )
+    scan, _ = _scan_flags(stacked)
+    flags = list(_flags())
+    sums = scan.group_by("__c").agg(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags])
+    by_col = {row["__c"]: row for row in sums.rows(named=True)}
+    out, start = {}, 0
+    for i, (c, vc) in enumerate(zip(cols, vcs)):
+        part = scan[start : start + len(vc)].drop("__c").with_columns(nw.col("n").cast(vc.schema["n"]))
+        start += len(vc)
+        row = dict(by_col.get(i, {"rows": 0, **dict.fromkeys(flags, 0)}))
+        row.pop("__c", None)
+        out[c] = (part, row)
+    ctx.cache["text_scans"] = out
 
 
 def _sampled_note(info: dict) -> dict:

@@ -54,53 +54,74 @@ def finite_only(c: str, dtype):
     return col
 
 # %% ../../nbs/02_data/05_stats.ipynb #522e99b6
-def _count_exprs(i: int, c: str, k: str, dtype, approx: bool, out: dict) -> None:
-    "Missing and distinct counts of column `c` (number `i`) into the expression lists of `out` (all rows, or the row sample when `approx`)."
-    col = nw.col(c)
+def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split: bool = False) -> None:
+    "Missing and distinct counts of `cols` (one kind and dtype) into the expression lists of `out` (all rows, or the row sample when `approx`; with `split`, one distinct count per column in `out['distinct']`)."
+    col = nw.col(*cols)  # one multi-column expression per statistic: unary chains only (narwhals allows no binary op between them)
     target = out["sample_num" if k == "numeric" else "sample_other"] if approx else out["all"]
+    if split:  # each distinct count holds a hash set of the column's values: one at a time keeps memory to the largest column
+        nunique = [name((nw.col(c).fill_nan(None) if dtype.is_float() else nw.col(c)).n_unique(), "nunique") for c in cols]
+        out["distinct"] += nunique if k != "other" else []
+        col_n = nw.col(*cols)
+        out["all"].append(name(col_n.is_nan().fill_null(True).cast(nw.Int64).sum() if dtype.is_float() else col_n.null_count(), "missing"))
+        return
     if dtype.is_float():
-        nan = col.is_nan().fill_null(False)
-        out["all"].append((col.is_null() | nan).cast(nw.Int64).sum().alias(f"{i}|missing"))
-        target.append(nw.when(~nan).then(col).n_unique().alias(f"{i}|nunique"))
+        miss = col.is_nan().fill_null(True)  # NaN or null, on every engine (pandas' NaN is its null)
+        out["all"].append(name(miss.cast(nw.Int64).sum(), "missing"))
+        target.append(name(col.fill_nan(None).n_unique(), "nunique"))
     else:
-        out["all"].append(col.null_count().alias(f"{i}|missing"))
+        miss = col.is_null()
+        out["all"].append(name(col.null_count(), "missing"))
         if k != "other":
             as_text = dtype == nw.Categorical or isinstance(dtype, nw.Enum)
-            target.append((col.cast(nw.String) if as_text else col).n_unique().alias(f"{i}|nunique"))
+            target.append(name((col.cast(nw.String) if as_text else col).n_unique(), "nunique"))
     if approx:
-        miss = col.is_null() | col.is_nan().fill_null(False) if dtype.is_float() else col.is_null()
-        target.append(miss.cast(nw.Int64).sum().alias(f"{i}|sample_missing"))
+        target.append(name(miss.cast(nw.Int64).sum(), "sample_missing"))
 
 
-def _kind_exprs(i: int, c: str, k: str, dtype, out: dict) -> None:
-    "Moments, quartiles and infinities of a number, the true count of a boolean, the range of a date."
-    col = nw.col(c)
-    if k == "numeric":
-        out["moments"] += [getattr(col, s)().alias(f"{i}|{s}") for s in ("min", "max", "mean", "std", "skew")]
-        out["sample_num"] += [
-            col.quantile(q, interpolation="linear").alias(f"{i}|{name}") for q, name in ((0.25, "q1"), (0.5, "median"), (0.75, "q3"))
-        ]
-        if dtype.is_float():
-            out["all"].append((~col.is_finite().fill_null(True) & ~col.is_nan().fill_null(True)).cast(nw.Int64).sum().alias(f"{i}|inf"))
-            out["all"].append((~col.is_finite().fill_null(True)).cast(nw.Int64).sum().alias(f"{i}|nonfinite"))
+def _kind_exprs(cols: list, k: str, dtype, out: dict, name) -> None:
+    "Infinities of a number (moments and quartiles: `_numeric_exprs`), the true count of a boolean, the range of a date."
+    col = nw.col(*cols)
+    if k == "numeric" and dtype.is_float():  # inf = nonfinite - nan (`_assemble`)
+        out["all"].append(name(col.is_nan().fill_null(False).cast(nw.Int64).sum(), "nan"))
+        out["all"].append(name((~col.is_finite().fill_null(True)).cast(nw.Int64).sum(), "nonfinite"))
     elif k == "bool":
-        out["all"].append(col.cast(nw.Int64).sum().alias(f"{i}|true"))
+        out["all"].append(name(col.cast(nw.Int64).sum(), "true"))
     elif k == "datetime":
-        out["all"] += [col.min().alias(f"{i}|min"), col.max().alias(f"{i}|max")]
+        out["all"] += [name(col.min(), "min"), name(col.max(), "max")]
+
+
+def _numeric_exprs(fs, out: dict, name) -> None:
+    "Moments and quartiles of every numeric column, each statistic one multi-column expression (a wide frame parses 8, not 8 per column)."
+    nums = [c for c, k in fs.kinds.items() if k == "numeric"]
+    if nums:
+        col = nw.col(*nums)
+        out["moments"] += [name(getattr(col, s)(), s) for s in ("min", "max", "mean", "std", "skew")]
+        quartiles = ((0.25, "q1"), (0.5, "median"), (0.75, "q3"))
+        out["sample_num"] += [name(col.quantile(q, interpolation="linear"), stat) for q, stat in quartiles]
 
 
 def _pass_exprs(fs) -> dict:
-    "Every expression of the column pass, by the rows it runs on."
-    out = {"all": [], "moments": [], "sample_num": [], "sample_other": [], "sample_cols": []}
-    for i, (c, k) in enumerate(fs.kinds.items()):
+    "Every expression of the column pass, by the rows it runs on; columns of one kind and dtype share each expression."
+    out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": []}
+    split = fs.lazy and fs.frame.implementation.is_polars() and fs.n_rows >= fs.split_distinct_rows
+    index = {c: i for i, c in enumerate(fs.kinds)}
+
+    def name(expr, stat):
+        return expr.name.map(lambda c: f"{index[c]}|{stat}")
+
+    _numeric_exprs(fs, out, name)
+    groups: dict = {}
+    for c, k in fs.kinds.items():
         dtype = fs.schema[c]
         approx = fs.sampled and (dtype.is_float() or k == "datetime" or dtype == nw.String)
         if approx and k != "numeric":
             out["sample_cols"].append(c)
-        _count_exprs(i, c, k, dtype, approx, out)
-        _kind_exprs(i, c, k, dtype, out)
-        for stat, expr in fs.extra(c, dtype, k) if fs.extra else ():
-            out["all"].append(expr.alias(f"{i}|{stat}"))
+        groups.setdefault((k, str(dtype), approx), (dtype, []))[1].append(c)
+    for (k, _, approx), (dtype, cols) in groups.items():
+        _count_exprs(cols, k, dtype, approx, out, name, split and k in ("numeric", "text", "datetime"))
+        _kind_exprs(cols, k, dtype, out, name)
+        for stat, expr in fs.extra(cols, dtype, k) if fs.extra else ():  # `extra` gets the list of columns of one kind and dtype
+            out["all"].append(name(expr, stat))
     return out
 
 # %% ../../nbs/02_data/05_stats.ipynb #60b4db3c
@@ -113,6 +134,8 @@ def _assemble(fs, values: dict) -> dict:
         stats[names[int(i)]][stat] = v
     n = fs.n_rows
     for s in stats.values():
+        if "nan" in s:  # +/-inf: not finite and not NaN (the counts are per engine; their difference is the same on all)
+            s["inf"] = int(s.get("nonfinite") or 0) - int(s.pop("nan") or 0)
         s["missing"] = int(s.get("missing") or 0) if n else 0
         s["present"] = n - s["missing"]
         if "sample_missing" in s:
@@ -128,6 +151,8 @@ def _column_pass(fs) -> dict:
     "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample)."
     df, out = fs.frame, _pass_exprs(fs)
     values = one_row(df.select(out["all"])) if out["all"] and fs.n_rows else {}
+    for expr in out["distinct"] if fs.n_rows else ():  # a large polars scan: one distinct count per query (`_count_exprs`)
+        values.update(one_row(df.select(expr)))
     # NaN and +/-inf masked to null once (cheaper than inside every statistic), only in the float columns that have any
     dirty = [c for i, c in enumerate(fs.kinds) if fs.schema[c].is_float() and int(values.get(f"{i}|nonfinite") or 0)]
     finite = df.with_columns([finite_only(c, fs.schema[c]).alias(c) for c in dirty]) if dirty else df
@@ -152,6 +177,7 @@ class FrameStats:
         self.kinds = dict(kinds) if kinds is not None else {c: stats_kind(t) for c, t in self.schema.items()}
         self.sample_rows, self.seed, self.correlation_rows, self.max_pairs = sample_rows, seed, correlation_rows, max_pairs
         self.extra = extra  # (name, dtype, kind) -> [(stat, expression)] added to the first select
+        self.split_distinct_rows = 1_000_000  # a polars scan this long counts distinct values one column per query (bounded memory)
         self.moments = moments  # False: the counts select only (no moments, no quartiles): what a schema or a validation needs
         self.passes: Counter = Counter()  # heavy pass name -> times run
         self.cache: dict = {}  # the shared row samples
@@ -192,7 +218,7 @@ def frame_stats(frame, kinds: dict | None = None, **options) -> FrameStats:
 # %% ../../nbs/02_data/05_stats.ipynb #4fb7f6d0
 def _value_counts(fs: FrameStats, c: str, sample: int | None):
     "Value counts (columns v, n) of column `c`, nulls dropped, most frequent first (ties by value)."
-    df = fs.frame.select(nw.col(c).alias("v"))
+    df = fs.frame.select(nw.col(c).alias("v")) if fs.lazy else fs.frame[c].alias("v").to_frame()  # a wide eager frame: no select over it
     present = fs.columns[c]["present"] if fs._columns is not None else None
     if sample is not None and not fs.lazy:
         present = len(df) - df["v"].null_count() if present is None else present
@@ -295,15 +321,37 @@ def _float_matrix(df, cols: list):
 
 
 def pearson_matrix(arr):
-    "Pairwise-complete Pearson correlation matrix of the columns of a float matrix with NaN (numpy when complete, pandas otherwise)."
+    "Pairwise-complete Pearson correlation matrix of the columns of a float matrix with NaN (numpy, as matrix products when values are missing)."
     import numpy as np
 
     if not np.isnan(arr).any():
         with np.errstate(all="ignore"):
             return np.atleast_2d(np.corrcoef(arr, rowvar=False))
-    import pandas as pd
+    return _pairwise_pearson(arr)
 
-    return pd.DataFrame(arr).corr(min_periods=3).to_numpy()
+
+def _pairwise_pearson(arr, min_rows: int = 3):
+    "Pearson r of every pair of columns on the rows where both are present, from matrix products (pandas' `corr()` loops over pairs)."
+    import numpy as np
+
+    present = ~np.isnan(arr)
+    m, gaps = present.astype("float64"), np.flatnonzero(~present.all(axis=0))  # the products need only the columns with gaps
+    with np.errstate(all="ignore"):
+        x = np.where(present, arr - np.nanmean(arr, axis=0), 0.0)  # centred: sums of squares stay accurate
+        spread = np.nanvar(arr, axis=0)
+        flat_col = ~(np.nanmax(arr, axis=0) > np.nanmin(arr, axis=0))
+        # [i, j]: rows, sum and sum of squares of column i on the rows where column j is present
+        n, sx, sxx = (np.repeat(v[:, None], arr.shape[1], axis=1) for v in (m.sum(axis=0), x.sum(axis=0), (x * x).sum(axis=0)))
+        n[:, gaps], sx[:, gaps], sxx[:, gaps] = m.T @ m[:, gaps], x.T @ m[:, gaps], (x * x).T @ m[:, gaps]
+        vx = sxx - sx**2 / n
+        vy = vx.T
+        r = (x.T @ x - sx * sx.T / n) / np.sqrt(vx * vy)
+    flat = (vx <= 1e-12 * n * spread[:, None]) | (vy <= 1e-12 * n * spread[None, :]) | flat_col[:, None] | flat_col[None, :]
+    r[(n < min_rows) | flat | ~np.isfinite(r)] = np.nan
+    r = np.clip(r, -1.0, 1.0)
+    d = np.arange(len(r))
+    r[d, d] = np.where(np.isnan(r[d, d]), np.nan, 1.0)
+    return r
 
 # %% ../../nbs/02_data/05_stats.ipynb #d5369cb4
 def _sample_matrix(self, cols: list) -> tuple:

@@ -142,9 +142,20 @@ def _file_parameters(root: Path, params: dict) -> dict:
             try:
                 if p.is_file() and p.resolve().is_relative_to(root):
                     out[Path(value).as_posix()] = fingerprint(p)
-            except OSError:
+                elif p.is_dir() and p.resolve().is_relative_to(root) and p.resolve() != root.resolve():
+                    out[Path(value).as_posix()] = _folder_fingerprint(p)  # a Parquet/CSV folder as a step's data
+            except (OSError, MlkitInputError):
                 pass
     return out
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    "SHA-256 over the data files of a folder (the files `mlkit.data.sources` would scan): their relative paths and content fingerprints."
+    from mlkit.data import fingerprint
+    from mlkit.data.sources import expand_paths
+
+    files, _ = expand_paths(folder)
+    return _sha256_json({f.relative_to(folder).as_posix(): fingerprint(f) for f in files})
 
 
 def cache_key(parts: dict) -> str:

@@ -49,8 +49,8 @@ def _range_exprs(c: str, dtype, kind: str) -> list:
 def schema_stats(frame, extra=None) -> FrameStats:
     "The `FrameStats` a schema reads on a lazy frame: the counts select only (nulls, distinct values, ranges, and `extra`'s expressions)."
 
-    def both(c, dtype, kind):
-        return _range_exprs(c, dtype, kind) + (extra(c, dtype, kind) if extra else [])
+    def both(cols, dtype, kind):  # FrameStats hands `extra` the columns of one kind and dtype at once
+        return [e for c in cols for e in _range_exprs(c, dtype, kind) + (extra(c, dtype, kind) if extra else [])]
 
     return FrameStats(frame, extra=both, moments=False)
 

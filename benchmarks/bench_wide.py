@@ -1,0 +1,118 @@
+"""Benchmark `mlkit.check` on wide frames against the pandas pass, in one process run.
+
+Usage: python benchmarks/bench_wide.py [--wide-columns 10000] [--wide-rows 20] [--tall-columns 1000] [--tall-rows 10000] [--profile FILE]
+
+Two shapes (issue 13 point 9): a frame of many columns and few rows (mixed kinds: numbers, text, booleans, dates,
+with missing values), where `check()` must finish in under 10 s, and 1,000 numeric columns x 10,000 rows, where
+`check()` must take at most 2x the pandas pass `df.isna().sum(); df.nunique(); df.duplicated().sum()`.
+Prints each side's wall time, the ratio, the findings, and the statistics passes run (`FrameStats.passes`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+
+
+def wide_frame(columns: int, rows: int, seed: int = 0):
+    "`columns` columns of `rows` rows cycling over five kinds: float with missing, integer, text, boolean, datetime."
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    words = np.array(["alpha", "beta", "gamma", "delta", "omega"])
+    base = np.datetime64("2020-01-01")
+    data = {}
+    for j in range(columns):
+        kind = j % 5
+        if kind == 0:
+            values = rng.normal(0, 1, rows)
+            values[rng.random(rows) < 0.1] = np.nan
+        elif kind == 1:
+            values = rng.integers(0, 1000, rows)
+        elif kind == 2:
+            values = words[rng.integers(0, len(words), rows)].astype(object)
+        elif kind == 3:
+            values = rng.random(rows) < 0.5
+        else:
+            values = base + rng.integers(0, 1000, rows).astype("timedelta64[D]")
+        data[f"c{j}"] = values
+    return pd.DataFrame(data)
+
+
+def tall_frame(columns: int, rows: int, seed: int = 0):
+    "`columns` float columns of `rows` rows, a few missing values in every tenth column."
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    arr = rng.normal(0, 1, (rows, columns))
+    arr[:, ::10][rng.random((rows, len(range(0, columns, 10)))) < 0.05] = np.nan
+    return pd.DataFrame(arr, columns=[f"x{j}" for j in range(columns)])
+
+
+def pandas_pass(df):
+    "The pandas pass the issue compares against."
+    df.isna().sum()
+    df.nunique()
+    df.duplicated().sum()
+
+
+def timed(fn, *args):
+    "(best wall seconds of `repeat` calls, last result)."
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t0, out
+
+
+def _side_by_side(name: str, df, budget: str, profile: str | None) -> float:
+    from mlkit.checks.engine import check_with_stats
+
+    t_pd, _ = timed(pandas_pass, df)
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        prof.enable()
+    t_ck, (rep, fs) = timed(check_with_stats, df)
+    if profile:
+        prof.disable()
+        prof.dump_stats(f"{profile}.{name}")
+    counts: dict = {}
+    for f in rep.findings:
+        counts[f.check] = counts.get(f.check, 0) + 1
+    print(f"{name}: {df.shape[0]:,} rows x {df.shape[1]:,} columns")
+    print(f"  pandas pass    {t_pd:8.2f} s")
+    print(f"  mlkit.check    {t_ck:8.2f} s   = {t_ck / t_pd:.2f}x the pandas pass ({budget})  [engine: {rep.meta['engine']}]")
+    print(f"  findings: {rep.summary()}; by check: {dict(sorted(counts.items()))}")
+    print(f"  statistics passes: {dict(fs.passes)}")
+    return t_ck / t_pd
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--wide-columns", type=int, default=10_000)
+    p.add_argument("--wide-rows", type=int, default=20)
+    p.add_argument("--tall-columns", type=int, default=1_000)
+    p.add_argument("--tall-rows", type=int, default=10_000)
+    p.add_argument("--profile", help="write cProfile stats of each check() call to FILE.wide and FILE.tall")
+    args = p.parse_args(argv)
+
+    import mlkit
+
+    mlkit.check(wide_frame(20, 50))  # warm imports outside the timings
+    wide = wide_frame(args.wide_columns, args.wide_rows)
+    t0 = time.perf_counter()
+    _side_by_side("wide", wide, "goal: check() under 10 s", args.profile)
+    print(f"  (wide check() wall time against the 10 s goal: {time.perf_counter() - t0:.2f} s including the pandas pass)\n")
+    tall = tall_frame(args.tall_columns, args.tall_rows)
+    ratio = _side_by_side("tall", tall, "goal: at most 2x", args.profile)
+    print(f"\ntall: check() / pandas pass = {ratio:.2f}x (goal <= 2x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
