@@ -9,8 +9,8 @@ import html
 from typing import Any
 
 # %% auto #0
-__all__ = ['STYLESHEET', 'esc', 'Html', 'badge', 'cell_html', 'table', 'key_values', 'verdict_status', 'tally', 'verdict_html',
-           'html_page']
+__all__ = ['STYLESHEET', 'esc', 'Html', 'Cell', 'badge', 'cell_html', 'cell', 'figure', 'table', 'key_values', 'verdict_status',
+           'tally', 'verdict_html', 'html_page']
 
 # %% ../../nbs/00_core/04_html.ipynb #9443da6a
 _RULES = """
@@ -82,6 +82,10 @@ class Html(str):
     "A string of HTML that mlkit built itself (already escaped): `table` inserts it as is."
 
 
+class Cell(Html):
+    "One table cell built by `cell` (its own tag and attributes): `table` puts it in the row as is."
+
+
 def badge(kind: str, text: Any) -> Html:
     "A coloured label: kind is a severity (`error`, `warning`, `info`) or `ok`."
     return Html(f'<span class="mlk-badge mlk-{esc(kind)}">{esc(text)}</span>')
@@ -92,20 +96,50 @@ def cell_html(value: Any) -> str:
     return value if isinstance(value, Html) else esc(value)
 
 
-def table(header, rows, *, cls: str = "", strong=(), numeric=()) -> Html:
-    "An HTML table; every cell escaped unless it is `Html`. `strong`: row numbers in bold; `numeric`: column numbers right-aligned."
-    strong, numeric = set(strong), set(numeric)
+def cell(value: Any, *, cls: str = "", style: str = "", rowspan: int = 1, header: bool = False) -> Cell:
+    "A `<td>` (a `<th>` when `header`) with an optional class, inline style and rowspan; the value escaped unless it is `Html`."
+    tag = "th" if header else "td"
+    attrs = (f' class="{esc(cls)}"' if cls else "") + (f' style="{esc(style)}"' if style else "")
+    attrs += f' rowspan="{int(rowspan)}"' if rowspan > 1 else ""
+    return Cell(f"<{tag}{attrs}>{cell_html(value)}</{tag}>")
 
-    def td(j, v, tag="td"):
-        return f'<{tag} class="mlk-num">{cell_html(v)}</{tag}>' if j in numeric else f"<{tag}>{cell_html(v)}</{tag}>"
 
-    head = "".join(td(j, h, "th") for j, h in enumerate(header))
-    body = "".join(
-        ('<tr class="mlk-strong">' if i in strong else "<tr>") + "".join(td(j, v) for j, v in enumerate(row)) + "</tr>"
-        for i, row in enumerate(rows)
-    )
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return Html(f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+def figure(content: Any, caption: Any = "", *, cls: str = "mlk-fig") -> Html:
+    "A figure (a chart or image, already-built `Html`; anything else escaped) with its caption escaped below it."
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption != "" else ""
+    return Html(f'<figure class="{esc(cls)}">{cell_html(content)}{cap}</figure>')
+
+# %% ../../nbs/00_core/04_html.ipynb #b7d1e202
+def _runs(rows, group) -> list:
+    "For each row, how many rows its `group` cell spans: the length of its run of equal values at a run's start, else 0."
+    spans = [0] * len(rows)
+    start = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i][group] != rows[start][group]:
+            spans[start], start = i - start, i
+    return spans
+
+
+def table(header, rows, *, cls: str = "", style: str = "", strong=(), numeric=(), group=None, row_style=None) -> Html:
+    """An HTML table; every header and cell escaped unless it is `Html` (a `cell` goes in as built). `header` None: no head row.
+    `strong`: row numbers in bold; `numeric`: column numbers right-aligned; `group`: a column number whose runs of equal
+    values merge into one bold cell (rowspan); `style`: the table's inline style; `row_style(i, row)`: row i's inline style."""
+    strong, numeric, rows = set(strong), set(numeric), [list(r) for r in rows]
+    spans = _runs(rows, group) if group is not None else []
+
+    def put(j, v, header=False):
+        return v if isinstance(v, Cell) else cell(v, cls="mlk-num" if j in numeric else "", header=header)
+
+    def tr(i, row):
+        tds = [put(j, v) if j != group else cell(v, cls="mlk-col", rowspan=spans[i]) for j, v in enumerate(row) if j != group or spans[i]]
+        s = row_style(i, row) if row_style else ""
+        attrs = (' class="mlk-strong"' if i in strong else "") + (f' style="{esc(s)}"' if s else "")
+        return f"<tr{attrs}>{''.join(tds)}</tr>"
+
+    head = "" if header is None else f"<thead><tr>{''.join(put(j, h, True) for j, h in enumerate(header))}</tr></thead>"
+    body = "".join(tr(i, row) for i, row in enumerate(rows))
+    attr = (f' class="{esc(cls)}"' if cls else "") + (f' style="{esc(style)}"' if style else "")
+    return Html(f"<table{attr}>{head}<tbody>{body}</tbody></table>")
 
 
 def key_values(pairs, *, cls: str = "mlk-facts") -> Html:

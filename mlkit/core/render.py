@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import MlkitInputError
 from .finding import SEVERITIES, SEVERITY_RANK
-from .html import STYLESHEET, esc, html_page, verdict_html
+from .html import STYLESHEET, Html, badge, esc, html_page, table, verdict_html
 from .io import atomic_write
 
 # %% auto #0
@@ -68,6 +68,16 @@ class TextRendering:
         return "\n".join(lines) + "\n"
 
 # %% ../../nbs/00_core/05_render.ipynb #a1e0c002
+def _finding_cell(f) -> Html:
+    "A finding's message, its fix and its evidence (folded), escaped."
+    ev = esc(json.dumps(f.evidence, indent=1, ensure_ascii=False)[:4000])
+    return Html(
+        esc(f.message)
+        + (f'<div class="mlk-fix">Fix: {esc(f.fix)}</div>' if f.fix else "")
+        + (f"<details><summary>evidence</summary><pre>{ev}</pre></details>" if f.evidence else "")
+    )
+
+
 class HtmlRendering:
     "A report as HTML: the verdict line, errors and warnings, the detail, then the notes; every value escaped."
 
@@ -83,24 +93,12 @@ class HtmlRendering:
         for f in findings:
             groups.setdefault(", ".join(f.columns) or "(whole table)", []).append(f)
         order = sorted(groups, key=lambda k: (min(SEVERITY_RANK[f.severity] for f in groups[k]), k == "(whole table)"))
-        rows = []
-        for col in order:
-            fs = groups[col]
-            for i, f in enumerate(fs):
-                first = f'<td class="mlk-col" rowspan="{len(fs)}">{esc(col)}</td>' if i == 0 else ""
-                ev = esc(json.dumps(f.evidence, indent=1, ensure_ascii=False)[:4000])
-                rows.append(
-                    f'<tr>{first}<td><span class="mlk-badge mlk-{f.severity}">{f.severity}</span></td>'
-                    f"<td><code>{esc(f.check)}</code></td><td>{esc(f.message)}"
-                    + (f'<div class="mlk-fix">Fix: {esc(f.fix)}</div>' if f.fix else "")
-                    + (f"<details><summary>evidence</summary><pre>{ev}</pre></details>" if f.evidence else "")
-                    + "</td></tr>"
-                )
-        return (
-            "<table><thead><tr><th>column</th><th>severity</th><th>check</th><th>finding</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
-        )
+        rows = [
+            [col, badge(f.severity, f.severity), Html(f"<code>{esc(f.check)}</code>"), _finding_cell(f)]
+            for col in order
+            for f in groups[col]
+        ]
+        return table(["column", "severity", "check", "finding"], rows, group=0)
 
     def _extra_html(self) -> str:
         "Subclasses add tables and charts here (already escaped HTML)."
