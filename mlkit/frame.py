@@ -59,6 +59,8 @@ def _safe_parse(text: str, source: str) -> tuple:
 
 # %% ../nbs/01_frame.ipynb #13d2fac3
 TASKS = ("auto", "classification", "binary", "multiclass", "regression")
+
+
 _STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -101,10 +103,14 @@ _SPEC_KEYS = {
     "kernel": "the Jupyter kernel papermill runs the steps in",
     "design_doc": "the design document the report links to",
 }
+
+
 _REQUIRED = ("target", "steps")
+
+
 _STEP_KEYS = {"name", "notebook", "parameters", "needs", "cache"}
 
-
+# %% ../nbs/01_frame.ipynb #688ec3aa
 @dataclass
 class ProblemSpec:
     "The framed problem and the pipeline of an mlkit project, as stored in `mlkit.yaml`."

@@ -258,7 +258,7 @@ def _metric_text(e: dict) -> str:
 def _when(iso: str | None) -> str:
     return (iso or "?")[:19].replace("T", " ") + " UTC"
 
-
+# %% ../nbs/08_tracking/00_tracking.ipynb #ce675ccc
 def format_log(entries: list, limit: int | None = None) -> str:
     "The log as text for a terminal, newest first."
     if not entries:

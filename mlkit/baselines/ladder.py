@@ -240,9 +240,11 @@ def _best_finding(report: BaselineReport, target) -> Finding:
 
 
 BOUNDED_BY_ONE = ("roc_auc", "roc_auc_ovr", "accuracy", "balanced_accuracy", "f1", "f1_macro", "r2")
+
+
 NEAR_PERFECT = 0.99  # a cross-validated score this close to 1 is more often a leak than a triumph
 
-
+# %% ../../nbs/05_baselines/07_ladder.ipynb #82e5194b
 def near_perfect_findings(model: str, m: str, score, target) -> list:
     "A `near_perfect_score` warning pointing at the leakage checks when `model`'s cross-validated `m` is at least NEAR_PERFECT of 1 (baseline and sanity)."
     if m not in BOUNDED_BY_ONE or score is None or score < NEAR_PERFECT:

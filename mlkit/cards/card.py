@@ -184,7 +184,7 @@ def _card_checks(run_dir, full, target, sections, limits, o):
             limits.append(f"Data check {_defect(f)}: {f.message}")
     return check_report
 
-
+# %% ../../nbs/10_cards/09_card.ipynb #1bace584
 def _score_to_beat(score_to_beat, spec_d, record, full, target, m, model=None) -> tuple:
     "The score to beat and where it came from: argument, spec, run record, else the best simple baseline (see `BaselineReport.bar`)."
     stb, stb_source = score_to_beat, "argument" if score_to_beat is not None else None

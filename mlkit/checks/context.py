@@ -95,7 +95,7 @@ def _share(part, whole) -> float:
 
 _fmt_share = format_share  # the one share formatter (core.format)
 
-
+# %% ../../nbs/03_checks/05_context.ipynb #2007673a
 def _examples(values, k: int) -> list:
     out = []
     for v in values:

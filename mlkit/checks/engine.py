@@ -107,7 +107,7 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
 
 PROGRESS_MIN_ROWS = 1_000_000  # a lazy input this long shows progress while it is checked
 
-
+# %% ../../nbs/03_checks/14_engine.ipynb #e366cc98
 def _check(data, target, sensitive, config) -> tuple:
     start = time.perf_counter()
     cfg = CheckConfig.from_any(config)

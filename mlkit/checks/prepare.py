@@ -193,7 +193,7 @@ def _prepare_lazy(frame):
         frame = frame.with_columns([nw.col(c).cast(nw.Float64) for c in decimals])
     return frame, original, names, notes
 
-
+# %% ../../nbs/03_checks/03_prepare.ipynb #2f08ba8a
 def _prepare(data, cfg: CheckConfig):
     "Return (narwhals frame, original names, unique names, notes) for any accepted input; lazy inputs stay lazy."
     frame = lazy_source(data)

@@ -163,7 +163,7 @@ def _category_codes(ctx: _Ctx, cols: list, sample: int):
     df, sampled = _row_sample(ctx, cols, sample)
     return _frame_codes(ctx, df, cols), sampled
 
-
+# %% ../../nbs/03_checks/11_relations.ipynb #e955f8e5
 def _check_associations(ctx: _Ctx, cols: list, codes, sampled: bool, stats: dict) -> None:
     "highly_correlated_features for categories: groups of text/boolean features linked by bias-corrected Cramér's V."
     import numpy as np

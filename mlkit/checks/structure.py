@@ -85,7 +85,7 @@ def _polars_lazy_duplicates(lf) -> tuple:
     r = groups.select(pl.col("__n").sum().alias("rows"), pl.len().alias("groups")).collect(engine="streaming").row(0, named=True)
     return int(r["rows"] or 0), int(r["groups"] or 0)
 
-
+# %% ../../nbs/03_checks/06_structure.ipynb #ec063d12
 @check_runner(order=40, label="duplicate_rows")
 @register_check(
     "duplicate_rows",

@@ -80,7 +80,7 @@ def _scan_flags(vc) -> tuple:
     scan = vc.with_columns(**{f"f_{k}": e.fill_null(False) for k, e in flags.items()}, length=nw.col("v").str.len_chars())
     return scan, _row(scan.select(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags]))
 
-
+# %% ../../nbs/03_checks/09_text.ipynb #c0e7e56f
 def _prefetch_text_scans(ctx: _Ctx, cols: list) -> None:
     "An eager frame with many text columns: every column's flags in one pass over their stacked value counts (one regex compile, not one per column), kept in `ctx.cache['text_scans']`."
     if ctx.lazy or len(cols) < 20:
@@ -127,7 +127,7 @@ def _declared(ctx: _Ctx, c: str) -> bool:
     declared = ctx.schema[c] in (nw.Categorical, nw.Enum) or c in ctx.notes.get("categorical", ())
     return declared or c in ctx.notes.get("reasons", {})
 
-
+# %% ../../nbs/03_checks/09_text.ipynb #30140b05
 @check_runner(
     order=110,
     needs=("text",),
@@ -234,7 +234,7 @@ def _check_text(ctx: _Ctx, c: str, info: dict) -> None:
                 {"distinct_values": info["distinct"], "distinct_counted_on_sample": info["sampled"], "distinct_share": _share(info["distinct"], rows), "top_values": info["examples"]},
                 "One-hot encoding would explode: group rare values into 'other', use target or count encoding, or treat it as free text.")  # fmt: skip
 
-
+# %% ../../nbs/03_checks/09_text.ipynb #1a46b69c
 _SEPARATORS_RE = r"[\s_\-.,]+"
 
 

@@ -85,7 +85,7 @@ def _num(x, digits: int = 3) -> str:
     except (TypeError, ValueError):
         return str(x)
 
-
+# %% ../../nbs/07_pipeline/05_report.ipynb #0adb9d34
 def headline_text(h: dict | None) -> str:
     "One line for a terminal or a log: 'balanced_accuracy 0.912 (gradient_boosting) vs 0.500 to beat: beats it'."
     if not h or h.get("value") is None:
@@ -190,7 +190,7 @@ def _chart_figures(folder: Path, step: str, skip: set, borrowed: list = ()) -> l
     figures += [_svg_figure(f / f"{e['file']}.svg", e.get("caption")) for f, e in borrowed]
     return figures + [_svg_figure(p) for p in sorted(folder.glob("*.svg")) if p.stem not in skip and p.stem not in files]
 
-
+# %% ../../nbs/07_pipeline/05_report.ipynb #dba79fe8
 def _step_sections(run_dir: Path, steps: list) -> tuple:
     "(data findings html, other steps html, extra sections html) from the step folders of a run."
     data_html, steps_html, extras, seen, borrowed = "", [], [], {}, {}

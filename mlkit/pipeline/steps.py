@@ -35,7 +35,7 @@ def _chart_caption(chart, name: str) -> str:
             return text.strip()
     return name
 
-
+# %% ../../nbs/07_pipeline/04_steps.ipynb #174b3751
 class StepOutputs:
     "A step's output folder in a run, with savers that write atomically where the report looks."
 
@@ -194,7 +194,7 @@ def load_model(folder, name: str = "model.pkl"):
 
     return pickle.loads(path.read_bytes())
 
-
+# %% ../../nbs/07_pipeline/04_steps.ipynb #6ee1aa2a
 def load_report(path):
     "Read a saved report (`name.json`), as its own kind when that module is installed."
     from mlkit.core import Report

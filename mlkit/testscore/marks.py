@@ -87,7 +87,7 @@ def _data_7(ev):
         )
     return 0.5, f"{n} test file(s) (e.g. {ev.rel(ev.tests[0])}) but no CI configuration runs them.", None
 
-
+# %% ../../nbs/12_testscore/04_marks.ipynb #9ebfe7b4
 @_marks("model_1")
 def _model_1(ev):
     run = ev.latest

@@ -79,7 +79,7 @@ def _infra_2(ev):
         not bad,
     )
 
-
+# %% ../../nbs/12_testscore/05_marks_ops.ipynb #ae039406
 @_marks("infra_3")
 def _infra_3(ev):
     run = ev.latest
@@ -238,7 +238,7 @@ def _monitor_5(ev):
         ev, _monitor_reports(ev, lambda m: (m.get("meta") or {}).get("predictions")), "checked the model's predictions for NaN and infinity"
     )
 
-
+# %% ../../nbs/12_testscore/05_marks_ops.ipynb #a93b2cca
 @_marks("monitor_6")
 def _monitor_6(ev):
     timed = []

@@ -73,7 +73,7 @@ def _placeholder():
 
     return message_chart("Pick a row to see why the model predicts what it does.", title="No row yet")
 
-
+# %% ../../nbs/09_widgets/09_whyif.ipynb #df6fb45a
 class _WhyState:
     "The why-board's state: the row's values, the outcome wanted, the report (a part of `WhyBoard`)."
 
