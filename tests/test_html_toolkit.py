@@ -13,7 +13,6 @@ ALLOWED = {
     "monitor/batches.py",
     "schema/spec.py",
     "serve/app.py",
-    "compare/report.py",
     "widgets/baselines.py",
     "widgets/board.py",
     "widgets/tuner_view.py",

@@ -9,6 +9,7 @@ import math
 
 from .drift import DRIFT_COLUMNS
 from ..core import Finding, Report, esc, register_report_kind, to_jsonable
+from ..core.html import Html, cell, table
 
 # %% auto #0
 __all__ = ['ComparisonReport']
@@ -50,25 +51,26 @@ class ComparisonReport(Report):
             "wasserstein_normed": "size of the shift (Wasserstein distance / spread)",
             "jensen_shannon": "size of the shift (Jensen-Shannon distance)",
         }
-        head = "".join(
-            f"<th>{h}</th>" for h in ("column", "test", "statistic", "p-value", "threshold", "effect", "floor", "n ref / cur", "drifted")
-        )
+        head = ("column", "test", "statistic", "p-value", "threshold", "effect", "floor", "n ref / cur", "drifted")
 
         def num(v, fmt):
             return "" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
+        def note(text):
+            return f'<div class="mlk-fix">{esc(text)}</div>' if text else ""
+
         rows = []
         for r in self.drift.sort_values(["drifted", "effect"], ascending=[False, False], na_position="last").to_dict(orient="records"):
             badge = '<span class="mlk-badge mlk-warning">drifted</span>' if r["drifted"] else ""
-            rows.append(
-                f'<tr><td class="mlk-col">{esc(r["column"])}</td><td>{esc(words.get(r["method"], r["method"]))}'
-                + (f'<div class="mlk-fix">{esc(words.get(r["effect_metric"], r["effect_metric"]))}</div>' if r["effect_metric"] else "")
-                + f"</td><td>{esc(num(r['statistic'], '.3f'))}</td><td>{esc(num(r['p_value'], '.3g'))}</td><td>{esc(num(r['threshold'], '.3g'))}</td>"
-                f"<td>{esc(num(r['effect'], '.3f'))}</td><td>{esc(num(r['effect_threshold'], 'g'))}</td>"
-                f'<td>{esc(r["n_reference"])} / {esc(r["n_current"])}</td><td>{badge}<div class="mlk-fix">{esc(r["reason"] or "")}</div></td></tr>'
+            test = esc(words.get(r["method"], r["method"])) + note(
+                words.get(r["effect_metric"], r["effect_metric"]) if r["effect_metric"] else ""
             )
+            rows.append(
+                [cell(r["column"], cls="mlk-col"), Html(test), num(r["statistic"], ".3f"), num(r["p_value"], ".3g"), num(r["threshold"], ".3g"),
+                 num(r["effect"], ".3f"), num(r["effect_threshold"], "g"), f"{r['n_reference']} / {r['n_current']}", Html(badge + f'<div class="mlk-fix">{esc(r["reason"] or "")}</div>')]
+            )  # fmt: skip
         n = int(self.drift["drifted"].sum())
         return (
             f"<details{' open' if n else ''}><summary>drift tests: {n} of {len(self.drift)} columns drifted</summary>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></details>"
+            f"{table(head, rows)}</details>"
         )
