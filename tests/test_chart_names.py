@@ -11,7 +11,6 @@ escapes the names.
 
 import json
 import re
-from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ import mlkit
 from mlkit import charts as ch
 
 vlc = pytest.importorskip("vl_convert")
+from test_charts import spec_marks  # noqa: E402  (the one mark counter of the chart tests)
 
 NUMERIC = ["<i>num</i>", "line\nbreak", "dot.name", "br[0]", 'q"uote', "it's", "😀", "", "x" * 500, "back\\slash", "co:lon", 7, ("t", 1)]
 CATEGORY, WHEN = "<b>bold</b>", "when.[0]"
@@ -77,21 +77,8 @@ def _fields(node, out: set) -> set:
 
 
 def _marks(spec) -> int:
-    sg = vlc.vegalite_to_scenegraph(spec, vl_version=ch._vl_version())
-    count = Counter()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("role") == "mark" and node.get("marktype") in DATA_MARKS:
-                count[node["marktype"]] += len(node.get("items", []))
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(sg["scenegraph"])
-    return sum(count.values())
+    "Data marks drawn by a chart spec (vl-convert's scenegraph), counted as test_charts counts them."
+    return sum(spec_marks(spec, DATA_MARKS).values())
 
 
 def assert_draws(chart, names=()) -> None:

@@ -22,12 +22,17 @@ DATA_MARKS = {"rect", "line", "area", "rule", "symbol", "text"}
 
 def data_marks(chart) -> Counter:
     "Items per mark type among the chart's data marks (role 'mark'), from vl-convert's scenegraph."
-    sg = vlc.vegalite_to_scenegraph(chart.to_dict(), vl_version=ch._vl_version())
+    return spec_marks(chart.to_dict())
+
+
+def spec_marks(spec: dict, marks=DATA_MARKS) -> Counter:
+    "Items per mark type among the data marks (role 'mark') of a Vega-Lite spec, from vl-convert's scenegraph."
+    sg = vlc.vegalite_to_scenegraph(spec, vl_version=ch._vl_version())
     counts = Counter()
 
     def walk(node):
         if isinstance(node, dict):
-            if node.get("role") == "mark" and node.get("marktype") in DATA_MARKS:
+            if node.get("role") == "mark" and node.get("marktype") in marks:
                 counts[node["marktype"]] += len(node.get("items", []))
             for v in node.values():
                 walk(v)
