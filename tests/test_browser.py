@@ -336,9 +336,13 @@ def test_explore_filters_and_selects(page):
     labels = [label.replace("\xa0", " ") for label in check.locator("option").all_inner_texts()]  # ipywidgets writes spaces as nbsp
     chart_before = _chart_text(board)
     check.select_option(label=next(label for label in labels if label.startswith("highly_correlated_features")))
-    drawn = _wait_changed(page, lambda: _chart_text(board), chart_before, "the chart of the pair finding")
-    pair = board.locator(".mlkit-chart-column select option").first.inner_text().replace("\xa0", " ")
+    _wait_changed(page, lambda: _chart_text(board), chart_before, "the chart of the pair finding")
+    options = board.locator(".mlkit-chart-column select option")
+    # the kernel's updates can reach the page in any order (the severity click redraws too): wait for the pair's own view
+    pair = _wait_for(page, lambda: options.first.inner_text().replace("\xa0", " ") if options.count() else None, " × ", "the pair option")
     a, b = pair.split(" × ")
+    _wait_for(page, lambda: _chart_text(board), a, "the pair chart")
+    drawn = _wait_for(page, lambda: _chart_text(board), b, "the pair chart")
     assert a in drawn and b in drawn, pair
     listed = findings.inner_text().replace("\xa0", " ")
     assert " × " in listed and "rows)" not in listed, listed  # the pair in the list; a pair is about columns
