@@ -85,6 +85,9 @@ def _serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-bytes", type=int, default=10_000_000, help="largest request body in bytes (default 10 MB)")
     p.add_argument("--max-rows", type=int, default=100_000, help="most rows per request (default 100000)")
     p.add_argument("--access-log", action="store_true", help="print uvicorn's access log")
+    p.add_argument(
+        "--no-batch", action="store_true", help="one model pass per request (for a model whose rows are not predicted independently)"
+    )
     return p
 
 
@@ -105,6 +108,7 @@ def cli_serve(argv: list) -> int:
         max_rows=args.max_rows,
         log=not args.no_log,
         access_log=args.access_log,
+        batch=not args.no_batch,
     )
     return 0
 

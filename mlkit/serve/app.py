@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 from ..core import MlkitInputError, to_jsonable
+from .batch import Combiner
 from .bundle import Bundle, load_bundle
 from .codec import dumps, loads
 from .contract import Contract, ContractError, _problem, parse_json, read_upload, request_frame
@@ -141,7 +142,7 @@ def _proba_json(names: list, proba) -> bytes:
 class _Predictor:
     "The model, contract and prediction log behind the endpoints."
 
-    def __init__(self, bundle: Bundle, log: PredictionLog | None, max_rows: int):
+    def __init__(self, bundle: Bundle, log: PredictionLog | None, max_rows: int, batch: bool = True):
         self.bundle, self.log, self.max_rows = bundle, log, max_rows
         self.contract = Contract.from_bundle(bundle)
         self.classes = bundle.meta.get("classes")
@@ -151,6 +152,7 @@ class _Predictor:
         self.background, self._ref, self._lock = bundle.background(), None, threading.Lock()
         self.argmax = self.proba and _argmax_agrees(bundle.model, self.background)
         self._names = [str(c) for c in self.classes] if self.classes else []
+        self.combiner = Combiner(self._outputs) if batch else None  # concurrent requests: one model pass
 
     def _outputs(self, X) -> tuple:
         "(predictions, probabilities or None): one model pass (argmax of predict_proba) where that agrees with predict."
@@ -167,7 +169,7 @@ def _answer(self, frame) -> bytes:
         raise _too_large(f"{len(frame)} rows", self.max_rows)
     X, warnings, ignored = self.contract.check(frame)
     try:
-        pred, proba = self._outputs(X)
+        pred, proba = (self.combiner or self._outputs)(X)
     except (ValueError, TypeError, KeyError, IndexError) as e:
         raise ContractError(
             f"the model could not predict these rows: {type(e).__name__}: {str(e)[:300]}",
@@ -383,7 +385,7 @@ def default_log_dir(bundle_path) -> Path:
     return p.parent / f"{p.name}-log"
 
 # %% ../../nbs/13_serve/04_app.ipynb #28625df6
-def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: int = 100_000, log: bool = True):
+def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: int = 100_000, log: bool = True, batch: bool = True):
     "The FastAPI app serving a bundle (path or Bundle): /predict, /explain, /feedback, /health, /metadata, offline /docs."
     from fastapi import FastAPI, Request
     from fastapi.responses import JSONResponse, Response
@@ -394,7 +396,7 @@ def create_app(bundle, *, log_dir=None, max_bytes: int = 10_000_000, max_rows: i
         "bundle": str(b.path.resolve())
     }
     plog = PredictionLog(log_dir or default_log_dir(b.path), meta=meta) if log else None
-    p = _Predictor(b, plog, max_rows)
+    p = _Predictor(b, plog, max_rows, batch)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -449,6 +451,7 @@ _ENV = {
     "max_bytes": "MLKIT_SERVE_MAX_BYTES",
     "max_rows": "MLKIT_SERVE_MAX_ROWS",
     "log": "MLKIT_SERVE_LOG",
+    "batch": "MLKIT_SERVE_BATCH",
     "log_delay": "MLKIT_SERVE_LOG_DELAY",  # seconds the log writer waits per batch (a slow disk): for tests only
 }
 
@@ -464,6 +467,7 @@ def app_from_env():
         max_bytes=int(os.environ.get(_ENV["max_bytes"], 10_000_000)),
         max_rows=int(os.environ.get(_ENV["max_rows"], 100_000)),
         log=os.environ.get(_ENV["log"], "1") != "0",
+        batch=os.environ.get(_ENV["batch"], "1") != "0",
     )
     if app.state.predictor.log is not None:
         app.state.predictor.log.delay = float(os.environ.get(_ENV["log_delay"]) or 0)
@@ -481,6 +485,7 @@ def serve(
     max_rows: int = 100_000,
     log: bool = True,
     access_log: bool = False,
+    batch: bool = True,
 ) -> None:
     "Run a bundle's app on uvicorn (blocks until stopped)."
     try:
@@ -494,6 +499,7 @@ def serve(
             _ENV["max_bytes"]: str(max_bytes),
             _ENV["max_rows"]: str(max_rows),
             _ENV["log"]: "1" if log else "0",
+            _ENV["batch"]: "1" if batch else "0",
         }
     )
     if log_dir is not None:
