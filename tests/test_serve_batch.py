@@ -6,6 +6,7 @@ import threading
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mlkit.serve.batch import Combiner
@@ -118,7 +119,8 @@ def test_a_frame_the_model_refuses_fails_alone(fitted):
     fn, inside = _held_first(model, box, waiting=3)
     box[0] = combiner = Combiner(fn)
     as_text = good.astype({"Body Mass (g)": object})  # stacks with the bad frame below
-    bad = as_text.assign(**{"Body Mass (g)": ["heavy", "light"]})  # the scaler cannot convert text: ValueError
+    bad = as_text.assign(**{"Body Mass (g)": pd.Series(["heavy", "light"], dtype=object)})  # the scaler cannot convert text
+    assert list(bad.dtypes) == list(as_text.dtypes)  # object, not pandas 3's str: the frames stack
     frames = [good, as_text, bad, as_text]
     answers, errors = _concurrently(lambda i: combiner(frames[i]), 4, inside)
     assert combiner.combined == 1 and combiner.calls == 5  # first alone; one combined try of 3; then each of the 3 alone
