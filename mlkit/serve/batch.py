@@ -8,6 +8,8 @@ from __future__ import annotations
 import queue
 import threading
 
+from .log import _drain
+
 # %% auto #0
 __all__ = ['Combiner']
 
@@ -67,20 +69,11 @@ class Combiner:
         return slot[1]
 
 # %% ../../nbs/13_serve/03a_batch.ipynb #d769440e
-def _drain(q) -> list:
-    items = []
-    while True:
-        try:
-            items.append(q.get_nowait())
-        except queue.Empty:
-            return items
-
-
 def _pass(self) -> None:
     "Predict every waiting frame (called with the lock held): stackable groups in one call each."
     import pandas as pd
 
-    waiting = _drain(self._queue)
+    waiting = _drain(self._queue, block=False)
     while waiting:
         batch = _take(waiting.pop(0), waiting, self.max_rows)
         if len(batch) == 1:

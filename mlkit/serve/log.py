@@ -93,9 +93,9 @@ class PredictionLog:
         return cached[1]
 
 # %% ../../nbs/13_serve/03_log.ipynb #b0860623
-def _drain(q: queue.SimpleQueue) -> list:
-    "The next item (blocking) and every item waiting behind it."
-    batch = [q.get()]
+def _drain(q: queue.SimpleQueue, block: bool = True) -> list:
+    "Every item waiting in `q`: with `block`, the next item (waited for) and every item behind it (also the server's request combiner)."
+    batch = [q.get()] if block else []
     while True:
         try:
             batch.append(q.get_nowait())
