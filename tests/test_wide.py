@@ -54,3 +54,73 @@ def test_wide_frame_finds_copies_and_links_and_says_what_is_bounded():
     bounded = report.meta["bounded"]["numeric correlations"]
     assert bounded["columns"] == 500 and bounded["compared"] == 447
     assert "bounded" not in mlkit.check(df.iloc[:, :100]).meta
+
+
+def _planted_wide(rows: int = 40, texts: int = 30, numbers: int = 240) -> pd.DataFrame:
+    "A short frame of many text and numeric columns, with a defect of each text family and of the numeric checks planted."
+    rng = np.random.default_rng(5)
+    data = {f"t{j}": rng.choice(["red", "green", "blue", "yellow"], rows).astype(object) for j in range(texts)}
+    data["t0"][:3] = ["Red", "red ", "RED"]  # one category spelt three ways
+    data["t1"][:6] = "n/a"  # text that stands for missing
+    data["t2"] = np.array([f"{x:,}" for x in rng.integers(1000, 99999, rows)], dtype=object)  # numbers stored as text
+    data["t3"][:2] = "###"  # symbol-only values
+    data["t4"][:4] = None  # missing text
+    for j in range(numbers):
+        data[f"x{j}"] = rng.normal(0, 1, rows)
+    data["x0"][:3] = 40.0  # beyond the far fences
+    for j in range(1, 26):
+        data[f"x{j}"][[j % 3 + 1, 9 + j % 2]] = np.nan  # missing numbers in 25 columns: their positions are read in one select
+    data["x2"][5] = np.inf
+    return pd.DataFrame(data)
+
+
+def _batched_off(monkeypatch):
+    "The one-query-per-column paths: stacking, numpy fence counts and batched positions switched off by their thresholds."
+    import mlkit.checks.context as context
+    import mlkit.data.stats as stats
+
+    monkeypatch.setattr(stats, "STACK_MIN_COLUMNS", 10**9)
+    monkeypatch.setattr(stats, "FENCE_NUMPY_COLUMNS", 10**9)
+    monkeypatch.setattr(context, "POSITIONS_BATCH_COLUMNS", 10**9)
+
+
+def _facts(report) -> list:
+    return [(f.check, f.columns, f.severity, f.evidence) for f in report.findings]
+
+
+def test_wide_batched_paths_find_the_planted_defects_as_one_query_per_column_does(monkeypatch):
+    df = _planted_wide()
+    before = df.copy()
+    from mlkit.checks.engine import check_with_stats
+
+    fast, fs = check_with_stats(df)
+    assert fs.passes["value_counts"] == 1 and fs.passes["fence_counts"] == 1  # the 30 text columns in one group-by
+    found = {(f.check, f.columns) for f in fast.findings}
+    planted = {("inconsistent_categories", ("t0",)), ("disguised_missing", ("t1",)), ("numeric_as_text", ("t2",)),
+               ("special_characters", ("t3",)), ("missing_values", ("t4",)), ("outliers", ("x0",)), ("missing_values", ("x1",)), ("missing_values", ("x25",)),
+               ("infinite_values", ("x2",))}  # fmt: skip
+    assert planted <= found, planted - found
+    assert not [
+        f
+        for f in fast.findings
+        if f.check in ("inconsistent_categories", "special_characters", "numeric_as_text") and f.columns[0] not in ("t0", "t2", "t3")
+    ]
+    assert fast.filter(check="missing_values", column="x1").findings[0].evidence["row_positions"] == [2, 10]
+    _batched_off(monkeypatch)
+    slow, fs_slow = check_with_stats(df)
+    assert fs_slow.passes["value_counts"] > 1  # really the other path
+    assert _facts(fast) == _facts(slow)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_wide_clean_frame_stays_silent_on_the_batched_paths():
+    import itertools
+
+    rng = np.random.default_rng(6)
+    names = ["".join(p) for p in itertools.product("abcdefghijklmnopqrstuvwxyz", repeat=2)][:270]  # no numbered headers
+    text = {n: rng.choice(["red", "green", "blue"], 40) for n in names[:30]}
+    clean = pd.DataFrame({**text, **{n: rng.normal(0, 1, 40) for n in names[30:]}})
+    report = mlkit.check(clean)
+    assert {f.check for f in report.findings} <= {"highly_correlated_features"}, (
+        report.checks
+    )  # 240 random columns of 40 rows: chance pairs only

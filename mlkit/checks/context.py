@@ -14,7 +14,7 @@ from ..data.sources import collect, frame_engine, is_lazy
 from ..core.format import format_share
 
 # %% auto #0
-__all__ = []
+__all__ = ['POSITIONS_BATCH_COLUMNS']
 
 # %% ../../nbs/03_checks/05_context.ipynb #acfb7efc
 class _Ctx:
@@ -116,3 +116,25 @@ def _feature_key_exact(ctx: _Ctx, c: str):
     if dtype == nw.Categorical or isinstance(dtype, nw.Enum):
         return col.cast(nw.String)
     return col
+
+# %% ../../nbs/03_checks/05_context.ipynb #pm000002
+POSITIONS_BATCH_COLUMNS = 20  # an eager frame reads the positions of this many columns' masks in one select
+
+
+def _positions_many(self, masks: dict, k=None) -> dict:
+    "{name: first row positions where its mask (a boolean expression) is true}; eager frames in one select per block of columns."
+    import numpy as np
+
+    k = self.cfg.max_examples if k is None else k
+    if self.lazy or len(masks) < POSITIONS_BATCH_COLUMNS:
+        return {c: self.positions(m, k) for c, m in masks.items()}
+    names, out = list(masks), {}
+    step = max(1, 4_000_000 // max(self.n, 1))  # about 4 MB of booleans per block
+    for s in range(0, len(names), step):
+        block = names[s : s + step]
+        arr = self.df.select([masks[c].fill_null(False).alias(f"m{j}") for j, c in enumerate(block)]).to_numpy()
+        out.update((c, np.flatnonzero(arr[:, j])[:k].tolist()) for j, c in enumerate(block))
+    return out
+
+
+_Ctx.positions_many = _positions_many

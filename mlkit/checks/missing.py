@@ -57,30 +57,23 @@ def _continues_range(v: float, k: int, lo: float, hi: float, others: int, presen
 def _check_missing(ctx: _Ctx) -> None:
     stats = ctx.stats
     cfg = ctx.cfg
-    for c in ctx.names:
+    reported = [c for c in ctx.names if stats[c]["missing"] and c != ctx.target]
+    masks = {
+        c: nw.col(c).is_null() | nw.col(c).is_nan().fill_null(False) if ctx.schema[c].is_float() else nw.col(c).is_null() for c in reported
+    }
+    positions = ctx.positions_many(masks)
+    for c in reported:
         s = stats[c]
-        if not s["missing"] or c == ctx.target:
-            continue
         share = _share(s["missing"], ctx.n)
         empty = s["present"] == 0
         sev = "warning" if empty or share >= cfg.missing_warn_share else "info"
-        mask = nw.col(c).is_null()
-        if ctx.schema[c].is_float():
-            mask = mask | nw.col(c).is_nan().fill_null(False)
         msg = f"Column {c!r} is entirely empty." if empty else f"Column {c!r} has {s['missing']} missing values ({_fmt_share(share)})."
         fix = (
             "Drop the column."
             if empty
             else "Find out why they are missing; impute (and add a was-missing indicator) or drop rows/column deliberately."
         )
-        ctx.add(
-            "missing_values",
-            (c,),
-            msg,
-            {"missing": s["missing"], "share": share, "row_positions": ctx.positions(mask, frame=ctx.narrow(c))},
-            fix,
-            severity=sev,
-        )
+        ctx.add("missing_values", (c,), msg, {"missing": s["missing"], "share": share, "row_positions": positions[c]}, fix, severity=sev)
 
 
 @check_runner(order=80, needs=("stats",), label="disguised_missing (numbers)")

@@ -14,6 +14,21 @@ from .stats import _finite, _num, _quantile_frame, _row, _typed
 # %% auto #0
 __all__ = []
 
+# %% ../../nbs/03_checks/08_numbers.ipynb #8f2be53b
+def _fence_counts(ctx: _Ctx, plans: list, meta: dict, fences: dict) -> dict:
+    "{'i|low', 'i|high': values beyond the fences of column `plans[i]`}: the shared fence counts, and one select for the columns whose sentinels are masked."
+    got = ctx.fs.fence_counts({plans[i]: fences[i] for i in fences if plans[i] not in ctx.sentinel_values})
+    out = {f"{i}|{side}": n for i in fences if plans[i] in got for side, n in zip(("low", "high"), got[plans[i]])}
+    masked = [i for i in fences if plans[i] in ctx.sentinel_values]
+    exprs = []
+    for i in masked:
+        lo, hi = fences[i]
+        exprs += [
+            (meta[i] < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
+            (meta[i] > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
+        ]
+    return {**out, **(_row(ctx.df.select(exprs)) if exprs else {})}
+
 # %% ../../nbs/03_checks/08_numbers.ipynb #8f2be53a
 @check_runner(order=100, needs=("stats",), label="numeric checks")
 @register_check("infinite_values", "error", "+inf or -inf in a numeric column")
@@ -63,7 +78,7 @@ def _check_numeric(ctx: _Ctx) -> None:
     recomputed = _row(_quantile_frame(finite, cfg, ctx.cache).select(exprs)) if exprs else {}
     if skews:
         recomputed.update(_row(finite.select(skews)))
-    exprs2, fences = [], {}
+    fences = {}
     for i, c in enumerate(plans):
         q1 = _num(recomputed.get(f"{i}|q1", stats[c].get("q1")))
         q3 = _num(recomputed.get(f"{i}|q3", stats[c].get("q3")))
@@ -72,11 +87,7 @@ def _check_numeric(ctx: _Ctx) -> None:
             continue
         lo, hi = q1 - cfg.outlier_iqr_factor * (q3 - q1), q3 + cfg.outlier_iqr_factor * (q3 - q1)
         fences[i] = (lo, hi)
-        exprs2 += [
-            (meta[i] < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
-            (meta[i] > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
-        ]
-    counts = _row(finite.select(exprs2)) if exprs2 else {}
+    counts = _fence_counts(ctx, plans, meta, fences)
     for i, c in enumerate(plans):
         if i in fences:
             low, high = int(counts.get(f"{i}|low") or 0), int(counts.get(f"{i}|high") or 0)

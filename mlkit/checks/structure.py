@@ -259,7 +259,8 @@ def _check_constant_and_ids(ctx: _Ctx) -> None:
             ctx.add("constant_column", (c,), f"Column {c!r} has a single value ({value!r})" + (f" besides {s['missing']} missing." if s["missing"] else "."),
                     {"value": value, "rows": present, "missing": s["missing"]}, "Drop it: a constant carries no information for a model.")  # fmt: skip
             continue
-        may_be_near = (
+        others_fit = s.get("distinct_estimated") or distinct - 1 <= (1 - cfg.near_constant_share) * present  # room for the other values
+        may_be_near = others_fit and (
             (kind == "numeric" and s.get("q1") is not None and s.get("q1") == s.get("q3"))
             or (kind == "bool" and min(int(s.get("true") or 0), present - int(s.get("true") or 0)) <= (1 - cfg.near_constant_share) * present)
             or (kind == "text" and distinct <= max(1, (1 - cfg.near_constant_share) * present) + 1)

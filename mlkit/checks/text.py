@@ -15,6 +15,7 @@ import narwhals as nw
 from .context import _Ctx, _examples, _fmt_share, _share
 from .registry import check_runner, register_check
 from .stats import _CONTROL_RE, _DATE_TEXT_RE, _DIGIT_RE, _NUMERIC_TEXT_RE, _STR_SENTINELS, _SYMBOLS_ONLY_RE, _row
+from ..data.stats import split_sorted
 
 # %% auto #0
 __all__ = []
@@ -82,25 +83,17 @@ def _scan_flags(vc) -> tuple:
 
 # %% ../../nbs/03_checks/09_text.ipynb #c0e7e56f
 def _prefetch_text_scans(ctx: _Ctx, cols: list) -> None:
-    "An eager frame with many text columns: every column's flags in one pass over their stacked value counts (one regex compile, not one per column), kept in `ctx.cache['text_scans']`."
-    if ctx.lazy or len(cols) < 20:
+    "An eager frame of many short text columns: every column's flags and category keys in one pass over their stacked value counts (one query and one regex compile, not one per column), kept in `ctx.cache`."
+    if ctx.lazy or not ctx.fs.stacks(len(cols)):
         return
-    vcs = [ctx.fs.value_counts(c) for c in cols]
-    stacked = nw.concat(
-        [vc.select(nw.col("v").cast(nw.String), nw.col("n").cast(nw.Int64), nw.lit(i, nw.Int64).alias("__c")) for i, vc in enumerate(vcs)]
-    )
-    scan, _ = _scan_flags(stacked)
+    scan, _ = _scan_flags(ctx.fs.stacked_value_counts(cols).rename({"f": "__c"}))
     flags = list(_flags())
     sums = scan.group_by("__c").agg(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags])
-    by_col = {row["__c"]: row for row in sums.rows(named=True)}
-    out, start = {}, 0
-    for i, (c, vc) in enumerate(zip(cols, vcs)):
-        part = scan[start : start + len(vc)].drop("__c").with_columns(nw.col("n").cast(vc.schema["n"]))
-        start += len(vc)
-        row = dict(by_col.get(i, {"rows": 0, **dict.fromkeys(flags, 0)}))
-        row.pop("__c", None)
-        out[c] = (part, row)
-    ctx.cache["text_scans"] = out
+    by_col = {row.pop("__c"): row for row in sums.rows(named=True)}
+    empty = {"rows": 0, **dict.fromkeys(flags, 0)}
+    parts = split_sorted(scan, "__c", len(cols))
+    ctx.cache["text_scans"] = {c: (part.drop("__c"), dict(by_col.get(i, empty))) for i, (c, part) in enumerate(zip(cols, parts))}
+    ctx.cache["category_facts"] = dict(zip(cols, _category_facts(ctx.cfg, scan, len(cols))))
 
 
 def _sampled_note(info: dict) -> dict:
@@ -257,6 +250,35 @@ def _category_keys(vc):
     return plain.with_columns(k=nw.col("k").str.to_lowercase().str.replace_all(_SEPARATORS_RE, " ").str.strip_chars())
 
 
+def _informative(vc):
+    "The value counts without the values that stand for missing."
+    return vc.filter(~nw.col("v").str.strip_chars().str.to_lowercase().is_in(list(_STR_SENTINELS)))
+
+
+def _category_facts(cfg, vc, k: int = 1) -> list:
+    "Per column (`__c` 0..k-1 of stacked value counts, or one column's value counts): (exact variant groups [{value: rows}], {key: rows} of its `category_max_distinct` most frequent keys)."
+    import numpy as np
+
+    if "__c" not in vc.columns:
+        vc = vc.with_columns(nw.lit(0, nw.Int64).alias("__c"))
+    keyed = _category_keys(_informative(vc.select("__c", "v", "n")))
+    groups = keyed.group_by("__c", "k").agg(nw.col("v").n_unique().alias("variants"), nw.col("n").sum().alias("rows"))
+    groups = groups.sort(["__c", "rows", "k"], descending=[False, True, False])
+    col = groups["__c"].to_numpy()
+    top_rank = np.arange(len(col)) - np.searchsorted(col, col) < cfg.category_max_distinct  # rank of a key in its column
+    exact, top = [{} for _ in range(k)], [{} for _ in range(k)]
+    for i, key, n in (
+        groups.filter(nw.new_series("top", top_rank, nw.Boolean, backend=groups.implementation)).select("__c", "k", "rows").iter_rows()
+    ):
+        top[i][key] = int(n)
+    clash = groups.filter(nw.col("variants") > 1).select("__c", "k")
+    if len(clash):  # equal after normalising: reported at any cardinality
+        sub = keyed.join(clash, on=["__c", "k"]).sort(["__c", "n", "v"], descending=[False, True, False])
+        for i, v, n, key in sub.select("__c", "v", "n", "k").iter_rows():
+            exact[i].setdefault(key, {})[v] = int(n)
+    return [(list(e.values()), t) for e, t in zip(exact, top)]
+
+# %% ../../nbs/03_checks/09_text.ipynb #944f12ac
 def _spelling_pairs(cfg, counts: dict) -> list:
     "(rare, common) key pairs among `counts` (key -> rows, most frequent first) that look like one misspelt category."
     keys = list(counts)
@@ -287,26 +309,15 @@ def _check_categories(ctx: _Ctx, c: str, info: dict) -> None:
     cfg = ctx.cfg
     if info["distinct"] < 2:
         return
-    vc = info["vc"].filter(~nw.col("v").str.strip_chars().str.to_lowercase().is_in(list(_STR_SENTINELS)))
-    keyed = _category_keys(vc)
-    # exact variants (equal after normalising), at any cardinality: one group_by over the distinct values
-    groups = keyed.group_by("k").agg(nw.col("v").n_unique().alias("variants"), nw.col("n").sum().alias("rows"))
-    clash = groups.filter(nw.col("variants") > 1)
-    reported = []
-    if len(clash):
-        sub = keyed.filter(nw.col("k").is_in(clash["k"].to_list())).sort("n", descending=True)
-        by_key: dict = {}
-        for v, n, k in sub.select("v", "n", "k").iter_rows():
-            by_key.setdefault(k, {})[v] = int(n)
-        reported = list(by_key.values())
+    facts = None if info["sampled"] else ctx.cache.get("category_facts", {}).get(c)
+    exact, counts = facts if facts is not None else _category_facts(cfg, info["vc"])[0]
+    reported = list(exact)
     # spelling variants: fuzzy matching among the `category_max_distinct` most frequent keys only (quadratic in their number)
-    top = groups.sort(["rows", "k"], descending=[True, False]).head(cfg.category_max_distinct)
-    counts = {k: int(n) for k, n in top.select("k", "rows").iter_rows()}
     pairs = _spelling_pairs(cfg, counts)
     if pairs:
         wanted = {k for p in pairs for k in p}
         raw: dict = {}
-        for v, n, k in keyed.filter(nw.col("k").is_in(list(wanted))).select("v", "n", "k").iter_rows():
+        for v, n, k in _category_keys(_informative(info["vc"])).filter(nw.col("k").is_in(list(wanted))).select("v", "n", "k").iter_rows():
             raw.setdefault(k, {})[v] = int(n)
         for rare, common in pairs:
             merged = {**raw[rare], **raw[common]}

@@ -14,7 +14,8 @@ from .kinds import dtype_kind
 from .sources import collect
 
 # %% auto #0
-__all__ = ['STAT_KINDS', 'stats_kind', 'one_row', 'as_number', 'finite_only', 'FrameStats', 'frame_stats', 'pearson_matrix']
+__all__ = ['STAT_KINDS', 'STACK_MIN_COLUMNS', 'STACK_MAX_CELLS', 'FENCE_NUMPY_COLUMNS', 'FENCE_NUMPY_ROWS', 'stats_kind',
+           'one_row', 'as_number', 'finite_only', 'FrameStats', 'frame_stats', 'split_sorted', 'pearson_matrix']
 
 # %% ../../nbs/02_data/05_stats.ipynb #1ecd1362
 STAT_KINDS = ("numeric", "bool", "text", "datetime", "other")
@@ -246,20 +247,59 @@ def _value_counts_method(self, c: str, sample: int | None = None):
 FrameStats.value_counts = _value_counts_method
 
 # %% ../../nbs/02_data/05_stats.ipynb #a71c3e90
+STACK_MIN_COLUMNS = 20  # an eager frame with this many text columns stacks their value counts into one group-by
+STACK_MAX_CELLS = 2_000_000  # ... when they hold at most this many cells (rows x columns)
+
+
+def _stacks_method(self, k: int) -> bool:
+    "Whether the value counts of `k` text columns are computed in one stacked group-by: a lazy frame (a query each costs), or a short eager frame with many of them."
+    return k >= 2 if self.lazy else k >= STACK_MIN_COLUMNS and self.n_rows * k <= STACK_MAX_CELLS
+
+
+def _stacked_parts(self, cols: list):
+    "The columns `cols` as one long frame (f: position in `cols`, v: the value as text)."
+    native = self.frame.to_native() if not self.lazy else None
+    if native is not None and type(native).__module__.split(".")[0] == "polars":
+        import polars as pl  # eager polars: one unpivot (no per-column query, and names are not read as patterns)
+
+        wide = pl.DataFrame([native.get_column(c).cast(pl.String).alias(str(i)) for i, c in enumerate(cols)])
+        long = wide.unpivot(variable_name="f", value_name="v").with_columns(pl.col("f").cast(pl.Int64))
+        return nw.from_native(long, eager_only=True)
+    parts = [self.frame.select(nw.lit(i, nw.Int64).alias("f"), nw.col(c).cast(nw.String).alias("v")) for i, c in enumerate(cols)]
+    return nw.concat(parts, how="vertical")
+
+
+def _stacked_value_counts_method(self, cols: list):
+    "Value counts of several text columns in one group-by: a frame (f: position in `cols`, v, n) sorted by f, then most frequent first (ties by value); computed once per column list."
+    key = ("stacked", tuple(cols))
+    if key not in self.cache:
+        vc = _stacked_parts(self, cols).group_by("f", "v").agg(nw.len().alias("n")).filter(~nw.col("v").is_null())
+        vc = (collect(vc) if self.lazy else vc).sort(["f", "n", "v"], descending=[False, True, False])
+        self.passes["value_counts"] += 1
+        self.cache[key] = vc
+    return self.cache[key]
+
+
+def split_sorted(frame, key: str, k: int) -> list:
+    "The `k` parts of an eager `frame` sorted by the integer column `key` (part i: the rows whose key is i), as slices."
+    import numpy as np
+
+    bounds = np.searchsorted(frame[key].to_numpy(), np.arange(k + 1))
+    return [frame[int(a) : int(b)] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def _value_counts_many_method(self, cols: list) -> None:
-    "Prefetch the full value counts of several text columns of a lazy frame in one query (a union of (column, value) rows); `value_counts(c)` then returns them. Eager frames: nothing to gain, nothing done."
+    "Prefetch the full value counts of several text columns in one stacked group-by (a lazy frame, or a short eager one with many text columns); `value_counts(c)` then returns them."
     todo = [c for c in dict.fromkeys(cols) if (c, None) not in self._counts and stats_kind(self.schema[c]) == "text"]
-    if not self.lazy or len(todo) < 2:
+    if not self.stacks(len(todo)):
         return
-    parts = [self.frame.select(nw.lit(i, nw.Int64).alias("f"), nw.col(c).cast(nw.String).alias("v")) for i, c in enumerate(todo)]
-    vc = nw.concat(parts, how="vertical").group_by("f", "v").agg(nw.len().alias("n")).filter(~nw.col("v").is_null())
-    got = collect(vc)
-    self.passes["value_counts"] += 1
-    for i, c in enumerate(todo):
-        part = got.filter(nw.col("f") == i).select("v", "n").sort(["n", "v"], descending=[True, False])
-        self._counts[(c, None)] = part
+    parts = split_sorted(self.stacked_value_counts(todo), "f", len(todo))
+    for c, part in zip(todo, parts):
+        self._counts[(c, None)] = part.select("v", "n")
 
 
+FrameStats.stacks = _stacks_method
+FrameStats.stacked_value_counts = _stacked_value_counts_method
 FrameStats.value_counts_many = _value_counts_many_method
 
 # %% ../../nbs/02_data/05_stats.ipynb #c74e123f
@@ -405,3 +445,46 @@ def _correlations_method(self, cols: list | None = None):
 FrameStats.correlation_columns = _correlation_columns
 FrameStats.numeric_matrix = _numeric_matrix_method
 FrameStats.correlations = _correlations_method
+
+# %% ../../nbs/02_data/05_stats.ipynb #fe4ce002
+FENCE_NUMPY_COLUMNS = 200  # an eager frame with this many fenced columns counts them with numpy ...
+FENCE_NUMPY_ROWS = 2_000  # ... when it is this short (longer columns: the polars scan is faster than copying them out)
+
+
+def _fence_exprs(fs, bounds: dict) -> list:
+    exprs = []
+    for i, (c, (lo, hi)) in enumerate(bounds.items()):
+        clean = fs._columns is not None and fs._columns.get(c, {}).get("nonfinite") == 0  # no NaN or inf: no mask to build
+        x = nw.col(c) if clean else finite_only(c, fs.schema[c])  # polars sorts NaN above every number
+        exprs += [
+            (x < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
+            (x > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
+        ]
+    return exprs
+
+
+def _fence_counts_numpy(fs, bounds: dict) -> dict:
+    import numpy as np
+
+    cols, out = list(bounds), {}
+    step = max(1, 4_000_000 // max(fs.n_rows, 1))  # about 32 MB of float64 per block
+    for s in range(0, len(cols), step):
+        block = cols[s : s + step]
+        arr = _float_matrix(fs.frame, block)  # NaN for missing and inf: compares false
+        lo, hi = (np.array([bounds[c][j] for c in block], dtype="float64") for j in (0, 1))
+        out.update((c, (int(a), int(b))) for c, a, b in zip(block, (arr < lo).sum(0), (arr > hi).sum(0)))
+    return out
+
+
+def _fence_counts_method(self, bounds: dict) -> dict:
+    "{column: (values below lo, values above hi)} for `bounds` {column: (lo, hi)}; NaN, inf and missing are not counted."
+    if not bounds:
+        return {}
+    self.passes["fence_counts"] += 1
+    if not self.lazy and len(bounds) >= FENCE_NUMPY_COLUMNS and self.n_rows <= FENCE_NUMPY_ROWS:
+        return _fence_counts_numpy(self, bounds)
+    row = one_row(self.frame.select(_fence_exprs(self, bounds)))
+    return {c: (int(row[f"{i}|low"] or 0), int(row[f"{i}|high"] or 0)) for i, c in enumerate(bounds)}
+
+
+FrameStats.fence_counts = _fence_counts_method
