@@ -151,6 +151,64 @@ def _check_unread_columns(ctx: _Ctx) -> None:
                 {"reason": why, "dtype": str(ctx.schema[c])},
                 _UNREAD_FIX.get(why, "Flatten it into number or text columns (e.g. pd.json_normalize, DataFrame.explode) to have its contents checked."))  # fmt: skip
 
+# %% ../../nbs/03_checks/06_structure.ipynb #4ab9a23c
+def _digest(ctx: _Ctx, c: str) -> int:
+    "A 64-bit fingerprint of column `c`'s values in row order (NaN as null, categories as text, numbers as floats) on an eager frame."
+    import numpy as np
+
+    key = _feature_key_exact(ctx, c)
+    s = ctx.narrow(c).select((key.cast(nw.Float64) if ctx.schema[c].is_numeric() else key).alias("k"))["k"].to_native()
+    if type(s).__module__.split(".")[0] == "polars":
+        h = s.hash(seed=0).to_numpy()
+    else:
+        import pandas as pd
+
+        h = pd.util.hash_pandas_object(s, index=False).to_numpy()
+    weights = np.random.default_rng(len(h)).integers(1, 2**63, len(h), dtype=np.uint64)  # row order counts
+    return int((h.astype(np.uint64) * weights).sum())
+
+
+def _equal_pairs(ctx: _Ctx, pairs: list) -> list:
+    "The pairs (a, b) of `pairs` whose columns hold the same values in every row: one query for all of them."
+    if not pairs:
+        return []
+    ctx.fs.passes["column_comparisons"] += 1
+    exprs = []
+    for j, (a, b) in enumerate(pairs):
+        ka, kb = _feature_key_exact(ctx, a), _feature_key_exact(ctx, b)  # categoricals as text, NaN as null
+        exprs.append(((ka == kb).fill_null(False) | (ka.is_null() & kb.is_null())).all().alias(f"p{j}"))
+    same = _row(ctx.df.select(exprs))
+    return [p for j, p in enumerate(pairs) if bool(same[f"p{j}"])]
+
+
+def _copies(ctx: _Ctx, cols: list) -> list:
+    "(original, copy) pairs among look-alike columns `cols`, in column order. Eager frames: each column against the first of its fingerprint (linear); lazy engines: all pairs in one query, at most `max_pairs`."
+    if ctx.lazy or len(cols) == 2:
+        pairs = [(a, b) for i, a in enumerate(cols) for b in cols[i + 1 :]]
+        if len(pairs) > ctx.fs.max_pairs:
+            ctx.notes.setdefault("bounded", {})["duplicate columns"] = {
+                "columns": len(cols),
+                "compared": ctx.fs.max_pairs,
+                "max_pairs": ctx.fs.max_pairs,
+            }
+        found, seen = [], set()
+        for a, b in _equal_pairs(ctx, pairs[: ctx.fs.max_pairs]):
+            if b not in seen:
+                seen.add(b)
+                found.append((a, b))
+        return found
+    by_digest: dict = {}
+    for c in cols:
+        by_digest.setdefault(_digest(ctx, c), []).append(c)
+    found = []
+    for group in (g for g in by_digest.values() if len(g) > 1):
+        while len(group) > 1:  # a fingerprint shared by different columns (a hash collision) leaves the rest for another round
+            same = _equal_pairs(ctx, [(group[0], b) for b in group[1:]])
+            found += same
+            copied = {b for _, b in same}
+            group = [b for b in group[1:] if b not in copied]
+    return sorted(found, key=lambda p: (cols.index(p[0]), cols.index(p[1])))
+
 # %% ../../nbs/03_checks/06_structure.ipynb #4ab9a23d
 def _same_head(ctx: _Ctx, buckets: dict, rows: int = 64) -> list:
     "The buckets of candidate copies split by their first `rows` values (one select for all), so that only look-alikes are compared in full."
@@ -191,20 +249,12 @@ def _check_duplicate_columns(ctx: _Ctx) -> None:
             extra,
         )
         buckets.setdefault(key, []).append(c)
-    seen = set()
     for cols in _same_head(ctx, buckets):
-        for i, a in enumerate(cols):
-            for b in cols[i + 1 :]:
-                if b in seen:
-                    continue
-                ka, kb = _feature_key_exact(ctx, a), _feature_key_exact(ctx, b)  # categoricals as text, NaN as null
-                same = ctx.df.select(((ka == kb).fill_null(False) | (ka.is_null() & kb.is_null())).all().alias("same"))
-                if bool(_row(same)["same"]):
-                    seen.add(b)
-                    ctx.copies.add(b)
-                    ctx.add("duplicate_columns", (a, b), f"Columns {a!r} and {b!r} hold the same values in every row.",
-                            {"rows": ctx.n, "missing": stats[a]["missing"], "distinct_values": stats[a].get("distinct")},
-                            f"Drop one of them (e.g. {b!r}); a copied column adds no information.")  # fmt: skip
+        for a, b in _copies(ctx, cols):
+            ctx.copies.add(b)
+            ctx.add("duplicate_columns", (a, b), f"Columns {a!r} and {b!r} hold the same values in every row.",
+                    {"rows": ctx.n, "missing": stats[a]["missing"], "distinct_values": stats[a].get("distinct")},
+                    f"Drop one of them (e.g. {b!r}); a copied column adds no information.")  # fmt: skip
 
 
 def _top_value(ctx: _Ctx, c: str):
