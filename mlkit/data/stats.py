@@ -353,9 +353,17 @@ def _float_matrix(df, cols: list):
     "Float numpy matrix of `cols` of an eager narwhals frame (NaN for missing and inf), filled column by column."
     import numpy as np
 
-    arr = np.empty((len(df), len(cols)), dtype="float64")
-    for j, c in enumerate(cols):
-        arr[:, j] = df[c].cast(nw.Float64).to_numpy()
+    native = df.to_native()
+    if type(native).__module__.split(".")[0] == "polars":  # one copy out of polars (columns by object: names are never patterns)
+        import polars as pl
+
+        arr = (
+            pl.DataFrame([native.get_column(c).cast(pl.Float64) for c in cols]).to_numpy(writable=True) if cols else np.empty((len(df), 0))
+        )
+    else:
+        arr = np.empty((len(df), len(cols)), dtype="float64")
+        for j, c in enumerate(cols):
+            arr[:, j] = df[c].cast(nw.Float64).to_numpy()
     arr[~np.isfinite(arr)] = np.nan
     return arr
 
