@@ -164,12 +164,14 @@ def _headline_html(h: dict | None) -> str:
     )
 
 
-def _svg_figure(path: Path, caption: str | None = None) -> str:
+def _svg_figure(path: Path, caption: str | None = None, titled: bool = False) -> str:
+    "A saved chart as a figure; its caption is the image's alt text, and shown below it unless the chart draws it as its title."
     import base64
 
     data = base64.b64encode(path.read_bytes()).decode()
     text = caption or path.stem.replace("_", " ")
-    return f'<figure class="mlk-fig"><img alt="{esc(text)}" src="data:image/svg+xml;base64,{data}"><figcaption>{esc(text)}</figcaption></figure>'
+    below = "" if titled else f"<figcaption>{esc(text)}</figcaption>"
+    return f'<figure class="mlk-fig"><img alt="{esc(text)}" src="data:image/svg+xml;base64,{data}">{below}</figure>'
 
 
 def _chart_listing(folder: Path) -> list:
@@ -186,8 +188,8 @@ def _chart_figures(folder: Path, step: str, skip: set, borrowed: list = ()) -> l
     listed = _chart_listing(folder)
     files = {e["file"] for e in listed}
     own = [e for e in listed if e.get("step", step) == step and e["file"] not in skip]
-    figures = [_svg_figure(folder / f"{e['file']}.svg", e.get("caption")) for e in own]
-    figures += [_svg_figure(f / f"{e['file']}.svg", e.get("caption")) for f, e in borrowed]
+    figures = [_svg_figure(folder / f"{e['file']}.svg", e.get("caption"), e.get("titled", False)) for e in own]
+    figures += [_svg_figure(f / f"{e['file']}.svg", e.get("caption"), e.get("titled", False)) for f, e in borrowed]
     return figures + [_svg_figure(p) for p in sorted(folder.glob("*.svg")) if p.stem not in skip and p.stem not in files]
 
 # %% ../../nbs/07_pipeline/05_report.ipynb #dba79fe8

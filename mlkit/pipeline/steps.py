@@ -24,8 +24,8 @@ class StepFailed(Exception):
 CHARTS_FILE = "charts.json"  # the charts a step saved, in the order the report shows them, each with its caption
 
 
-def _chart_caption(chart, name: str) -> str:
-    "A chart's caption for the report: its title, the sentence that states its takeaway (else its name)."
+def _chart_title(chart) -> str | None:
+    "A chart's drawn title (the sentence that states its takeaway), or None."
     for part in (chart, *(getattr(chart, "layer", None) or ())):
         title = getattr(part, "title", None)
         text = title if isinstance(title, str) else getattr(title, "text", None)
@@ -33,7 +33,13 @@ def _chart_caption(chart, name: str) -> str:
             text = " ".join(map(str, text))
         if isinstance(text, str) and text.strip():
             return text.strip()
-    return name
+    return None
+
+
+def _chart_entry(chart, name: str, file: str) -> dict:
+    "A chart's entry in charts.json: its caption is its title (drawn in the image: `titled`), else its name."
+    title = _chart_title(chart)
+    return {"name": name, "file": file, "caption": title or name, "titled": title is not None}
 
 # %% ../../nbs/07_pipeline/04_steps.ipynb #174b3751
 class StepOutputs:
@@ -80,7 +86,7 @@ class StepOutputs:
             file = prefix + re.sub(r"[^\w.-]+", "_", str(name)).strip("_")
             try:
                 paths += self.save_chart(charts[name], file)
-                shown.append({"name": str(name), "file": file, "caption": _chart_caption(charts[name], str(name))})
+                shown.append(_chart_entry(charts[name], str(name), file))
                 if for_step:  # the report shows it in that step's section
                     shown[-1]["step"] = for_step
             except Exception as e:  # one chart that cannot be drawn must not hide the others: say so, here and in the report
