@@ -98,7 +98,7 @@ def test_progress_true_shows_without_the_delay(capsys, monkeypatch):
     assert mlkit_lines(capsys.readouterr().err)[-1].startswith("mlkit: check done in")
 
 
-def test_profile_compare_explain_show_only_their_own_progress(capsys, iris):
+def test_profile_compare_explain_show_only_their_own_progress(capsys, iris, no_delay):
     mlkit.profile(small(), target="y", progress=True)
     lines = mlkit_lines(capsys.readouterr().err)
     assert [ln.split(" (")[0] for ln in lines[:-1]] == [
