@@ -9,7 +9,7 @@ from .candidates import CANDIDATE_KINDS, candidate_pipelines
 from .columns import DATE_PARTS, infer_columns, plan_findings
 from .estimators import BaselineClassifier, BaselineRegressor
 from .folds import leak_safe_splits
-from .ladder import baseline, near_perfect_findings
+from .ladder import PROGRESS_ROWS, baseline, near_perfect_findings
 from mlkit.baselines.metrics import (
     DEFAULT_METRICS,
     METRICS,
@@ -43,6 +43,7 @@ __all__ = [
     "CANDIDATE_KINDS",
     "MAX_ROWS",
     "MIN_ROWS",
+    "PROGRESS_ROWS",
     "near_perfect_findings",
     "SINGLE_THREAD_ROWS",
     "infer_task",

@@ -31,9 +31,12 @@ from mlkit.runtime import (
 )
 
 # %% auto #0
-__all__ = ['BOUNDED_BY_ONE', 'NEAR_PERFECT', 'near_perfect_findings', 'baseline']
+__all__ = ['PROGRESS_ROWS', 'BOUNDED_BY_ONE', 'NEAR_PERFECT', 'near_perfect_findings', 'baseline']
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #c87066c3
+PROGRESS_ROWS = 50_000  # no longer read: progress is time-based (mlkit.runtime.progress.PROGRESS_DELAY); kept so old imports work
+
+
 def _cv_fold(pipe, X, y, train, test, scorers) -> dict:
     "Fit a clone of `pipe` on rows `train` and score it on rows `test`: the times, the scores and the warnings raised (a job for `DeadlineWorker`)."
     from sklearn.model_selection import cross_validate

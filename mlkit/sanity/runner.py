@@ -168,7 +168,6 @@ def _sanity(
         raise MlkitInputError(
             f"the model is a {'classifier' if is_classifier(model) else 'regressor'} but the task of target {target!r} is {task}; pass task= or another model"
         )
-
     metric = resolve_metrics(task, metric)[0]
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
     kind, folds = ("regression" if task == "regression" else "classification"), n_splits(cv)
