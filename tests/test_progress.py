@@ -131,6 +131,25 @@ def test_model_card_shows_only_its_own_progress(capsys, iris, no_delay):
     assert capsys.readouterr().err == ""
 
 
+def test_compare_profiles_and_the_quick_demo_show_only_their_own_progress(capsys, no_delay, tmp_path):
+    mlkit.compare_profiles(small(), small().assign(a=range(100, 130)), max_charts=1)
+    lines = mlkit_lines(capsys.readouterr().err)
+    assert [ln.split(" ")[2] for ln in lines] == ["1/3", "2/3", "3/3", "done"] and all(
+        ln.startswith("mlkit: compare_profiles") for ln in lines
+    )
+    from mlkit.demo import quick_demo
+
+    assert quick_demo(tmp_path / "demo").exists()
+    lines = mlkit_lines(capsys.readouterr().err)
+    assert all(ln.startswith("mlkit: demo") for ln in lines), lines  # its check, compare, profile and baseline are silent
+    assert [ln.split(" (")[0] for ln in lines[:-1]] == [
+        "mlkit: demo: data checks",
+        "mlkit: demo: train vs test",
+        "mlkit: demo: profile",
+        "mlkit: demo: baselines",
+    ]
+
+
 # --- (d) a real terminal ----------------------------------------------------------------------------
 
 SCRIPT = textwrap.dedent(
