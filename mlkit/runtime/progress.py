@@ -138,11 +138,13 @@ _ACTIVE: ContextVar = ContextVar("mlkit_progress", default=None)  # the scope of
 
 
 def _enter(self: Progress) -> Progress:
+    "Start the scope: the call the user made becomes the active one (a nested scope leaves it)."
     self._token = _ACTIVE.set(self) if self.outer is None else None
     return self
 
 
 def _exit(self: Progress, kind, value, tb) -> None:
+    "End the scope: the bar or line goes (see `_close`), and the outer call, if any, is the active one again."
     if self._token is not None:
         _ACTIVE.reset(self._token)
     self._close(kind)
