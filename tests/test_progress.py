@@ -199,6 +199,31 @@ def test_a_terminal_gets_one_line_rewritten_in_place_then_one_final_line():
     assert _in_pty(None) == ""  # a quick call: nothing on the terminal at all
 
 
+def test_a_long_step_shows_at_the_delay_without_an_update():
+    import pty
+
+    script = f"import sys, time\nsys.path.insert(0, {str(ROOT)!r})\nfrom mlkit.runtime import progress_of\n"
+    script += 'with progress_of("slow") as p:\n    p.update("one long step")\n    time.sleep(3.5)\n'
+    main, child = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "MLKIT_PROGRESS"}
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    start, chunks = time.perf_counter(), []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append((time.perf_counter() - start, chunk.decode()))
+    os.close(main)
+    assert proc.wait(timeout=60) == 0
+    out = "".join(c for _, c in chunks)
+    assert chunks[0][0] >= progress_module.PROGRESS_DELAY - 0.2 and chunks[0][1].startswith("\rmlkit: slow: one long step")
+    assert out.count("\r") >= 3 and out.endswith("\r\n") and "mlkit: slow done in 3." in out  # shown, refreshed, finished
+
+
 def test_a_pipe_gets_plain_lines():
     env = {k: v for k, v in os.environ.items() if k != "MLKIT_PROGRESS"}
     res = subprocess.run(

@@ -9,14 +9,16 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 from contextvars import ContextVar
 
 # %% auto #0
-__all__ = ['PROGRESS_DELAY', 'set_progress', 'Progress', 'progress_of', 'warning_summary']
+__all__ = ['PROGRESS_DELAY', 'PROGRESS_REFRESH', 'set_progress', 'Progress', 'progress_of', 'warning_summary']
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f002
 PROGRESS_DELAY = 2.0  # seconds a call runs before its progress shows (progress=True shows it at once)
+PROGRESS_REFRESH = 1.0  # seconds between refreshes of a live bar or terminal line (its seconds count on during a long step)
 _SETTING: dict = {"enabled": None}  # set by set_progress; None follows MLKIT_PROGRESS
 
 
@@ -71,14 +73,16 @@ class Progress:
         self.name, self.mode, self.outer = name, mode, outer
         self.started, self.msg, self.detail, self.summary = time.perf_counter(), None, None, None
         self.shown, self.where, self._updates, self._printed, self._handle, self._width = False, None, 0, 0, None, 0
+        self._lock, self._stop, self._clock, self._token = threading.Lock(), threading.Event(), None, None
 
     def update(self, msg: str, detail: str | None = None) -> None:
         "Say what the call is doing now; `detail` (a fold, a column) only refreshes the live line. Inside another call: silent."
         if self.outer is not None:
-            return self.outer._show()
-        self._updates += msg != self.msg  # a plain log gets one line per step, not one per detail
-        self.msg, self.detail = msg, detail
-        self._show()
+            return self.outer._refresh()
+        with self._lock:
+            self._updates += msg != self.msg  # a plain log gets one line per step, not one per detail
+            self.msg, self.detail = msg, detail
+            self._show()
 
     def seconds(self) -> float:
         "Seconds since the call started."
@@ -133,21 +137,57 @@ def _close(self: Progress, error: type | None = None) -> None:
 
 Progress._show, Progress._close = _show, _close
 
+# %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f00a
+def _refresh(self: Progress) -> None:
+    "Show the last message again, with the seconds so far (the clock, and a nested call's updates)."
+    with self._lock:
+        if not self._stop.is_set():
+            self._show()
+
+
+def _tick(self: Progress) -> None:
+    "The clock thread: the first show at the delay, then a refresh every PROGRESS_REFRESH seconds until the scope ends."
+    wait = PROGRESS_DELAY - self.seconds() if self.mode == "auto" else PROGRESS_REFRESH
+    while not self._stop.wait(max(wait, 0.01)):
+        self._refresh()
+        wait = PROGRESS_REFRESH
+
+
+def _start_clock(self: Progress) -> None:
+    "Start the clock of a top-level scope that may show anything."
+    if self.outer is None and self.mode != "off":
+        self._clock = threading.Thread(target=self._tick, name=f"mlkit-progress-{self.name}", daemon=True)
+        self._clock.start()
+
+
+def _stop_clock(self: Progress) -> None:
+    "Stop the clock (and wait for it) before the scope's last word."
+    self._stop.set()
+    if self._clock is not None:
+        self._clock.join()
+
+
+Progress._refresh, Progress._tick, Progress._start_clock, Progress._stop_clock = _refresh, _tick, _start_clock, _stop_clock
+
 # %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f007
 _ACTIVE: ContextVar = ContextVar("mlkit_progress", default=None)  # the scope of the call the user made
 
 
 def _enter(self: Progress) -> Progress:
-    "Start the scope: the call the user made becomes the active one (a nested scope leaves it)."
-    self._token = _ACTIVE.set(self) if self.outer is None else None
+    "Start the scope: the call the user made becomes the active one (a nested scope leaves it) and its clock starts."
+    if self.outer is None:
+        self._token = _ACTIVE.set(self)
+    self._start_clock()
     return self
 
 
 def _exit(self: Progress, kind, value, tb) -> None:
-    "End the scope: the bar or line goes (see `_close`), and the outer call, if any, is the active one again."
+    "End the scope: the clock stops, the bar or line goes (see `_close`), and the outer call, if any, is the active one again."
     if self._token is not None:
         _ACTIVE.reset(self._token)
-    self._close(kind)
+    self._stop_clock()
+    with self._lock:
+        self._close(kind)
 
 
 Progress.__enter__, Progress.__exit__ = _enter, _exit
