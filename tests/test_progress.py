@@ -256,13 +256,14 @@ def _run_cells(cells: list, tmp_path) -> list:
 
 def test_a_notebook_bar_is_gone_when_done_and_nothing_goes_to_stderr(tmp_path):
     df = 'df = __import__("pandas").DataFrame({"a": range(30), "b": ["x", "y", "z"] * 10, "y": [0, 1] * 15})\n'
+    slow = 'import time\nfrom mlkit.runtime import progress_of\nwith progress_of("slow") as p:\n    p.update("one long step")\n    time.sleep(2.6)'
     cells = _run_cells(
-        [df + 'r = mlkit.check(df, target="y", progress=True)', 'q = mlkit.check(df, target="y")\nprint(len(r.findings) >= 0)'], tmp_path
+        [df + 'r = mlkit.check(df, target="y", progress=True)', 'q = mlkit.check(df, target="y")\nprint("quiet")', slow], tmp_path
     )
-    shown, quiet = cells[1].outputs, cells[2].outputs
-    assert shown, "the bar was never displayed"
-    for o in shown:  # the bar was displayed, updated in place (one output), and emptied at the end
+    shown, quiet, clocked = cells[1].outputs, cells[2].outputs, cells[3].outputs
+    assert shown and clocked, "the bar was never displayed"
+    for o in shown + clocked:  # the bar was displayed (by the call, or by its clock thread), updated in place, and emptied at the end
         assert o.output_type == "display_data" and all(v == "" for v in o.data.values()), o
-    assert len(shown) == 1
-    assert [o.output_type for o in quiet] == ["stream"] and quiet[0].name == "stdout"  # a quick call: no bar at all
+    assert len(shown) == len(clocked) == 1
+    assert [o.output_type for o in quiet] == ["stream"] and quiet[0].text == "quiet\n"  # a quick call: no bar at all
     assert not [o for c in cells for o in c.outputs if o.get("name") == "stderr"]
