@@ -41,6 +41,8 @@ _LAZY = {
     "run": "mlkit.pipeline",
     "StepOutputs": "mlkit.pipeline",
     "note": "mlkit.tracking",
+    # progress lines and bars of the long calls: mlkit.set_progress(False) turns them off (or MLKIT_PROGRESS=0)
+    "set_progress": "mlkit.runtime",
     # baselines, sanity
     "baseline": "mlkit.baselines",
     "BaselineReport": "mlkit.baselines",

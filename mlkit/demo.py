@@ -9,14 +9,17 @@ import time
 from pathlib import Path
 
 from .core import atomic_write, esc, html_page
+from .runtime import Progress, progress_of
 
 # %% auto #0
 __all__ = ['quick_demo']
 
 # %% ../nbs/19_demo.ipynb #f547636c
-def _sections(df, target, sensitive, split=None):
+def _sections(df, target, sensitive, split=None, progress: Progress | None = None):
     "Yield (title, report, seconds) for each analysis available in this installation; `split`: (title, train, test) to compare."
     import importlib.util
+
+    p = progress or Progress("demo", "off")
 
     def have(mod):
         return importlib.util.find_spec(mod) is not None
@@ -24,22 +27,26 @@ def _sections(df, target, sensitive, split=None):
     if have("mlkit.checks"):
         from mlkit.checks import check
 
+        p.update("data checks")
         t = time.perf_counter()
         report = check(df, target=target, sensitive=sensitive, config={"label_errors": True})  # the demo can afford a model
         yield "Data checks", report, time.perf_counter() - t
     if have("mlkit.compare") and split is not None:
         from mlkit.compare import compare
 
+        p.update("train vs test")
         t = time.perf_counter()
         yield split[0], compare(split[1], split[2], target=target), time.perf_counter() - t
     if have("mlkit.profile"):
         from mlkit.profile import profile
 
+        p.update("profile")
         t = time.perf_counter()
         yield "Profile", profile(df, target=target), time.perf_counter() - t
     if have("mlkit.baselines"):
         from mlkit.baselines import baseline
 
+        p.update("baselines")
         t = time.perf_counter()
         yield "Baselines", baseline(df.dropna(subset=[target]), target=target), time.perf_counter() - t
 
@@ -52,9 +59,10 @@ def quick_demo(directory="mlkit-demo") -> Path:
     latest = df["studyName"] == df["studyName"].max()  # the last field season as a test split, as a new season would come in
     split = ("Train vs test (the last season)", df[~latest], df[latest])
     parts, toc = [], []
-    for i, (title, report, secs) in enumerate(_sections(df, DEMO_TARGET, DEMO_SENSITIVE, split)):
-        toc.append(f'<li><a href="#s{i}">{esc(title)}</a> ({esc(report.summary())}, {secs:.2f} s)</li>')
-        parts.append(f'<section id="s{i}"><h1>{esc(title)}</h1>{report.to_html(standalone=False)}</section>')
+    with progress_of("demo") as p:  # one line for the demo, none for the analyses it runs
+        for i, (title, report, secs) in enumerate(_sections(df, DEMO_TARGET, DEMO_SENSITIVE, split, p)):
+            toc.append(f'<li><a href="#s{i}">{esc(title)}</a> ({esc(report.summary())}, {secs:.2f} s)</li>')
+            parts.append(f'<section id="s{i}"><h1>{esc(title)}</h1>{report.to_html(standalone=False)}</section>')
     intro = (
         "<h1>mlkit demo: raw Palmer penguins</h1>"
         f"<p>{df.shape[0]} rows, {df.shape[1]} columns; target <code>{esc(DEMO_TARGET)}</code>.</p>"

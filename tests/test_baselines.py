@@ -299,11 +299,17 @@ def test_large_data_is_sampled_and_says_so():
     assert r.meta["rows_used"] == 600
 
 
-def test_progress_lines(capsys):
+def test_progress_lines(capsys, monkeypatch):
     baseline(_frame(load_iris), "target", cv=3, progress=True)
-    err = capsys.readouterr().err
-    assert "baseline [1/6] dummy_most_frequent" in err and "done in" in err
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("mlkit: baseline: [1/6] dummy_most_frequent on 150 rows x 4 columns, fold 1/3")
+    assert len(lines) == 7 and lines[-1].startswith("mlkit: baseline done in")  # a plain log: one line per candidate, not per fold
+    import mlkit.runtime.progress
+
+    monkeypatch.setattr(mlkit.runtime.progress, "PROGRESS_DELAY", 3600.0)  # a call shorter than the delay: nothing at all
     baseline(_frame(load_iris), "target", cv=3)
+    monkeypatch.setattr(mlkit.runtime.progress, "PROGRESS_DELAY", 0.0)
+    baseline(_frame(load_iris), "target", cv=3, progress=False)
     assert capsys.readouterr().err == ""
 
 

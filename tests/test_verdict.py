@@ -112,11 +112,14 @@ def test_model_card_header_counts_its_data_checks(demo, numeric, monkeypatch, ca
 
     X = numeric.drop(columns=[TARGET])
     model = make_pipeline(SimpleImputer(), LogisticRegression(max_iter=500)).fit(X, numeric[TARGET])
-    import mlkit.baselines.ladder
+    import mlkit.runtime.progress
 
-    monkeypatch.setattr(mlkit.baselines.ladder, "PROGRESS_ROWS", 0)  # any table is large enough to show baseline progress
+    monkeypatch.setattr(mlkit.runtime.progress, "PROGRESS_DELAY", 0.0)  # every call runs "long enough" to show its progress
     card = mlkit.model_card(model, demo, TARGET, cv=2, top_features=1)
-    assert capsys.readouterr().err == ""  # the user called model_card, not baseline: no baseline progress
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(
+        ln.startswith("mlkit: model_card") for ln in lines
+    )  # the user called model_card, not baseline: no baseline progress
     assert card.check_report is not None and card.check_report.errors
     html = card.to_html()
     line = _opens_with_verdict(html)

@@ -25,8 +25,7 @@ from mlkit.runtime import (
     Ref,
     error_text,
     limit_threads,
-    report_progress,
-    finish_progress,
+    progress_of,
     model_name,
     warning_summary,
 )
@@ -35,7 +34,7 @@ from mlkit.runtime import (
 __all__ = ['PROGRESS_ROWS', 'BOUNDED_BY_ONE', 'NEAR_PERFECT', 'near_perfect_findings', 'baseline']
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #c87066c3
-PROGRESS_ROWS = 50_000
+PROGRESS_ROWS = 50_000  # no longer read: progress is time-based (mlkit.runtime.progress.PROGRESS_DELAY); kept so old imports work
 
 
 def _cv_fold(pipe, X, y, train, test, scorers) -> dict:
@@ -69,9 +68,9 @@ def _task_finding(task: str, target, info: dict, metrics: list, pos, y) -> Findi
 class _LadderRun:
     "One pass over the candidates: the table rows, the findings, and the worker that runs the timed ones."
 
-    def __init__(self, X, y, splits, scorers, metrics, deadline, show, started, findings):
+    def __init__(self, X, y, splits, scorers, metrics, deadline, progress, started, findings):
         self.X, self.y, self.splits, self.scorers, self.metrics = X, y, splits, scorers, metrics
-        self.deadline, self.show, self.started, self.findings = deadline, show, started, findings
+        self.deadline, self.progress, self.started, self.findings = deadline, progress, started, findings
         self.rows, self.skipped, self.stopped, self.failed = [], [], [], []
         self.worker, self.no_worker = None, None  # the worker runs the non-trivial candidates when there is a budget
 
@@ -86,7 +85,7 @@ class _LadderRun:
 
     def _candidate(self, counter: str, name: str, pipe) -> None:
         "One row of the table: skipped, stopped, failed or scored."
-        metrics, X = self.metrics, self.X
+        metrics = self.metrics
         row = {"model": name, "kind": CANDIDATE_KINDS[name], "status": "ok", "fit_time": np.nan, "score_time": np.nan}
         row.update({k: np.nan for m in metrics for k in (m, f"{m}_std")})
         self.rows.append(row)
@@ -95,10 +94,7 @@ class _LadderRun:
             row["status"] = "skipped"
             self.skipped.append(name)
             return
-        report_progress(
-            self.show,
-            f"baseline {counter} {name} on {len(X):,} rows x {X.shape[1]} columns ({time.perf_counter() - self.started:.1f} s so far)",
-        )
+        self.step = f"{counter} {name} on {len(self.X):,} rows x {self.X.shape[1]} columns"
         if timed and self.worker is None and self.no_worker is None and not self._start_worker():
             row["status"] = "skipped"
             self.skipped.append(name)
@@ -130,7 +126,8 @@ class _LadderRun:
 
     def _run_folds(self, pipe, timed: bool, folds: list) -> None:
         "Append one result per fold to `folds`, in the worker when there is one."
-        for train, test in self.splits:
+        for k, (train, test) in enumerate(self.splits, 1):
+            self.progress.update(self.step, f"fold {k}/{len(self.splits)}")
             fold = None
             if timed and self.worker is not None:
                 try:
@@ -272,52 +269,52 @@ def baseline(
     time_column: str | None = None, groups: str | None = None,
 ) -> BaselineReport:  # fmt: skip
     "Cross-validate the ladder of simple candidates on `data` for `target`: the table, the best one and the score to beat."
-    started = time.perf_counter()
-    deadline = None if time_budget is None else started + float(time_budget)
-    X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
-    show = (len(X) >= PROGRESS_ROWS) if progress is None else bool(progress)
-    metrics = resolve_metrics(task, metric)
-    pos = positive_class(y) if task == "binary" else None
-    scorers = make_scorers(metrics, pos_label=pos)
-    findings.insert(0, _task_finding(task, target, info, metrics, pos, y))
-    plan = infer_columns(X)
-    findings += plan_findings(plan)
-    if not plan["numeric"] and not plan["categorical"] and not plan["datetime"]:
-        raise MlkitInputError(
-            f"no usable feature columns for target {target!r}: every column was dropped ({', '.join(map(str, plan['dropped']))})"
+    with progress_of("baseline", progress) as p:
+        started = time.perf_counter()
+        deadline = None if time_budget is None else started + float(time_budget)
+        X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
+        metrics = resolve_metrics(task, metric)
+        pos = positive_class(y) if task == "binary" else None
+        scorers = make_scorers(metrics, pos_label=pos)
+        findings.insert(0, _task_finding(task, target, info, metrics, pos, y))
+        plan = infer_columns(X)
+        findings += plan_findings(plan)
+        if not plan["numeric"] and not plan["categorical"] and not plan["datetime"]:
+            raise MlkitInputError(
+                f"no usable feature columns for target {target!r}: every column was dropped ({', '.join(map(str, plan['dropped']))})"
+            )
+        pipes = candidate_pipelines(X, y, task, plan=plan, random_state=random_state)
+        splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, time_column=time_column, groups=groups)
+        findings += fold_findings
+        ladder = _LadderRun(X, y, splits, scorers, metrics, deadline, p, started, findings)
+        ladder.run(pipes)
+        elapsed = time.perf_counter() - started
+        if ladder.failed and len(ladder.failed) == len(ladder.rows):
+            first = next(f for f in findings if f.check == "candidate_failed")
+            raise MlkitInputError(f"every candidate failed for target {target!r}; the first: {first.message}")
+        table = pd.DataFrame(
+            ladder.rows, columns=["model", "kind", *[k for m in metrics for k in (m, f"{m}_std")], "fit_time", "score_time", "status"]
         )
-    pipes = candidate_pipelines(X, y, task, plan=plan, random_state=random_state)
-    splits, fold_findings = leak_safe_splits(X, y, task, cv, random_state, time_column=time_column, groups=groups)
-    findings += fold_findings
-    ladder = _LadderRun(X, y, splits, scorers, metrics, deadline, show, started, findings)
-    ladder.run(pipes)
-    elapsed = time.perf_counter() - started
-    finish_progress(show, f"baseline done in {elapsed:.1f} s")
-    if ladder.failed and len(ladder.failed) == len(ladder.rows):
-        first = next(f for f in findings if f.check == "candidate_failed")
-        raise MlkitInputError(f"every candidate failed for target {target!r}; the first: {first.message}")
-    table = pd.DataFrame(
-        ladder.rows, columns=["model", "kind", *[k for m in metrics for k in (m, f"{m}_std")], "fit_time", "score_time", "status"]
-    )
-    findings += _budget_findings(ladder, time_budget, elapsed)
-    meta = {
-        "target": target,
-        "task": task,
-        "metrics": metrics,
-        "cv": n_splits(cv),
-        "random_state": random_state,
-        "rows_total": info["rows_total"],
-        "rows_used": info["rows_used"],
-        "columns_used": len(plan["numeric"]) + len(plan["categorical"]) + len(plan["datetime"]),
-        "seconds": round(elapsed, 2),
-        "models": {name: model_name(pipe) for name, pipe in pipes.items()},
-    }
-    if time_budget is not None:
-        meta["time_budget"] = time_budget
-    report = BaselineReport(
-        findings, table=table, task=task, metric=metrics[0], metrics=metrics, title=f"baselines for {target}", meta=meta
-    )
-    report.pipelines, report._xy = pipes, (X, y)
-    if report.best is not None:
-        report.findings += near_perfect_findings(report.best, report.metric, report.best_score, target) + [_best_finding(report, target)]
-    return report
+        findings += _budget_findings(ladder, time_budget, elapsed)
+        meta = {
+            "target": target,
+            "task": task,
+            "metrics": metrics,
+            "cv": n_splits(cv),
+            "random_state": random_state,
+            "rows_total": info["rows_total"],
+            "rows_used": info["rows_used"],
+            "columns_used": len(plan["numeric"]) + len(plan["categorical"]) + len(plan["datetime"]),
+            "seconds": round(elapsed, 2),
+            "models": {name: model_name(pipe) for name, pipe in pipes.items()},
+        }
+        if time_budget is not None:
+            meta["time_budget"] = time_budget
+        report = BaselineReport(
+            findings, table=table, task=task, metric=metrics[0], metrics=metrics, title=f"baselines for {target}", meta=meta
+        )
+        report.pipelines, report._xy = pipes, (X, y)
+        if report.best is not None:
+            report.findings += near_perfect_findings(report.best, report.metric, report.best_score, target)
+            report.findings.append(_best_finding(report, target))
+        return report

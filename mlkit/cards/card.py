@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import Finding, MlkitInputError
-from ..runtime import model_name
+from ..runtime import model_name, progress_of
 from .inputs import is_fitted, load_model, _run_record, _spec_dict, _versions
 from .metrics import default_metric, Metric, resolve_task
 from .evaluate import cross_validate_model, slice_performance, _prepare, _slice_findings
@@ -58,73 +58,82 @@ def model_card(
     random_state: int | None = None,
     title: str | None = None,
     examples=(),
+    progress: bool | None = None,
 ) -> ModelCard:
     "A model card for a fitted `model` from the evidence at hand: spec, data, run record, checks, sanity and explanations."
-    if isinstance(model, (str, Path)):
-        model = load_model(model)
-    record, run_dir = _run_record(run)
-    spec_d = _spec_dict(spec) if spec is not None else dict(record.get("spec") or {})
-    target = target or spec_d.get("target") or (record.get("parameters") or {}).get("target")
-    random_state = random_state if random_state is not None else spec_d.get("random_state", 0) or 0
-    sensitive = [str(c) for c in (spec_d.get("sensitive") or [])]
-    slice_cols = list(dict.fromkeys(sensitive + [str(c) for c in (slices or [])]))
-    findings, limits, sections = [], [], {}
-    name = model_name(model)
-    task = spec_d.get("task") if spec_d.get("task") not in (None, "auto") else None
-    sections["intended_use"] = _intended_use(spec_d, task, target, metric, sensitive, name)
-    evidence = {"explanation": None, "slice_rows": [], "check_report": None, "sanity_report": None}
-    if data is not None:
-        if target is None:
-            raise MlkitInputError("model_card needs the target column: pass target= or a spec with a target")
-        model, evidence = _measure(
-            model,
-            data,
-            target,
-            spec_d,
-            record,
-            run_dir,
-            sections,
+    with progress_of("model_card", progress) as p:  # the baseline and sanity it runs stay silent (nested)
+        if isinstance(model, (str, Path)):
+            model = load_model(model)
+        record, run_dir = _run_record(run)
+        spec_d = _spec_dict(spec) if spec is not None else dict(record.get("spec") or {})
+        target = target or spec_d.get("target") or (record.get("parameters") or {}).get("target")
+        random_state = random_state if random_state is not None else spec_d.get("random_state", 0) or 0
+        sensitive = [str(c) for c in (spec_d.get("sensitive") or [])]
+        slice_cols = list(dict.fromkeys(sensitive + [str(c) for c in (slices or [])]))
+        findings, limits, sections = [], [], {}
+        name = model_name(model)
+        task = spec_d.get("task") if spec_d.get("task") not in (None, "auto") else None
+        sections["intended_use"] = _intended_use(spec_d, task, target, metric, sensitive, name)
+        evidence = {"explanation": None, "slice_rows": [], "check_report": None, "sanity_report": None}
+        if data is not None:
+            if target is None:
+                raise MlkitInputError("model_card needs the target column: pass target= or a spec with a target")
+            model, evidence = _measure(
+                model,
+                data,
+                target,
+                spec_d,
+                record,
+                run_dir,
+                sections,
+                findings,
+                limits,
+                p,
+                task=task,
+                metric=metric,
+                score_to_beat=score_to_beat,
+                sensitive=sensitive,
+                slice_cols=slice_cols,
+                cv=cv,
+                max_slice_gap=max_slice_gap,
+                min_slice_rows=min_slice_rows,
+                top_features=top_features,
+                run_checks=run_checks,
+                run_sanity=run_sanity,
+                max_rows=max_rows,
+                random_state=random_state,
+            )
+        else:
+            sections["training_data"] = {"notes": ["No data given: the card cannot measure performance, slices or explanations."]}
+        limits += [str(x) for x in limitations]
+        sections["limitations"] = list(dict.fromkeys(limits))
+        sections["reproduce"] = _reproduce(record, run_dir, model, name, random_state)
+        return ModelCard(
             findings,
-            limits,
-            task=task,
-            metric=metric,
-            score_to_beat=score_to_beat,
-            sensitive=sensitive,
-            slice_cols=slice_cols,
-            cv=cv,
-            max_slice_gap=max_slice_gap,
-            min_slice_rows=min_slice_rows,
-            top_features=top_features,
-            run_checks=run_checks,
-            run_sanity=run_sanity,
-            max_rows=max_rows,
-            random_state=random_state,
+            title=title or f"Model card: {name} predicting {target}",
+            meta={"target": target, "spec": bool(spec_d), "run": sections["reproduce"]["run_id"]},
+            sections=sections,
+            examples=examples,
+            **evidence,
         )
-    else:
-        sections["training_data"] = {"notes": ["No data given: the card cannot measure performance, slices or explanations."]}
-    limits += [str(x) for x in limitations]
-    sections["limitations"] = list(dict.fromkeys(limits))
-    sections["reproduce"] = _reproduce(record, run_dir, model, name, random_state)
-    return ModelCard(
-        findings,
-        title=title or f"Model card: {name} predicting {target}",
-        meta={"target": target, "spec": bool(spec_d), "run": sections["reproduce"]["run_id"]},
-        sections=sections,
-        examples=examples,
-        **evidence,
-    )
 
 # %% ../../nbs/10_cards/09_card.ipynb #a6836707
-def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, **o) -> tuple:
+def _measure(model, data, target, spec_d, record, run_dir, sections, findings, limits, p, **o) -> tuple:
     "Every measured section of the card (data, checks, performance, slices, sanity, explanations), in that order."
     from mlkit.data import to_pandas
 
+    p.update("1/6 the data (and the model, fitted if it is not)")
     full = to_pandas(data)
     model, X, y, aligned, task, m = _card_data(model, data, full, target, spec_d, record, sections, limits, o)
+    p.update(f"2/6 data checks ({len(full):,} rows)")
     check_report = _card_checks(run_dir, full, target, sections, limits, o)
+    p.update(f"3/6 performance: {o['cv']}-fold cross-validation and the score to beat")
     cvres, overall = _card_performance(model, X, y, m, task, full, target, spec_d, record, sections, findings, limits, o)
+    p.update("4/6 slices")
     slice_rows = _card_slices(cvres, X, y, m, aligned, overall, sections, findings, limits, o)
+    p.update("5/6 sanity checks")
     sanity_report = _card_sanity(run_dir, model, full, target, sections, findings, limits, o)
+    p.update("6/6 explanations")
     explanation = _explain_prepared(model, X, y, m, target, o["top_features"], o["random_state"])
     findings += explanation.findings
     evidence = {"explanation": explanation, "slice_rows": slice_rows, "check_report": check_report, "sanity_report": sanity_report}
@@ -196,7 +205,7 @@ def _score_to_beat(score_to_beat, spec_d, record, full, target, m, model=None) -
         try:
             from mlkit.baselines import baseline
 
-            b = baseline(full, target=target, metric=m.name, progress=False)  # the user called model_card, not baseline
+            b = baseline(full, target=target, metric=m.name)  # silent: the user called model_card, not baseline (nested progress)
             stb, stb_source = b.bar(model)
             stb_source = f"mlkit.baselines: {stb_source}"
         except ImportError as e:
@@ -285,7 +294,7 @@ def _card_sanity(run_dir, model, full, target, sections, findings, limits, o):
         try:
             from mlkit.sanity import sanity
 
-            sanity_report = sanity(model, full, target, progress=False)
+            sanity_report = sanity(model, full, target)  # silent inside model_card's progress
         except ImportError:
             sanity_report = None
     if sanity_report is not None:

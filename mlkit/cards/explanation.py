@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 from ..core import Finding, Report, esc, register_report_kind, to_jsonable
-from ..runtime import model_name
+from ..runtime import model_name, progress_of
 from .metrics import default_metric, Metric, resolve_task
 from .evaluate import _prepare
 from .importance import importance_takeaway, partial_dependence_table, pd_takeaway, permutation_importance_table
@@ -98,16 +98,20 @@ def _md(s) -> str:
 
 # %% ../../nbs/10_cards/06_explanation.ipynb #dbee816d
 def explain(
-    model, data, target: str, metric: str | None = None, top: int = 3, n_repeats: int = 5, random_state: int = 0, task: str | None = None
-) -> Explanation:
+    model, data, target: str, metric: str | None = None, top: int = 3, n_repeats: int = 5, random_state: int = 0, task: str | None = None,
+    *, progress: bool | None = None,
+) -> Explanation:  # fmt: skip
     "Permutation importance of every feature and partial dependence of the `top` ones, with takeaways and findings."
-    X, y, _ = _prepare(model, data, target, {})
-    task = resolve_task(task, y)
-    m = Metric(metric or default_metric(task), y, task)
-    imp = permutation_importance_table(model, X, y, m, n_repeats=n_repeats, random_state=random_state)
-    top_features = [f for f in imp["feature"] if f in map(str, X.columns)][:top]
-    cols = {str(c): c for c in X.columns}
-    pdt = partial_dependence_table(model, X, [cols[f] for f in top_features], random_state=random_state)
+    with progress_of("explain", progress) as p:
+        X, y, _ = _prepare(model, data, target, {})
+        task = resolve_task(task, y)
+        m = Metric(metric or default_metric(task), y, task)
+        p.update(f"1/2 permutation importance ({X.shape[1]} features x {n_repeats} shuffles, {len(X):,} rows)")
+        imp = permutation_importance_table(model, X, y, m, n_repeats=n_repeats, random_state=random_state)
+        top_features = [f for f in imp["feature"] if f in map(str, X.columns)][:top]
+        cols = {str(c): c for c in X.columns}
+        p.update(f"2/2 partial dependence of {len(top_features)} feature(s)")
+        pdt = partial_dependence_table(model, X, [cols[f] for f in top_features], random_state=random_state)
     findings = []
     for r in imp.itertuples():
         if r.importance > 0:

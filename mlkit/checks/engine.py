@@ -27,10 +27,10 @@ from .target import _task
 from .text import _prefetch_text_scans, _text_summary
 from ..core import MlkitInputError, Report
 from ..data.read import column_text
-from ..runtime import finish_progress, report_progress
+from ..runtime import progress_of
 
 # %% auto #0
-__all__ = ['PROGRESS_MIN_ROWS', 'check', 'check_with_stats']
+__all__ = ['check', 'check_with_stats']
 
 # %% ../../nbs/03_checks/14_engine.ipynb #5b044323
 def _column_arg(name, available: list, what: str) -> str:
@@ -51,16 +51,19 @@ def _guarded(ctx: _Ctx, name: str, fn, *args):
         return None
 
 # %% ../../nbs/03_checks/14_engine.ipynb #38ec3648
-def check(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None) -> Report:
+def check(
+    data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None, *, progress: bool | None = None
+) -> Report:
     "Run mlkit's tidy-data and ML data checks on a table; return a `Report` of findings."
-    return check_with_stats(data, target, sensitive, config)[0]
+    return check_with_stats(data, target, sensitive, config, progress=progress)[0]
 
 
-def check_with_stats(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None) -> tuple:
+def check_with_stats(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None, *,
+                     progress: bool | None = None) -> tuple:  # fmt: skip
     "`check()`, and the `FrameStats` (`mlkit.data.stats`) of the prepared frame its checks read, for an analysis that shares them."
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), progress_of("check", progress) as p:
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow/NaN arithmetic on odd columns is expected, not news
-        return _check(data, target, sensitive, config)
+        return _check(data, target, sensitive, config, p)
 
 # %% ../../nbs/03_checks/14_engine.ipynb #636f2ad1
 declare_check(
@@ -104,11 +107,8 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
             ctx.task = _task(ctx, stats)
     return ctx.stats
 
-
-PROGRESS_MIN_ROWS = 1_000_000  # a lazy input this long shows progress while it is checked
-
 # %% ../../nbs/03_checks/14_engine.ipynb #e366cc98
-def _check(data, target, sensitive, config) -> tuple:
+def _check(data, target, sensitive, config, p) -> tuple:
     start = time.perf_counter()
     cfg = CheckConfig.from_any(config)
     df, original, names, notes = _prepare(data, cfg)
@@ -120,14 +120,14 @@ def _check(data, target, sensitive, config) -> tuple:
     runners = [r for r in RUNNERS if _enabled(r, cfg)]
     need_text = any("text" in r.needs for r in runners)
     shared = target is not None or any(r.needs for r in runners)
-    show = ctx.lazy and ctx.n >= PROGRESS_MIN_ROWS  # a long scan says what it is doing (stderr, or one bar in a notebook)
     for step, r in enumerate(runners, 1):
-        report_progress(show, f"check {step}/{len(runners)}: {r.label} ({ctx.n:,} rows, {notes['engine']})")
+        p.update(f"{step}/{len(runners)} {r.label} ({ctx.n:,} rows, {notes['engine']})")  # a long call says what it is doing
         if r.gate:
             if r.fn(ctx):  # nothing else can run
                 break
             continue
-        if shared:  # once, after the gates, before the first check: the shared pass
+        if shared and ctx.stats is None:  # once, after the gates, before the first check: the shared pass
+            p.update(f"{step}/{len(runners)} column statistics ({ctx.n:,} rows, {notes['engine']})")
             _shared_stats(ctx, need_text)
         if ("target" in r.needs or "classification" in r.needs) and target is None or "sensitive" in r.needs and not sensitive:
             continue
@@ -138,7 +138,7 @@ def _check(data, target, sensitive, config) -> tuple:
                 _guarded(ctx, r.label.format(column=c), r.fn, ctx, c, info)
         else:
             _guarded(ctx, r.label, r.fn, ctx)
-    finish_progress(show, f"checked {ctx.n:,} rows x {len(names)} columns in {time.perf_counter() - start:.1f} s")
+    p.summary = f"{ctx.n:,} rows x {len(names)} columns"
     defaults = CheckConfig().to_dict()
     meta = {
         "rows": ctx.n, "columns": len(names), "shape": [ctx.n, len(names)], "target": target, "task": ctx.task, "sensitive": sensitive,

@@ -12,6 +12,7 @@ from .leakage import leakage_findings
 from .report import ComparisonReport
 from ..core import Finding, MlkitInputError, lazy, to_jsonable
 from ..data.sources import lazy_source
+from ..runtime import progress_of
 from ..schema import NUMERIC_TYPES, TEXT_TYPES, count_distinct, distinct_values, look_column, table_columns
 
 # %% auto #0
@@ -275,38 +276,43 @@ def compare(
     time_column: str | None = None,
     groups: str | None = None,
     near_duplicate_tolerance: float | None = None,
+    progress: bool | None = None,
     **options,
 ) -> ComparisonReport:
     "Compare reference (train) and current (test, serving) data: columns, types, overlap, new categories/labels and drift."
     cfg = _compare_options(options)
-    if lazy_source(reference) is not None or lazy_source(current) is not None:  # a lazy side: computed in the engine (compare.lazy)
-        return lazy("mlkit.compare.lazy:compare_lazy")(reference, current, target, columns=columns, correction=correction, cfg=cfg,
-                    overlap_error_share=overlap_error_share, time_column=time_column, groups=groups, near_duplicate_tolerance=near_duplicate_tolerance)  # fmt: skip
-    rcols, ccols, nref, ncur, target = _compared_columns(reference, current, target, columns)
-    shared = [c for c in rcols if c in ccols]
-    empty = nothing_compared(nref, ncur, shared)
-    findings = ([empty] if empty else []) + _column_findings(rcols, ccols)
-    looks = {c: (look_column(rcols[c]), look_column(ccols[c])) for c in shared}
-    findings += _dtype_findings(looks, rcols, ccols)
-    findings += _overlap_findings(looks, shared, target, nref, ncur, overlap_error_share)
-    findings += leakage_findings(looks, rcols, ccols, target, time_column=time_column, groups=groups, tolerance=near_duplicate_tolerance, error_share=overlap_error_share)  # fmt: skip
-    findings += _category_findings(looks, target, cfg)
-    drift, drifted = _drift_findings(looks, shared, target, cfg, correction)
-    findings += drifted
-    meta = {
-        "reference_rows": nref,
-        "current_rows": ncur,
-        "reference_columns": len(rcols),
-        "current_columns": len(ccols),
-        "target": target,
-        "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold",
-        "correction": correction,
-        "time_column": time_column,
-        "groups": groups,
-        **cfg,
-    }
-    report = ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
-    return report.keep_data(reference, current)  # weakly: report.widget() draws both frames while they are alive
+    with progress_of("compare", progress) as p:
+        if lazy_source(reference) is not None or lazy_source(current) is not None:  # a lazy side: computed in the engine (compare.lazy)
+            return lazy("mlkit.compare.lazy:compare_lazy")(reference, current, target, columns=columns, correction=correction, cfg=cfg, progress=p,
+                        overlap_error_share=overlap_error_share, time_column=time_column, groups=groups, near_duplicate_tolerance=near_duplicate_tolerance)  # fmt: skip
+        p.update("1/3 columns, types and overlap")
+        rcols, ccols, nref, ncur, target = _compared_columns(reference, current, target, columns)
+        shared = [c for c in rcols if c in ccols]
+        empty = nothing_compared(nref, ncur, shared)
+        findings = ([empty] if empty else []) + _column_findings(rcols, ccols)
+        looks = {c: (look_column(rcols[c]), look_column(ccols[c])) for c in shared}
+        findings += _dtype_findings(looks, rcols, ccols)
+        findings += _overlap_findings(looks, shared, target, nref, ncur, overlap_error_share)
+        p.update(f"2/3 leakage and new categories ({len(shared)} shared columns, {nref:,} and {ncur:,} rows)")
+        findings += leakage_findings(looks, rcols, ccols, target, time_column=time_column, groups=groups, tolerance=near_duplicate_tolerance, error_share=overlap_error_share)  # fmt: skip
+        findings += _category_findings(looks, target, cfg)
+        p.update(f"3/3 drift tests of {len(shared)} column(s)")
+        drift, drifted = _drift_findings(looks, shared, target, cfg, correction)
+        findings += drifted
+        meta = {
+            "reference_rows": nref,
+            "current_rows": ncur,
+            "reference_columns": len(rcols),
+            "current_columns": len(ccols),
+            "target": target,
+            "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold",
+            "correction": correction,
+            "time_column": time_column,
+            "groups": groups,
+            **cfg,
+        }
+        report = ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
+        return report.keep_data(reference, current)  # weakly: report.widget() draws both frames while they are alive
 
 # %% ../../nbs/03b_compare/03_comparison.ipynb #417ab5ad
 def drift_evidence(r: dict) -> dict:

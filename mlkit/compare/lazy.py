@@ -25,6 +25,7 @@ from .report import ComparisonReport
 from ..core import Finding, MlkitInputError, to_jsonable
 from ..data.sources import as_frame, collect, frame_engine, is_lazy
 from ..data.stats import FrameStats
+from ..runtime import Progress
 from ..schema import TEXT_TYPES, logical_type, look_column, table_columns
 from ..schema.types import dtype_logical_type
 
@@ -338,8 +339,11 @@ def _row_checks(rs: _Side, cs: _Side, shared: list, target, options: dict) -> li
     return out
 
 
-def compare_lazy(reference, current, target=None, *, columns=None, correction="bonferroni", cfg: dict, **options) -> ComparisonReport:
+def compare_lazy(reference, current, target=None, *, columns=None, correction="bonferroni", cfg: dict, progress=None,
+                 **options) -> ComparisonReport:  # fmt: skip
     "`compare` when a side is lazy (LazyFrame, DuckDB, Spark, a folder): counts, value counts and drift inputs computed in the engine."
+    p = progress or Progress("compare", "off")  # `compare`'s progress scope, when it is the caller
+    p.update("1/3 columns, types and row checks (in the engine)")
     rs, cs = _Side(reference), _Side(current)
     rnames, cnames, target = _narrowed(rs, cs, target, columns)
     rs, cs = rs.narrow(rnames), cs.narrow(cnames)
@@ -349,12 +353,14 @@ def compare_lazy(reference, current, target=None, *, columns=None, correction="b
     findings = ([empty] if empty else []) + _column_findings(rlook, clook)
     findings += _dtype_findings({c: (rlook[c], clook[c]) for c in shared}, rlook, clook)
     findings += _row_checks(rs, cs, shared, target, options) if rs.n and cs.n else []
+    p.update(f"2/3 value counts of {len(shared)} shared column(s)")
     counts = _all_counts(rs, cs, shared) if shared else ({}, {})
     for c in shared:
         if rlook[c].ltype in TEXT_TYPES + ("boolean",) or c == target and _is_classes_lazy(rs, c, cfg):
             findings += _lazy_new_values(c, rs, cs, counts, cfg, label=(c == target))
     feats = [c for c in shared if c != target] + ([target] if target in shared else [])
     wide = [c for c in feats if rs.types[c][0] in _NUMERIC and cs.types[c][0] in _NUMERIC and (c not in counts[0] or c not in counts[1])]
+    p.update(f"3/3 drift tests of {len(feats)} column(s)")
     grids = grid_cdfs(rs, cs, wide) if rs.n and cs.n else {}
     drift = _finish_table([_lazy_drift_row(c, rs, cs, counts, grids, cfg) for c in feats], cfg["alpha"], correction)
     findings += drift_table_findings(drift, target, shared)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..core import Finding, Report, esc, register_report_kind, table, to_jsonable
 from .report import LazyCharts, Profile, _cell
 from .fast import profile
+from ..runtime import progress_of
 
 # %% auto #0
 __all__ = ['ProfileComparison', 'compare_profiles']
@@ -245,7 +246,8 @@ def _drift_charts(ref_nw, cur_nw, rt, common: list, drift: dict, max_charts: int
     return charts, findings
 
 # %% ../../nbs/04a_profile/06_comparison.ipynb #6177f3a1
-def compare_profiles(reference, current, *, max_charts: int = 20, max_categories: int = 10, title: str | None = None) -> ProfileComparison:
+def compare_profiles(reference, current, *, max_charts: int = 20, max_categories: int = 10, title: str | None = None,
+                     progress: bool | None = None) -> ProfileComparison:  # fmt: skip
     "Profile reference and current data side by side: statistics with deltas, drift per column, drift charts."
     import pandas as pd
 
@@ -253,22 +255,26 @@ def compare_profiles(reference, current, *, max_charts: int = 20, max_categories
 
     from mlkit.profile.fast import _read_input
 
-    ref_nw, cur_nw = (nw.from_native(_read_input(x), eager_only=True) for x in (reference, current))  # names as the profiles name them
-    ref_p, cur_p = profile(ref_nw, max_charts=0, title="reference"), profile(cur_nw, max_charts=0, title="current")
-    rt, ct = ref_p.table.set_index("column"), cur_p.table.set_index("column")
-    common = [c for c in rt.index if c in ct.index]
-    drift = _drift_stats(ref_nw, cur_nw, common)
-    rows, findings = [], []
-    for c in common:
-        r, k, rec = rt.loc[c], ct.loc[c], drift.get(c, {})
-        row = _comparison_row(c, r, k, rec)
-        rows.append(row)
-        findings += _shift_findings(c, r, k, rec, row["drift_test"], row["drift_statistic"])
-    findings += _column_set_findings(rt, ct)
-    table = pd.DataFrame(rows)
-    charts, failed = _drift_charts(ref_nw, cur_nw, rt, common, drift, max_charts, max_categories)
-    findings += failed
-    meta = {"reference_rows": len(ref_nw), "current_rows": len(cur_nw), "common": len(common)}
-    return ProfileComparison(
-        findings, table=table, charts=charts, reference=ref_p, current=cur_p, title=title or "Reference vs current profile", meta=meta
-    )
+    with progress_of("compare_profiles", progress) as p:  # the two profile() calls inside stay silent
+        ref_nw, cur_nw = (nw.from_native(_read_input(x), eager_only=True) for x in (reference, current))  # names as the profiles name them
+        p.update("1/3 the two profiles")
+        ref_p, cur_p = profile(ref_nw, max_charts=0, title="reference"), profile(cur_nw, max_charts=0, title="current")
+        rt, ct = ref_p.table.set_index("column"), cur_p.table.set_index("column")
+        common = [c for c in rt.index if c in ct.index]
+        p.update(f"2/3 drift of {len(common)} column(s)")
+        drift = _drift_stats(ref_nw, cur_nw, common)
+        rows, findings = [], []
+        for c in common:
+            r, k, rec = rt.loc[c], ct.loc[c], drift.get(c, {})
+            row = _comparison_row(c, r, k, rec)
+            rows.append(row)
+            findings += _shift_findings(c, r, k, rec, row["drift_test"], row["drift_statistic"])
+        findings += _column_set_findings(rt, ct)
+        table = pd.DataFrame(rows)
+        p.update("3/3 drift charts")
+        charts, failed = _drift_charts(ref_nw, cur_nw, rt, common, drift, max_charts, max_categories)
+        findings += failed
+        meta = {"reference_rows": len(ref_nw), "current_rows": len(cur_nw), "common": len(common)}
+        return ProfileComparison(
+            findings, table=table, charts=charts, reference=ref_p, current=cur_p, title=title or "Reference vs current profile", meta=meta
+        )

@@ -12,6 +12,7 @@ from pathlib import Path
 import narwhals as nw
 
 from ..core import MlkitInputError
+from ..runtime import progress_of
 from ..data.read import column_text
 from .stats import CHART_ROWS, STAT_COLUMNS, _table_row, chart_frame, column_values
 from .report import LazyCharts, Profile
@@ -122,49 +123,52 @@ def _read_input(data):
 
 # %% ../../nbs/04a_profile/04_fast.ipynb #0be6cca5
 def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None,
-            config=None) -> Profile:  # fmt: skip
+            config=None, progress: bool | None = None) -> Profile:  # fmt: skip
     "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes."
     import pandas as pd
 
     from mlkit import charts as ch
 
-    start = time.perf_counter()
-    native = _read_input(data)
-    lazy = isinstance(native, nw.LazyFrame)
-    if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
-        target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
-    if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
-        raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
-    report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
-    n_rows = fs.n_rows
-    rows = [_table_row(fs, name) for name in fs.kinds]
-    table = pd.DataFrame(rows, columns=STAT_COLUMNS)
-    for c in ("count", "missing", "distinct", "top_count"):
-        table[c] = table[c].astype("Int64")
-    charts = LazyCharts()
-    missing_counts = {r["column"]: r["missing"] for r in rows}
-    charts._factories["missing values"] = lambda: ch.missing_bars(missing_counts, n_rows)
-    numeric = [name for name, r in zip(fs.kinds, rows) if r["type"] == "numeric" and r["count"]]
-    if len(numeric) >= 2 and n_rows:
-        corr = fs.correlations(numeric)  # the matrix the highly_correlated_features check read
-        charts._factories["correlations"] = lambda: ch.correlation_heatmap(corr)
-    for i, (name, r) in enumerate(zip(fs.kinds, rows)):
-        if i < max_charts:
-            charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
-    if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
-        association = _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
-    meta = {
-        "rows": n_rows,
-        "columns": len(rows),
-        "target": target,
-        "backend": report.meta["engine"] if lazy else type(native).__module__.split(".")[0],
-        **({"chart_rows": min(n_rows, CHART_ROWS)} if lazy else {}),  # numeric and date charts of a lazy input: its first rows
-        "seconds": round(time.perf_counter() - start, 3),
-        "max_charts": max_charts,
-        "charts_skipped": max(0, len(rows) - max_charts),
-        "statistics_passes": dict(fs.passes),
-        **({"target_association": association} if target is not None else {}),
-    }
-    return Profile(
-        report.findings, table=table, charts=charts, title=title or f"Profile: {n_rows:,} rows × {len(rows):,} columns", meta=meta
-    )
+    with progress_of("profile", progress) as p:  # the check() inside stays silent (nested)
+        start = time.perf_counter()
+        native = _read_input(data)
+        lazy = isinstance(native, nw.LazyFrame)
+        if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
+            target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
+        if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
+            raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
+        p.update("1/2 column statistics and data checks")
+        report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
+        p.update(f"2/2 the table and the charts ({fs.n_rows:,} rows)")
+        n_rows = fs.n_rows
+        rows = [_table_row(fs, name) for name in fs.kinds]
+        table = pd.DataFrame(rows, columns=STAT_COLUMNS)
+        for c in ("count", "missing", "distinct", "top_count"):
+            table[c] = table[c].astype("Int64")
+        charts = LazyCharts()
+        missing_counts = {r["column"]: r["missing"] for r in rows}
+        charts._factories["missing values"] = lambda: ch.missing_bars(missing_counts, n_rows)
+        numeric = [name for name, r in zip(fs.kinds, rows) if r["type"] == "numeric" and r["count"]]
+        if len(numeric) >= 2 and n_rows:
+            corr = fs.correlations(numeric)  # the matrix the highly_correlated_features check read
+            charts._factories["correlations"] = lambda: ch.correlation_heatmap(corr)
+        for i, (name, r) in enumerate(zip(fs.kinds, rows)):
+            if i < max_charts:
+                charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
+        if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
+            association = _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
+        meta = {
+            "rows": n_rows,
+            "columns": len(rows),
+            "target": target,
+            "backend": report.meta["engine"] if lazy else type(native).__module__.split(".")[0],
+            **({"chart_rows": min(n_rows, CHART_ROWS)} if lazy else {}),  # numeric and date charts of a lazy input: its first rows
+            "seconds": round(time.perf_counter() - start, 3),
+            "max_charts": max_charts,
+            "charts_skipped": max(0, len(rows) - max_charts),
+            "statistics_passes": dict(fs.passes),
+            **({"target_association": association} if target is not None else {}),
+        }
+        return Profile(
+            report.findings, table=table, charts=charts, title=title or f"Profile: {n_rows:,} rows × {len(rows):,} columns", meta=meta
+        )

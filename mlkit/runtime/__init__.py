@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .models import load_model, model_name
-from .progress import finish_progress, report_progress, warning_summary
+from .progress import Progress, progress_of, set_progress, warning_summary
 from .threads import SINGLE_THREAD_ROWS, limit_threads
 from .worker import CannotSend, DeadlineWorker, OutOfTime, Ref, WorkerError, error_text
 
@@ -25,7 +25,8 @@ __all__ = [
     "limit_threads",
     "load_model",
     "model_name",
-    "report_progress",
-    "finish_progress",
+    "Progress",
+    "progress_of",
+    "set_progress",
     "warning_summary",
 ]

@@ -5,16 +5,38 @@
 # %% ../../nbs/01a_runtime/03_progress.ipynb #e0aed5d4
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
+import threading
+import time
+from contextvars import ContextVar
 
 # %% auto #0
-__all__ = ['report_progress', 'finish_progress', 'warning_summary']
+__all__ = ['PROGRESS_DELAY', 'PROGRESS_REFRESH', 'set_progress', 'Progress', 'progress_of', 'warning_summary']
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f002
+PROGRESS_DELAY = 2.0  # seconds a call runs before its progress shows (progress=True shows it at once)
+PROGRESS_REFRESH = 1.0  # seconds between refreshes of a live bar or terminal line (its seconds count on during a long step)
+_SETTING: dict = {"enabled": None}  # set by set_progress; None follows MLKIT_PROGRESS
+
+
+def set_progress(enabled: bool | None = True) -> None:
+    "Turn mlkit's automatic progress on or off for every call; None follows the MLKIT_PROGRESS environment variable."
+    _SETTING["enabled"] = None if enabled is None else bool(enabled)
+
+
+def _mode(progress) -> str:
+    "How a call with this `progress=` argument shows progress: 'off', 'now' or 'auto' (after PROGRESS_DELAY)."
+    if progress is not None:
+        return "now" if progress else "off"
+    on = _SETTING["enabled"]
+    if on is None:
+        on = os.environ.get("MLKIT_PROGRESS", "1").strip().lower() not in ("0", "false", "no", "off")
+    return "auto" if on else "off"
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #907067ca
-_BAR: dict = {"widget": None, "handle": None, "width": 0}
-
-
 def _in_notebook() -> bool:
     "True inside a Jupyter kernel, where stderr is shown pink and kept."
     ipython = sys.modules.get("IPython")
@@ -28,70 +50,153 @@ def _fraction(msg: str):
     return (int(m.group(1)), int(m.group(2))) if m and int(m.group(2)) > 0 else None
 
 
-def _bar_html(msg: str) -> str:
-    "The notebook bar: a thin progress bar (when the message counts k/n) and the message, in grey."
+def _bar_html(line: str) -> str:
+    "The notebook bar: a thin progress bar (when the message counts k/n) and the line, in grey."
     from mlkit.core import esc
 
-    kn = _fraction(msg)
+    kn = _fraction(line)
     bar = f'<progress value="{kn[0] - 1}" max="{kn[1]}" style="width:160px;height:10px;margin-right:8px"></progress>' if kn else ""
-    return f'<div class="mlkit-progress" style="font:13px system-ui,sans-serif;color:#52606d;padding:2px 0">{bar}mlkit: {esc(msg)}</div>'
+    return f'<div class="mlkit-progress" style="font:13px system-ui,sans-serif;color:#52606d;padding:2px 0">{bar}{esc(line)}</div>'
+
+
+def _where() -> str:
+    "Where progress goes: 'notebook' (a display updated in place), 'tty' (one line rewritten) or 'lines' (plain lines)."
+    if _in_notebook():
+        return "notebook"
+    return "tty" if getattr(sys.stderr, "isatty", lambda: False)() else "lines"
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #659f1539
-def _notebook_progress(msg: str | None) -> None:
-    "Show `msg` in the one notebook bar (created on first use), or remove the bar when `msg` is None."
-    from IPython.display import HTML, display
+class Progress:
+    "The progress of one call: `update(msg)` at each step; shown after PROGRESS_DELAY, gone (or one final line) at the end."
 
-    if msg is None:
-        if _BAR["widget"] is not None:
-            _BAR["widget"].close()  # the view leaves the output area
-        elif _BAR["handle"] is not None:
-            _BAR["handle"].update(HTML(""))
-        _BAR["widget"] = _BAR["handle"] = None
-        return
-    if _BAR["widget"] is not None:
-        _BAR["widget"].value = _bar_html(msg)
-    elif _BAR["handle"] is not None:
-        _BAR["handle"].update(HTML(_bar_html(msg)))
-    else:
-        try:
-            import ipywidgets
+    def __init__(self, name: str, mode: str, outer: Progress | None = None):
+        self.name, self.mode, self.outer = name, mode, outer
+        self.started, self.msg, self.detail, self.summary = time.perf_counter(), None, None, None
+        self.shown, self.where, self._updates, self._printed, self._handle, self._width = False, None, 0, 0, None, 0
+        self._lock, self._stop, self._clock, self._token = threading.Lock(), threading.Event(), None, None
 
-            _BAR["widget"] = ipywidgets.HTML(_bar_html(msg))
-            display(_BAR["widget"])
-        except ImportError:
-            _BAR["handle"] = display(HTML(_bar_html(msg)), display_id=True)
+    def update(self, msg: str, detail: str | None = None) -> None:
+        "Say what the call is doing now; `detail` (a fold, a column) only refreshes the live line. Inside another call: silent."
+        if self.outer is not None:
+            return self.outer._refresh()
+        with self._lock:
+            self._updates += msg != self.msg  # a plain log gets one line per step, not one per detail
+            self.msg, self.detail = msg, detail
+            self._show()
 
+    def seconds(self) -> float:
+        "Seconds since the call started."
+        return time.perf_counter() - self.started
 
-def _terminal_progress(msg: str, final: bool = False) -> None:
-    "One line on a terminal, rewritten in place; the final message stays. Plain lines when stderr is not a terminal."
-    stream = sys.stderr
-    if not getattr(stream, "isatty", lambda: False)():
-        print(f"mlkit: {msg}", file=stream, flush=True)
-        return
-    line = f"mlkit: {msg}"
-    stream.write("\r" + line.ljust(_BAR["width"]) + ("\n" if final else ""))
-    stream.flush()
-    _BAR["width"] = 0 if final else len(line)
+    def _line(self) -> str:
+        "What the user reads: the step, its detail and the seconds so far."
+        return f"mlkit: {self.name}: {self.msg}{', ' + self.detail if self.detail else ''} ({self.seconds():.1f} s)"
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #f4b2eb56
-def report_progress(enabled: bool, msg: str) -> None:
-    "Say what a long call is doing when enabled: the notebook bar, one terminal line, or a line on stderr."
-    if not enabled:
+def _show(self: Progress) -> None:
+    "Show the last message, once the delay has passed (at once with progress=True)."
+    if self.mode == "off" or self.msg is None or not self.shown and self.mode == "auto" and self.seconds() < PROGRESS_DELAY:
         return
-    if _in_notebook():
-        _notebook_progress(msg)
-    else:
-        _terminal_progress(msg)
+    self.where = self.where or _where()
+    line = self._line()
+    if self.where == "notebook":
+        from IPython.display import display
+
+        bundle = {"text/html": _bar_html(line), "text/plain": line}
+        if self._handle is None:
+            self._handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._handle.update(bundle, raw=True)
+    elif self.where == "tty":
+        width = shutil.get_terminal_size((100, 24)).columns - 1  # a longer line would wrap, and \r rewrite only its last row
+        line = line if len(line) <= width else line[: width - 1] + "…"
+        sys.stderr.write("\r" + line.ljust(self._width))
+        sys.stderr.flush()
+        self._width = len(line)
+    elif self._printed < self._updates:  # plain lines: one per update at most
+        print(line, file=sys.stderr, flush=True)
+        self._printed = self._updates
+    self.shown = True
 
 
-def finish_progress(enabled: bool, msg: str) -> None:
-    "End the progress of a call: the notebook bar disappears; a terminal keeps `msg` as its last line."
-    if not enabled:
+def _close(self: Progress, error: type | None = None) -> None:
+    "End the progress: the notebook display is emptied; elsewhere one final line, if anything was shown."
+    if not self.shown:
         return
-    if _in_notebook():
-        _notebook_progress(None)
+    if self.where == "notebook":
+        self._handle.update({"text/plain": "", "text/html": ""}, raw=True)
+        return
+    end = f"stopped after {self.seconds():.1f} s ({error.__name__})" if error else f"done in {self.seconds():.1f} s"
+    line = f"mlkit: {self.name} {end}" + (f": {self.summary}" if self.summary and not error else "")
+    if self.where == "tty":
+        sys.stderr.write("\r" + line.ljust(self._width) + "\n")
+        sys.stderr.flush()
     else:
-        _terminal_progress(msg, final=True)
+        print(line, file=sys.stderr, flush=True)
+
+
+Progress._show, Progress._close = _show, _close
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f00a
+def _refresh(self: Progress) -> None:
+    "Show the last message again, with the seconds so far (the clock, and a nested call's updates)."
+    with self._lock:
+        if not self._stop.is_set():
+            self._show()
+
+
+def _tick(self: Progress) -> None:
+    "The clock thread: the first show at the delay, then a refresh every PROGRESS_REFRESH seconds until the scope ends."
+    wait = PROGRESS_DELAY - self.seconds() if self.mode == "auto" else PROGRESS_REFRESH
+    while not self._stop.wait(max(wait, 0.01)):
+        self._refresh()
+        wait = PROGRESS_REFRESH
+
+
+def _start_clock(self: Progress) -> None:
+    "Start the clock of a top-level scope that may show anything."
+    if self.outer is None and self.mode != "off":
+        self._clock = threading.Thread(target=self._tick, name=f"mlkit-progress-{self.name}", daemon=True)
+        self._clock.start()
+
+
+def _stop_clock(self: Progress) -> None:
+    "Stop the clock (and wait for it) before the scope's last word."
+    self._stop.set()
+    if self._clock is not None:
+        self._clock.join()
+
+
+Progress._refresh, Progress._tick, Progress._start_clock, Progress._stop_clock = _refresh, _tick, _start_clock, _stop_clock
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f007
+_ACTIVE: ContextVar = ContextVar("mlkit_progress", default=None)  # the scope of the call the user made
+
+
+def _enter(self: Progress) -> Progress:
+    "Start the scope: the call the user made becomes the active one (a nested scope leaves it) and its clock starts."
+    if self.outer is None:
+        self._token = _ACTIVE.set(self)
+    self._start_clock()
+    return self
+
+
+def _exit(self: Progress, kind, value, tb) -> None:
+    "End the scope: the clock stops, the bar or line goes (see `_close`), and the outer call, if any, is the active one again."
+    if self._token is not None:
+        _ACTIVE.reset(self._token)
+    self._stop_clock()
+    with self._lock:
+        self._close(kind)
+
+
+Progress.__enter__, Progress.__exit__ = _enter, _exit
+
+
+def progress_of(name: str, progress: bool | None = None) -> Progress:
+    "The progress scope of the call `name` (a `with` block): silent inside another mlkit call, see `set_progress`."
+    outer = _ACTIVE.get()
+    return Progress(name, "off" if outer is not None else _mode(progress), outer)
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #587a56c9
 def warning_summary(caught) -> list:

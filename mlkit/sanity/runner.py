@@ -22,7 +22,7 @@ from mlkit.baselines import (
 )
 from ..core import Finding, MlkitInputError, ModelError
 from ..runtime import model_name
-from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, report_progress, finish_progress
+from ..runtime import CannotSend, DeadlineWorker, OutOfTime, Ref, limit_threads, progress_of
 from .jobs import _curve_job, _grouped_job, _overfit_job, _permutation_job, _row_groups, _wrap_if_needed, grouped_splits
 from .report import CHECKS, SanityReport
 from .rules import P_VALUE, SANITY_MAX_ROWS
@@ -55,9 +55,9 @@ def _first_fit(model, X, y, plan: dict, task: str, random_state: int) -> tuple:
 class _Steps:
     "Runs the steps of one `sanity` call: in a worker killed at the deadline when there is a budget, else here."
 
-    def __init__(self, model, X, y, deadline, show: bool, started: float, findings: list):
+    def __init__(self, model, X, y, deadline, progress, started: float, findings: list):
         self.model, self.X, self.y = model, X, y
-        self.deadline, self.show, self.started, self.findings = deadline, show, started, findings
+        self.deadline, self.progress, self.started, self.findings = deadline, progress, started, findings
         self.skipped, self.stopped = [], []
         self.worker, self.no_worker = None, None
 
@@ -66,7 +66,7 @@ class _Steps:
         if self.deadline is not None and time.perf_counter() >= self.deadline:
             self.skipped.append(step)
             return None
-        report_progress(self.show, f"sanity: {step} ({time.perf_counter() - self.started:.1f} s so far)")
+        self.progress.update(step)
         try:
             if self.deadline is not None and self.no_worker is None:
                 if self.worker is None:
@@ -149,16 +149,17 @@ def sanity(
         raise MlkitInputError(
             f"n_permutations={n_permutations} cannot give a p-value below {P_VALUE}; use at least {int(np.ceil(1 / P_VALUE)) - 1} (or 0 to skip the test)"
         )
-    X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
-    with limit_threads(len(X)):  # the steps run here, or in a worker process when there is a budget (see `_sanity`)
-        folds = {"time_column": time_column, "groups": groups}
-        return _sanity(
-            model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started, folds
-        )
+    with progress_of("sanity", progress) as p:
+        X, y, task, findings, info = prepare_xy(data, target, task, cv=cv, max_rows=max_rows, random_state=random_state)
+        with limit_threads(len(X)):  # the steps run here, or in a worker process when there is a budget (see `_sanity`)
+            folds = {"time_column": time_column, "groups": groups}
+            return _sanity(
+                model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, p, started, folds
+            )
 
 # %% ../../nbs/06_sanity/05_runner.ipynb #f7609e9d
 def _sanity(
-    model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, progress, started, folds_by=None
+    model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, p, started, folds_by=None
 ) -> SanityReport:
     "The body of `sanity` once the table is read (see the rules above)."
     from sklearn.base import is_classifier, is_regressor
@@ -167,7 +168,6 @@ def _sanity(
         raise MlkitInputError(
             f"the model is a {'classifier' if is_classifier(model) else 'regressor'} but the task of target {target!r} is {task}; pass task= or another model"
         )
-    show = (len(X) >= 50_000) if progress is None else bool(progress)
     metric = resolve_metrics(task, metric)[0]
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
     kind, folds = ("regression" if task == "regression" else "classification"), n_splits(cv)
@@ -179,9 +179,10 @@ def _sanity(
     deadline = None if time_budget is None else started + float(time_budget)
     # 0. can the model take the raw table?
     name = model_name(model)  # the user's model, named as every other output names it (not mlkit's wrapper around it)
+    p.update("first fit on a small sample")
     model, wrap_reason = _first_fit(model, X, y, plan, task, random_state)
     findings += _wrapped_findings(wrap_reason, plan)
-    steps = _Steps(model, X, y, deadline, show, started, findings)
+    steps = _Steps(model, X, y, deadline, p, started, findings)
     try:
         # 1. cannot_overfit: fit a small sample and score it on itself
         res = steps.run("overfit a small sample", _overfit_job, task, random_state)
@@ -226,7 +227,7 @@ def _sanity(
         "n_permutations": n_permutations,
         "seconds": round(elapsed, 2),
     }
-    finish_progress(show, f"sanity done in {elapsed:.1f} s")
+
     return SanityReport(
         findings,
         task=task,
