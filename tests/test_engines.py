@@ -357,3 +357,33 @@ def test_spark_same(frame, reference, spark, tmp_path):
     assert profile(sdf, target="label").table[cols].equals(profile(frame, target="label").table[cols])
     frame.to_parquet(tmp_path / "part-0.parquet", index=False)
     assert_same_findings(run_check(scan(tmp_path, engine="spark")), reference, "spark")
+
+
+def _duck_relation(memory_limit: str):
+    "2M rows with two high-cardinality integers, an id, a high-cardinality text and a float, in a DuckDB held to `memory_limit`."
+    import duckdb
+    import narwhals as nw
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit='{memory_limit}'; SET threads=2")
+    sql = "select i as id, (i * 7919) % 2000003 as a, (i * 104729) % 1999993 as b, 'x' || (i % 1500000)::varchar as t, random() as r from range(2000000) t(i)"
+    return nw.from_native(con.sql(sql)), con
+
+
+@pytest.mark.slow
+def test_duckdb_memory_limit_splits_queries_and_finds_the_same():
+    roomy, _c1 = _duck_relation("2GB")
+    tight, _c2 = _duck_relation("128MB")  # the one-query column pass and sentinel pass do not fit: they are split
+    want, got = check(roomy, progress=False), check(tight, progress=False)
+    assert "check_failed" not in want.checks and "check_failed" not in got.checks, got.checks
+    assert sorted((f.check, f.columns, f.severity) for f in got.findings) == sorted((f.check, f.columns, f.severity) for f in want.findings)
+    assert {"id_like_column", "high_cardinality"} <= set(got.checks)
+
+
+@pytest.mark.slow
+def test_duckdb_out_of_memory_in_the_column_pass_is_an_error_that_says_so():
+    starved, _con = _duck_relation("64MB")  # one aggregate alone does not fit
+    report = check(starved, progress=False)
+    failed = report.filter(check="check_failed").findings
+    assert failed and failed[0].severity == "error" and not report.ok, report.summary()
+    assert "memory" in failed[0].fix and "not a clean bill of health" in failed[0].fix

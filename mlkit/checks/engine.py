@@ -27,6 +27,7 @@ from .target import _task
 from .text import _prefetch_text_scans, _text_summary
 from ..core import MlkitInputError, Report
 from ..data.read import column_text
+from ..data.stats import is_out_of_memory
 from ..runtime import progress_of
 
 # %% auto #0
@@ -40,14 +41,16 @@ def _column_arg(name, available: list, what: str) -> str:
     return name
 
 
-def _guarded(ctx: _Ctx, name: str, fn, *args):
+def _guarded(ctx: _Ctx, name: str, fn, *args, severity: str | None = None, then: str = "the other checks ran"):
     try:
         return fn(*args)
     except (KeyboardInterrupt, MemoryError):
         raise
     except Exception as e:  # a check must never take the others down
+        fix = ("The engine ran out of memory: raise its limit (DuckDB: SET memory_limit; Spark: executor memory) or check fewer columns at once"
+               if is_out_of_memory(e) else "Please report this with the data's dtypes")  # fmt: skip
         ctx.add("check_failed", (), f"The {name} check could not run: {type(e).__name__}: {str(e)[:200]}",
-                {"check": name, "error": type(e).__name__, "detail": str(e)[:500]}, "Please report this with the data's dtypes; the other checks ran.")  # fmt: skip
+                {"check": name, "error": type(e).__name__, "detail": str(e)[:500]}, f"{fix}; {then}.", severity=severity)  # fmt: skip
         return None
 
 # %% ../../nbs/03_checks/14_engine.ipynb #38ec3648
@@ -83,7 +86,8 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
     "The shared column pass (and the text value counts when a runner needs them), once per call."
     if ctx.stats is None:
         names = ctx.names
-        stats = _guarded(ctx, "column statistics", lambda: ctx.fs.columns)
+        stats = _guarded(ctx, "column statistics", lambda: ctx.fs.columns, severity="error",
+                         then="without the column statistics most checks could not run, so this report is not a clean bill of health")  # fmt: skip
         if stats is None:  # the pass failed (reported as check_failed): the checks and the profile see no statistics
             stats = ctx.fs.columns = {c: {"kind": "other", "missing": 0, "present": ctx.n} for c in names}
         if text:

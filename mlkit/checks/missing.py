@@ -10,13 +10,14 @@ import narwhals as nw
 from .context import _Ctx, _fmt_share, _share
 from .registry import check_runner, register_check
 from .stats import _NUM_SENTINELS, _finite, _num, _quantile_frame, _row, _typed
+from ..data.stats import select_row
 
 # %% auto #0
 __all__ = []
 
 # %% ../../nbs/03_checks/07_missing.ipynb #c3d5e7f1
 def _sentinel_facts(ctx: _Ctx, candidates: list) -> dict:
-    "{column: ([(sentinel, rows)] most frequent first, {min, max, q1, q3} of the other finite values)}: one select for all columns (two on a sampled eager frame)."
+    "{column: ([(sentinel, rows)] most frequent first, {min, max, q1, q3} of the other finite values)}: one select for all columns (two on a sampled eager frame; more only where the engine runs out of memory)."
     exprs, quantiles, typed = [], [], {}
     for i, c in enumerate(candidates):
         typed[c] = _typed(_NUM_SENTINELS, ctx.schema[c])
@@ -28,9 +29,10 @@ def _sentinel_facts(ctx: _Ctx, candidates: list) -> dict:
         quantiles += [rest.quantile(q, interpolation="linear").alias(f"{i}|{k}") for q, k in ((0.25, "q1"), (0.75, "q3"))]
     qframe = _quantile_frame(ctx.df, ctx.cfg, ctx.cache) if candidates else ctx.df
     same = qframe is ctx.df  # all rows: the quartiles join the same select
-    values = _row(ctx.df.select(exprs + quantiles if same else exprs)) if candidates else {}
+    split = lambda: ctx.fs.passes.update(memory_splits=1)  # noqa: E731 - split in two to fit the engine's memory
+    values = select_row(ctx.df, exprs + quantiles if same else exprs, split) if candidates else {}
     if not same:
-        values.update(_row(qframe.select(quantiles)))
+        values.update(select_row(qframe, quantiles, split))
     out = {}
     for i, c in enumerate(candidates):
         found = [(v, int(values[f"{i}|s{j}"] or 0)) for j, v in enumerate(typed[c])]

@@ -266,9 +266,11 @@ def _check_correlations(ctx: _Ctx) -> None:
     if not need_num and not need_cat:
         return
     arr, sampled = ctx.fs.numeric_matrix(need_num)  # the shared matrix, on the shared row sample
-    frame, _ = _row_sample(ctx, need_cat, cfg.correlation_sample_rows)  # the same rows: a sample depends on seed and row count only
-    codes = _frame_codes(ctx, frame, need_cat)
-    del frame
+    codes = None  # no categorical column: nothing to code (and a lazy engine refuses a select of no column)
+    if need_cat:
+        frame, _ = _row_sample(ctx, need_cat, cfg.correlation_sample_rows)  # the same rows: a sample depends on seed and row count only
+        codes = _frame_codes(ctx, frame, need_cat)
+        del frame
     if pearson:
         _check_numeric_correlations(ctx, nums, arr, sampled)
     if cramer:

@@ -15,7 +15,8 @@ from .sources import collect
 
 # %% auto #0
 __all__ = ['STAT_KINDS', 'STACK_MIN_COLUMNS', 'STACK_MAX_CELLS', 'FENCE_NUMPY_COLUMNS', 'FENCE_NUMPY_ROWS', 'stats_kind',
-           'one_row', 'as_number', 'finite_only', 'FrameStats', 'frame_stats', 'split_sorted', 'pearson_matrix']
+           'one_row', 'as_number', 'finite_only', 'is_out_of_memory', 'select_row', 'FrameStats', 'frame_stats',
+           'split_sorted', 'pearson_matrix']
 
 # %% ../../nbs/02_data/05_stats.ipynb #1ecd1362
 STAT_KINDS = ("numeric", "bool", "text", "datetime", "other")
@@ -53,6 +54,24 @@ def finite_only(c: str, dtype):
     if dtype.is_float():
         return nw.when(col.is_finite().fill_null(False)).then(col)
     return col
+
+# %% ../../nbs/02_data/05_stats.ipynb #5e1ec702
+def is_out_of_memory(e: BaseException) -> bool:
+    "Whether an engine's error says it ran out of memory (Python's MemoryError, DuckDB's OutOfMemoryException, polars' or Spark's message)."
+    return isinstance(e, MemoryError) or "memory" in type(e).__name__.lower() or "out of memory" in str(e).lower()
+
+
+def select_row(frame, exprs: list, on_split=None) -> dict:
+    "`one_row(frame.select(exprs))`; when the engine runs out of memory, the expressions in halves (down to one per query), so that each query's aggregates fit; `on_split()` is called at each split."
+    try:
+        return one_row(frame.select(exprs))
+    except Exception as e:  # MemoryError included
+        if len(exprs) < 2 or not is_out_of_memory(e):
+            raise
+    if on_split is not None:
+        on_split()
+    half = len(exprs) // 2
+    return {**select_row(frame, exprs[:half], on_split), **select_row(frame, exprs[half:], on_split)}
 
 # %% ../../nbs/02_data/05_stats.ipynb #522e99b6
 def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split: bool = False) -> None:
@@ -104,7 +123,8 @@ def _numeric_exprs(fs, out: dict, name) -> None:
 def _pass_exprs(fs) -> dict:
     "Every expression of the column pass, by the rows it runs on; columns of one kind and dtype share each expression."
     out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": []}
-    split = fs.lazy and fs.frame.implementation.is_polars() and fs.n_rows >= fs.split_distinct_rows
+    impl = fs.frame.implementation  # a long polars or DuckDB scan: one distinct count per query (each hash set alone in memory)
+    split = fs.lazy and (impl.is_polars() or impl.is_duckdb()) and fs.n_rows >= fs.split_distinct_rows
     index = {c: i for i, c in enumerate(fs.kinds)}
 
     def name(expr, stat):
@@ -149,21 +169,22 @@ def _assemble(fs, values: dict) -> dict:
 
 
 def _column_pass(fs) -> dict:
-    "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample)."
+    "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample), split only where the engine runs out of memory."
     df, out = fs.frame, _pass_exprs(fs)
-    values = one_row(df.select(out["all"])) if out["all"] and fs.n_rows else {}
-    for expr in out["distinct"] if fs.n_rows else ():  # a large polars scan: one distinct count per query (`_count_exprs`)
+    split = lambda: fs.passes.update(memory_splits=1)  # noqa: E731 - a query split in two to fit the engine's memory
+    values = select_row(df, out["all"], split) if out["all"] and fs.n_rows else {}
+    for expr in out["distinct"] if fs.n_rows else ():  # a large polars or DuckDB scan: one distinct count per query (`_count_exprs`)
         values.update(one_row(df.select(expr)))
     # NaN and +/-inf masked to null once (cheaper than inside every statistic), only in the float columns that have any
     dirty = [c for i, c in enumerate(fs.kinds) if fs.schema[c].is_float() and int(values.get(f"{i}|nonfinite") or 0)]
     finite = df.with_columns([finite_only(c, fs.schema[c]).alias(c) for c in dirty]) if dirty else df
     if out["moments"] and fs.n_rows and fs.moments:
-        values.update(one_row(finite.select(out["moments"])))
+        values.update(select_row(finite, out["moments"], split))
     if out["sample_num"] and fs.n_rows and fs.moments:  # quartiles: on the shared sample of the numeric columns (kept for later analyses)
         numeric = [c for c, k in fs.kinds.items() if k == "numeric"]
-        values.update(one_row(fs.quantile_frame(finite.select(numeric)).select(out["sample_num"])))
+        values.update(select_row(fs.quantile_frame(finite.select(numeric)), out["sample_num"], split))
     if out["sample_other"] and fs.n_rows:  # the same rows of text and date columns (a sample depends on seed and row count only)
-        values.update(one_row(finite.select(out["sample_cols"]).sample(n=fs.sample_rows, seed=fs.seed).select(out["sample_other"])))
+        values.update(select_row(finite.select(out["sample_cols"]).sample(n=fs.sample_rows, seed=fs.seed), out["sample_other"], split))
     return _assemble(fs, values)
 
 # %% ../../nbs/02_data/05_stats.ipynb #d6c1513c
@@ -178,7 +199,9 @@ class FrameStats:
         self.kinds = dict(kinds) if kinds is not None else {c: stats_kind(t) for c, t in self.schema.items()}
         self.sample_rows, self.seed, self.correlation_rows, self.max_pairs = sample_rows, seed, correlation_rows, max_pairs
         self.extra = extra  # (name, dtype, kind) -> [(stat, expression)] added to the first select
-        self.split_distinct_rows = 1_000_000  # a polars scan this long counts distinct values one column per query (bounded memory)
+        self.split_distinct_rows = (
+            1_000_000  # a polars or DuckDB scan this long counts distinct values one column per query (bounded memory)
+        )
         self.moments = moments  # False: the counts select only (no moments, no quartiles): what a schema or a validation needs
         self.passes: Counter = Counter()  # heavy pass name -> times run
         self.cache: dict = {}  # the shared row samples
