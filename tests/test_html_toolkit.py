@@ -34,6 +34,8 @@ def test_table_escapes_headers_and_cells():
     g = table(["col", "x"], [[evil, 1], [evil, 2]], group=0)
     assert "<img" not in g and 'rowspan="2"' in g
     assert "<img" not in figure(evil, evil) and "<svg>" in figure(Html("<svg>"), "c")
+    a = table(["a"], [[1]], attrs={"title": evil, "border": 1})
+    assert "<img" not in a and a.startswith('<table title="&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" border="1"><thead>')
 
 
 def test_findings_table_is_the_toolkit_table():
