@@ -10,7 +10,6 @@ ROOT = Path(__file__).resolve().parents[1] / "mlkit"
 # monitor/, schema/ and serve/ belong to other helpers (issue 12 pt 3); the widgets and compare/report are left from this pass.
 ALLOWED = {
     "widgets/baselines.py",
-    "widgets/board.py",
     "widgets/tuner_view.py",
 }
 
