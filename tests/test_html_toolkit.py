@@ -9,7 +9,6 @@ ROOT = Path(__file__).resolve().parents[1] / "mlkit"
 # To do: hand-built tables still to move onto `mlkit.core.html.table`.
 # monitor/, schema/ and serve/ belong to other helpers (issue 12 pt 3); the widgets and compare/report are left from this pass.
 ALLOWED = {
-    "widgets/baselines.py",
     "widgets/tuner_view.py",
 }
 
