@@ -187,6 +187,18 @@ def test_report_html_escapes_and_roundtrips(split):
     assert isinstance(back, MonitorReport) and back.drifted == report.drifted
 
 
+def test_performance_table_escapes_the_metric_name():
+    from mlkit.monitor import MonitorReport
+
+    evil = "<img src=x onerror=alert(1)>"
+    perf = {"metric": evil, "reference": 0.9, "current": 0.5, "relative_drop": 0.44, "threshold": 0.05, "judged": False, "current_rows": 9}
+    page = MonitorReport(performance=perf).to_html(standalone=True)
+    assert (
+        "<img" not in page
+        and "<td>&lt;img src=x onerror=alert(1)&gt;</td><td>0.9</td><td>0.5</td><td>+44.0% (too few rows to judge)</td>" in page
+    )
+
+
 def test_mlkit_monitor_is_callable_whatever_was_imported(split):
     import mlkit
     import mlkit.monitor  # noqa: F401

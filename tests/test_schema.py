@@ -171,6 +171,9 @@ def test_html_is_escaped():
     h = s._repr_html_()
     assert "<script>alert" not in h and "&lt;script&gt;" in h and "&lt;b&gt;x&lt;/b&gt;" in h
     assert list(s.to_frame().columns) == ["column", "type", "nullable", "unique", "min", "max", "categories"]
+    evil = "<img src=x onerror=alert(1)>"
+    h = infer_schema(pd.DataFrame({evil: [evil, "y"], "n": [1, 2]}))._repr_html_()
+    assert "<img" not in h and "<tr><td>&lt;img src=x onerror=alert(1)&gt;</td><td>string</td>" in h
 
 
 # --- validation --------------------------------------------------------------------------------

@@ -120,10 +120,11 @@ def _runs(rows, group) -> list:
     return spans
 
 
-def table(header, rows, *, cls: str = "", style: str = "", strong=(), numeric=(), group=None, row_style=None) -> Html:
+def table(header, rows, *, cls: str = "", style: str = "", strong=(), numeric=(), group=None, row_style=None, attrs=None) -> Html:
     """An HTML table; every header and cell escaped unless it is `Html` (a `cell` goes in as built). `header` None: no head row.
     `strong`: row numbers in bold; `numeric`: column numbers right-aligned; `group`: a column number whose runs of equal
-    values merge into one bold cell (rowspan); `style`: the table's inline style; `row_style(i, row)`: row i's inline style."""
+    values merge into one bold cell (rowspan); `style`: the table's inline style; `row_style(i, row)`: row i's inline style;
+    `attrs`: any other attributes of the table element (a dict, names and values escaped)."""
     strong, numeric, rows = set(strong), set(numeric), [list(r) for r in rows]
     spans = _runs(rows, group) if group is not None else []
 
@@ -139,6 +140,7 @@ def table(header, rows, *, cls: str = "", style: str = "", strong=(), numeric=()
     head = "" if header is None else f"<thead><tr>{''.join(put(j, h, True) for j, h in enumerate(header))}</tr></thead>"
     body = "".join(tr(i, row) for i, row in enumerate(rows))
     attr = (f' class="{esc(cls)}"' if cls else "") + (f' style="{esc(style)}"' if style else "")
+    attr += "".join(f' {esc(k)}="{esc(v)}"' for k, v in (attrs or {}).items())
     return Html(f"<table{attr}>{head}<tbody>{body}</tbody></table>")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core import Finding, MlkitInputError, Report, esc, register_report_kind, to_jsonable
+from ..core.html import Html, cell, table
 from .batch import monitor
 
 # %% auto #0
@@ -130,21 +131,18 @@ class MonitorBatchesReport(Report):
                 parts.append(chart_svg(self.chart()))
             except Exception as e:
                 parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
-            head = "".join(f"<th>{h}</th>" for h in ("batch", "rows", "drifted features", "predictions", "metric", "errors", "warnings"))
-            rows = "".join(_batch_row(b) for b in self.batches)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            head = ["batch", "rows", "drifted features", "predictions", "metric", "errors", "warnings"]
+            parts.append(table(head, [_batch_row(b) for b in self.batches]))
         return "".join(parts)
 
 # %% ../../nbs/11_monitor/04_batches.ipynb #bb29dc7e
-def _batch_row(b: dict) -> str:
-    "One escaped HTML table row for a batch."
+def _batch_row(b: dict) -> list:
+    "A batch's cells for `table`: its name in bold, the drifted columns listed under their count."
     cols = f'<div class="mlk-fix">{esc(", ".join(b["drifted_columns"]))}</div>' if b["drifted_columns"] else ""
     pred = "" if b["prediction_drifted"] is None else "drifted" if b["prediction_drifted"] else "stable"
-    value = "" if b["value"] is None else f"{esc(b['metric'])} {b['value']:.4g}"
-    return (
-        f'<tr><td class="mlk-col">{esc(b["batch"])}</td><td>{b["rows"]}</td><td>{b["drifted"]} / {b["features"]}{cols}</td>'
-        f"<td>{pred}</td><td>{value}</td><td>{b['errors']}</td><td>{b['warnings']}</td></tr>"
-    )
+    value = "" if b["value"] is None else f"{b['metric']} {b['value']:.4g}"
+    drifted = Html(f"{esc(b['drifted'])} / {esc(b['features'])}{cols}")
+    return [cell(b["batch"], cls="mlk-col"), b["rows"], drifted, pred, value, b["errors"], b["warnings"]]
 
 # %% ../../nbs/11_monitor/04_batches.ipynb #2b37d2fd
 def monitor_batches(batches, reference, model=None, target: str | None = None, *, names=None, **options) -> MonitorBatchesReport:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 
-from ..core import Finding, Report, esc, register_report_kind, to_jsonable
+from ..core import Finding, Report, esc, register_report_kind, table, to_jsonable
 
 # %% auto #0
 __all__ = ['drift_effect_chart', 'MonitorReport']
@@ -131,11 +131,9 @@ class MonitorReport(Report):
         parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
         p = self.performance
         if p:
-            parts.append(
-                "<table><thead><tr><th>metric</th><th>reference</th><th>current</th><th>relative drop</th><th>threshold</th></tr></thead><tbody>"
-                f"<tr><td>{esc(p['metric'])}</td><td>{p['reference']:.4g}</td><td>{p['current']:.4g}</td><td>{p['relative_drop']:+.1%}{'' if p.get('judged', True) else ' (too few rows to judge)'}</td>"
-                f"<td>{p['threshold']:.0%}</td></tr></tbody></table>"
-            )
+            drop = f"{p['relative_drop']:+.1%}" + ("" if p.get("judged", True) else " (too few rows to judge)")
+            row = [p["metric"], f"{p['reference']:.4g}", f"{p['current']:.4g}", drop, f"{p['threshold']:.0%}"]
+            parts.append(table(["metric", "reference", "current", "relative drop", "threshold"], [row]))
         if len(self.drift) and self.drift["effect"].notna().any():
             try:
                 parts.append(chart_svg(self.chart()))

@@ -14,7 +14,7 @@ from typing import Any
 
 import narwhals as nw
 
-from ..core import MlkitInputError, Report, atomic_write, esc, lazy, to_jsonable
+from ..core import MlkitInputError, Report, atomic_write, lazy, table, to_jsonable
 from ..data.sources import lazy_source
 from .columns import count_distinct, distinct_values, look_column, table_columns
 from .types import LOGICAL_TYPES, NUMERIC_TYPES, RANGE_TYPES, TEXT_TYPES
@@ -299,7 +299,7 @@ class Schema:
         return pd.DataFrame(rows, columns=["column", "type", "nullable", "unique", "min", "max", "categories"])
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in ("column", "type", "nullable", "unique", "min", "max", "categories"))
+        head = ["column", "type", "nullable", "unique", "min", "max", "categories"]
         body = []
         for c in self:
             cats = (
@@ -316,11 +316,11 @@ class Schema:
                 "" if c.max is None else c.max,
                 cats,
             ]
-            body.append("<tr>" + "".join(f"<td>{esc(x)}</td>" for x in cells) + "</tr>")
+            body.append(cells)
         return (
             f'<div class="mlkit-schema"><p><b>Schema</b>: {len(self)} columns'
             + (f", inferred from {self.rows} rows" if self.rows is not None else "")
-            + f"</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+            + f"</p>{table(head, body)}</div>"
         )
 
     def validate(self, data) -> Report:

@@ -9,14 +9,14 @@ __all__ = ['default_log_dir', 'create_app', 'app_from_env', 'serve']
 # no `from __future__ import annotations` here: FastAPI reads the endpoints' annotations (`request: Request`, imported inside create_app) at definition time
 import contextlib
 import threading
-import html
 import math
 import os
 import time
 import uuid
 from pathlib import Path
 
-from ..core import MlkitInputError, to_jsonable
+from ..core import MlkitInputError, esc, to_jsonable
+from ..core.html import Html, cell, table
 from .batch import Combiner
 from .bundle import Bundle, load_bundle
 from .codec import dumps, loads
@@ -319,17 +319,17 @@ _Predictor.explain = _explain
 # %% ../../nbs/13_serve/04_app.ipynb #861263c0
 def _plain_docs(openapi: dict) -> str:
     "A self-contained HTML page listing the API's paths from its OpenAPI document."
-    rows = []
-    for path, methods in openapi.get("paths", {}).items():
-        for method, op in methods.items():
-            rows.append(
-                f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code></td><td>{html.escape(op.get('summary', ''))}</td><td>{html.escape(op.get('description', ''))}</td></tr>"
-            )
-    title = html.escape(openapi.get("info", {}).get("title", "API"))
+    head = [cell(h, header=True) for h in ("method", "path", "summary", "description")]  # a body row, as the page always had
+    rows = [
+        [Html(f"<code>{esc(method.upper())}</code>"), Html(f"<code>{esc(path)}</code>"), op.get("summary", ""), op.get("description", "")]
+        for path, methods in openapi.get("paths", {}).items()
+        for method, op in methods.items()
+    ]
+    title = esc(openapi.get("info", {}).get("title", "API"))
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
         f"<p>The machine-readable API description is at <a href='/openapi.json'>/openapi.json</a>.</p>"
-        f"<table border='1' cellpadding='4'><tr><th>method</th><th>path</th><th>summary</th><th>description</th></tr>{''.join(rows)}</table></body></html>"
+        f"{table(None, [head, *rows], attrs={'border': 1, 'cellpadding': 4})}</body></html>"
     )
 
 

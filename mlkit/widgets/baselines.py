@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ..core import MlkitInputError, esc
+from ..core.html import cell, table
 from .board import _FONT, _LABEL_WIDTH, Board, _ipywidgets, _number, _panel
 
 # %% auto #0
@@ -19,25 +20,21 @@ def _tidy_std(value):
 # %% ../../nbs/09_widgets/05_baselines.ipynb #af922a65
 def _ranking_html(t, metric: str, stb) -> str:
     "The candidates table: rank, model, kind, mean ± std on `metric`, whether each beats `stb` (the score to beat), and a note on it."
-    head = "".join(
-        f'<th style="text-align:{a};padding:4px 8px;border-bottom:1px solid #cbd2d9;background:#f5f7fa">{h}</th>'
-        for h, a in (
-            ("#", "right"),
-            ("model", "left"),
-            ("kind", "left"),
-            (f"{esc(metric)} (mean ± std)", "right"),
-            ("beats it?", "left"),
-        )
-    )
+    th = "padding:4px 8px;border-bottom:1px solid #cbd2d9;background:#f5f7fa"
+    heads = (("#", "right"), ("model", "left"), ("kind", "left"), (f"{metric} (mean ± std)", "right"), ("beats it?", "left"))
+    head = [cell(h, header=True, style=f"text-align:{a};{th}") for h, a in heads]
     rows = []
     for i, r in enumerate(t.to_dict(orient="records"), 1):
         beats = "" if r["beats"] is None else ("✓" if r["beats"] else "✗")
-        weight = "font-weight:600;" if i == 1 else ""
+        score = f"{_number(r['mean'], 3)} ± {_number(_tidy_std(r['std']), 2)}"
         rows.append(
-            f'<tr style="{weight}"><td style="text-align:right;padding:3px 8px">{i}</td><td style="padding:3px 8px">{esc(r["model"])}</td>'
-            f'<td style="padding:3px 8px;color:#52606d">{esc(r["kind"])}</td>'
-            f'<td style="text-align:right;padding:3px 8px;white-space:nowrap">{esc(_number(r["mean"], 3))} ± {esc(_number(_tidy_std(r["std"]), 2))}</td>'
-            f'<td style="padding:3px 8px;color:{"#1d6b39" if r["beats"] else "#9b1c1c"}">{beats}</td></tr>'
+            [
+                cell(i, style="text-align:right;padding:3px 8px"),
+                cell(r["model"], style="padding:3px 8px"),
+                cell(r["kind"], style="padding:3px 8px;color:#52606d"),
+                cell(score, style="text-align:right;padding:3px 8px;white-space:nowrap"),
+                cell(beats, style=f"padding:3px 8px;color:{'#1d6b39' if r['beats'] else '#9b1c1c'}"),
+            ]
         )
     note = (
         f"Score to beat (best simple baseline): <b>{esc(_number(stb, 4))}</b>"
@@ -46,8 +43,13 @@ def _ranking_html(t, metric: str, stb) -> str:
     )
     return _panel(
         f"Candidates by {metric}, best first",
-        f'<table style="border-collapse:collapse;font-size:13px;width:100%"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-        f'<div style="margin-top:8px">{note}</div>',
+        table(
+            head,
+            rows,
+            style="border-collapse:collapse;font-size:13px;width:100%",
+            row_style=lambda i, row: "font-weight:600;" if i == 0 else "",
+        )
+        + f'<div style="margin-top:8px">{note}</div>',
     )
 
 # %% ../../nbs/09_widgets/05_baselines.ipynb #328f0129

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from ..core import MlkitInputError, atomic_write, esc
+from ..core.html import cell, table
 
 # %% auto #0
 __all__ = ['Board']
@@ -113,12 +114,10 @@ def _number(value, digits: int = 4) -> str:
 # %% ../../nbs/09_widgets/01_board.ipynb #29bc9b34
 def _kv_table(rows, *, key_width: str = "40%") -> str:
     "A two-column key/value HTML table (everything escaped)."
-    body = "".join(
-        f'<tr><th style="text-align:left;font-weight:600;padding:3px 10px 3px 0;width:{key_width};vertical-align:top;color:#52606d">{esc(k)}</th>'
-        f'<td style="padding:3px 0;vertical-align:top;word-break:break-word">{esc(v)}</td></tr>'
-        for k, v in rows
-    )
-    return f'<table style="border-collapse:collapse;font-size:13px;width:100%">{body}</table>'
+    key = f"text-align:left;font-weight:600;padding:3px 10px 3px 0;width:{key_width};vertical-align:top;color:#52606d"
+    value = "padding:3px 0;vertical-align:top;word-break:break-word"
+    body = [[cell(k, header=True, style=key), cell(v, style=value)] for k, v in rows]
+    return table(None, body, style="border-collapse:collapse;font-size:13px;width:100%")
 
 # %% ../../nbs/09_widgets/01_board.ipynb #5e6e8b2d
 def _labelled(text: str, control, width: str = _LABEL_WIDTH):

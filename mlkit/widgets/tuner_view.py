@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from ..core import esc
+from ..core.html import Html, cell, table
 from .board import _FONT, _kv_table, _number, _panel
 
 # %% auto #0
@@ -105,19 +106,22 @@ def _cost_chart(curve, grid, pos_label, cost_fp: float, cost_fn: float):
 def _confusion_panel(m: dict, pos: str, neg: str) -> str:
     "The confusion matrix of the tuner's metrics `m` (`pos`, `neg`: the class names), right answers green, errors red."
 
-    def cell(n, what, good):
+    def count(n, what, good):
         bg, fg = ("#e8f5ec", "#1d6b39") if good else ("#fdecea", "#9b1c1c")
-        return (
-            f'<td style="background:{bg};color:{fg};text-align:center;padding:8px 10px;border:1px solid #fff;min-width:96px">'
-            f'<div style="font-size:20px;font-weight:700">{n:,}</div><div style="font-size:11px">{what}</div></td>'
+        box = f"background:{bg};color:{fg};text-align:center;padding:8px 10px;border:1px solid #fff;min-width:96px"
+        return cell(
+            Html(f'<div style="font-size:20px;font-weight:700">{n:,}</div><div style="font-size:11px">{esc(what)}</div>'), style=box
         )
 
-    th = 'style="padding:4px 8px;font-weight:600;color:#52606d;font-size:12px"'
-    matrix = (
-        f'<table style="border-collapse:collapse;{_FONT}"><tr><td></td><th {th}>predicted {esc(pos)}</th><th {th}>predicted {esc(neg)}</th></tr>'
-        f'<tr><th {th} style="text-align:right">actual {esc(pos)}</th>{cell(m["tp"], "true positives", True)}{cell(m["fn"], "false negatives", False)}</tr>'
-        f'<tr><th {th} style="text-align:right">actual {esc(neg)}</th>{cell(m["fp"], "false positives", False)}{cell(m["tn"], "true negatives", True)}</tr></table>'
-    )
+    def label(text):
+        return cell(text, header=True, style="padding:4px 8px;font-weight:600;color:#52606d;font-size:12px")
+
+    rows = [
+        [cell(""), label(f"predicted {pos}"), label(f"predicted {neg}")],
+        [label(f"actual {pos}"), count(m["tp"], "true positives", True), count(m["fn"], "false negatives", False)],
+        [label(f"actual {neg}"), count(m["fp"], "false positives", False), count(m["tn"], "true negatives", True)],
+    ]
+    matrix = table(None, rows, style=f"border-collapse:collapse;{_FONT}")
     return _panel(f"Confusion matrix at threshold {m['threshold']:.3g}", matrix)
 
 # %% ../../nbs/09_widgets/07_tuner_view.ipynb #5a501a0b
