@@ -14,7 +14,7 @@ from typing import Any
 
 import narwhals as nw
 
-from ..core import MlkitInputError, Report, atomic_write, lazy, table, to_jsonable
+from ..core import STYLESHEET, MlkitInputError, Report, atomic_write, format_number, lazy, table, to_jsonable
 from ..data.sources import lazy_source
 from .columns import count_distinct, distinct_values, look_column, table_columns
 from .types import LOGICAL_TYPES, NUMERIC_TYPES, RANGE_TYPES, TEXT_TYPES
@@ -183,6 +183,13 @@ def _aware_mix(lo: str, hi: str) -> bool:
     "True when one datetime bound has an offset and the other has none (they cannot be ordered)."
     return (_dt.datetime.fromisoformat(lo).tzinfo is None) != (_dt.datetime.fromisoformat(hi).tzinfo is None)
 
+# %% ../../nbs/03a_schema/03_spec.ipynb #925c0395
+def _shown_bound(value) -> str:
+    "A column's min or max as the schema table shows it: numbers to six significant digits (the file keeps them exact), dates and text as they are."
+    if value is None:
+        return ""
+    return format_number(value, digits=6) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
 # %% ../../nbs/03a_schema/03_spec.ipynb #925c0396
 class Schema:
     "Expectations about every column of a table; inferred by `infer_schema`, saved as editable JSON, checked by `validate`."
@@ -312,15 +319,15 @@ class Schema:
                 c.type + (f" ({c.timezone})" if c.timezone else ""),
                 "yes" if c.nullable else "no",
                 "yes" if c.unique else "no",
-                "" if c.min is None else c.min,
-                "" if c.max is None else c.max,
+                _shown_bound(c.min),
+                _shown_bound(c.max),
                 cats,
             ]
             body.append(cells)
         return (
-            f'<div class="mlkit-schema"><p><b>Schema</b>: {len(self)} columns'
+            f'<style>{STYLESHEET}</style><div class="mlkit-report mlkit-schema"><p><b>Schema</b>: {len(self)} columns'
             + (f", inferred from {self.rows} rows" if self.rows is not None else "")
-            + f"</p>{table(head, body)}</div>"
+            + f"</p>{table(head, body, cls='mlk-stats', numeric=(4, 5))}</div>"
         )
 
     def validate(self, data) -> Report:
