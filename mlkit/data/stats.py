@@ -78,6 +78,7 @@ def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split
     "Missing and distinct counts of `cols` (one kind and dtype) into the expression lists of `out` (all rows, or the row sample when `approx`; with `split`, one distinct count per column in `out['distinct']`)."
     col = nw.col(*cols)  # one multi-column expression per statistic: unary chains only (narwhals allows no binary op between them)
     target = out["sample_num" if k == "numeric" else "sample_other"] if approx else out["all"]
+    unique = out["unique"] if out["unique_apart"] and not approx else target  # Spark: distinct counts in a query of their own
     if split:  # each distinct count holds a hash set of the column's values: one at a time keeps memory to the largest column
         nunique = [name((nw.col(c).fill_nan(None) if dtype.is_float() else nw.col(c)).n_unique(), "nunique") for c in cols]
         out["distinct"] += nunique if k != "other" else []
@@ -87,13 +88,13 @@ def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split
     if dtype.is_float():
         miss = col.is_nan().fill_null(True)  # NaN or null, on every engine (pandas' NaN is its null)
         out["all"].append(name(miss.cast(nw.Int64).sum(), "missing"))
-        target.append(name(col.fill_nan(None).n_unique(), "nunique"))
+        unique.append(name(col.fill_nan(None).n_unique(), "nunique"))
     else:
         miss = col.is_null()
         out["all"].append(name(col.null_count(), "missing"))
         if k != "other":
             as_text = dtype == nw.Categorical or isinstance(dtype, nw.Enum)
-            target.append(name((col.cast(nw.String) if as_text else col).n_unique(), "nunique"))
+            unique.append(name((col.cast(nw.String) if as_text else col).n_unique(), "nunique"))
     if approx:
         target.append(name(miss.cast(nw.Int64).sum(), "sample_missing"))
 
@@ -122,7 +123,9 @@ def _numeric_exprs(fs, out: dict, name) -> None:
 
 def _pass_exprs(fs) -> dict:
     "Every expression of the column pass, by the rows it runs on; columns of one kind and dtype share each expression."
-    out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": []}
+    out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": [], "unique": []}
+    # Spark plans exact distinct counts beside other aggregates with an Expand (every row once per aggregate): 3x slower than apart
+    out["unique_apart"] = fs.lazy and fs.frame.implementation.is_spark_like()
     impl = fs.frame.implementation  # a long polars or DuckDB scan: one distinct count per query (each hash set alone in memory)
     split = fs.lazy and (impl.is_polars() or impl.is_duckdb()) and fs.n_rows >= fs.split_distinct_rows
     index = {c: i for i, c in enumerate(fs.kinds)}
@@ -173,6 +176,8 @@ def _column_pass(fs) -> dict:
     df, out = fs.frame, _pass_exprs(fs)
     split = lambda: fs.passes.update(memory_splits=1)  # noqa: E731 - a query split in two to fit the engine's memory
     values = select_row(df, out["all"], split) if out["all"] and fs.n_rows else {}
+    if out["unique"] and fs.n_rows:  # Spark: the distinct counts in one query of their own
+        values.update(select_row(df, out["unique"], split))
     for expr in out["distinct"] if fs.n_rows else ():  # a large polars or DuckDB scan: one distinct count per query (`_count_exprs`)
         values.update(one_row(df.select(expr)))
     # NaN and +/-inf masked to null once (cheaper than inside every statistic), only in the float columns that have any
