@@ -259,3 +259,23 @@ def test_cli(split, model, tmp_path):
     assert missing.returncode == 2 and "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
     bad_model = _cli(tmp_path / "ref.csv", tmp_path / "same.csv", "--model", tmp_path / "ref.csv")
     assert bad_model.returncode == 2 and ".csv" in bad_model.stderr
+
+
+def test_monitor_keeps_its_frames_weakly_for_the_full_drift_board():
+    import gc
+    import pickle
+
+    import mlkit
+
+    pytest.importorskip("ipywidgets")
+    rng = np.random.default_rng(3)
+    live = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    moved = live.assign(b=live["b"] + 1)
+    report = mlkit.monitor(live, moved)
+    assert report.kept_data()[0] is live and report.kept_data()[1] is moved
+    assert pickle.loads(pickle.dumps(report)).kept_data() is None  # a pickle carries no frames
+    board = report.widget()
+    assert type(board).__name__ == "CompareBoard" and board.reference is live and board.current is moved
+    gone = mlkit.monitor(live.copy(), moved.copy())  # frames nobody else holds
+    gc.collect()
+    assert gone.kept_data() is None and "no longer in memory" in gone.data_note()  # the report keeps nothing alive

@@ -89,9 +89,10 @@ def monitor(
         "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold (mlkit.compare)",
         **drift_options,
     }
-    return MonitorReport(
+    report = MonitorReport(
         findings, title=title or "monitoring: reference vs current", meta=meta, drift=drift, prediction=prediction, performance=performance
     )
+    return report.keep_data(reference, current)  # weakly: report.widget() draws both sides while they are alive
 
 # %% ../../nbs/11_monitor/03_batch.ipynb #c7fec413
 def _fitted_model(model):

@@ -9,7 +9,7 @@ from ..core import SEVERITIES, Report, esc
 from .board import _FONT, _LABEL_WIDTH, Board, _badge, _ipywidgets, _kv_table, _labelled, _number, _panel
 from .overview import _affected_rows, _pairs, _where, overview_chart
 from .profiles import explore_profile
-from .comparison import compare_board
+from .comparison import CompareBoard, compare_board
 from .baselines import baseline_board
 
 # %% auto #0
@@ -254,12 +254,14 @@ class FindingsExplorer(_FindingsLayout, _FindingsReactions, Board):
 
 # %% ../../nbs/09_widgets/02_findings.ipynb #bd80afd9
 def explore(report, data=None):
-    "The right interactive board for any mlkit Report: findings explorer, profile, comparison or baseline board."
+    "The right interactive board for any mlkit Report: findings explorer, profile, comparison (and monitoring: its drift) or baseline board."
     kind = getattr(report, "kind", "report")
     if kind == "profile":
         return explore_profile(report)
     if kind == "comparison":
         return compare_board(report)
+    if kind == "monitor" and len(report.drift):  # a monitoring report is a comparison with a model: the drift board, its findings on top
+        return CompareBoard(report)
     if kind == "baseline":
         return baseline_board(report)
     if not isinstance(report, Report):
