@@ -387,3 +387,18 @@ def test_duckdb_out_of_memory_in_the_column_pass_is_an_error_that_says_so():
     failed = report.filter(check="check_failed").findings
     assert failed and failed[0].severity == "error" and not report.ok, report.summary()
     assert "memory" in failed[0].fix and "not a clean bill of health" in failed[0].fix
+
+
+@pytest.mark.slow
+def test_spark_quartiles_in_one_percentile_per_column_match_pandas(frame, spark):
+    import narwhals as nw
+
+    from mlkit.data.stats import FrameStats
+
+    want = FrameStats(nw.from_native(frame)).columns
+    got = FrameStats(nw.from_native(as_engine(frame, "spark", spark))).columns
+    numeric = [c for c, s in want.items() if s["kind"] == "numeric" and s["present"]]
+    assert len(numeric) >= 3
+    for c in numeric:
+        for stat in ("q1", "median", "q3"):
+            assert got[c][stat] == pytest.approx(want[c][stat], rel=1e-9, abs=1e-9), (c, stat)

@@ -171,6 +171,21 @@ def _assemble(fs, values: dict) -> dict:
     return stats
 
 
+def _spark_quartiles(fs, frame, numeric: list) -> dict:
+    "{'i|q1', 'i|median', 'i|q3'} of the numeric columns of a PySpark frame: one exact `percentile(x, array(...))` per column (three separate ones hold three buffers of every value)."
+    from pyspark.sql import functions as F
+
+    index = {c: i for i, c in enumerate(fs.kinds)}
+    probs = F.array(*(F.lit(q) for q in (0.25, 0.5, 0.75)))
+    cols = [F.percentile(F.col("`" + c.replace("`", "``") + "`"), probs).alias(f"q{j}") for j, c in enumerate(numeric)]
+    row = frame.to_native().select(cols).collect()[0]
+    out = {}
+    for j, c in enumerate(numeric):
+        qs = row[f"q{j}"] or [None, None, None]  # all missing: no quartiles
+        out.update({f"{index[c]}|{stat}": q for stat, q in zip(("q1", "median", "q3"), qs)})
+    return out
+
+
 def _column_pass(fs) -> dict:
     "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample), split only where the engine runs out of memory."
     df, out = fs.frame, _pass_exprs(fs)
@@ -187,7 +202,9 @@ def _column_pass(fs) -> dict:
         values.update(select_row(finite, out["moments"], split))
     if out["sample_num"] and fs.n_rows and fs.moments:  # quartiles: on the shared sample of the numeric columns (kept for later analyses)
         numeric = [c for c, k in fs.kinds.items() if k == "numeric"]
-        values.update(select_row(fs.quantile_frame(finite.select(numeric)), out["sample_num"], split))
+        qframe = fs.quantile_frame(finite.select(numeric))
+        spark = fs.lazy and df.implementation.is_pyspark()  # one percentile aggregate per column, not three
+        values.update(_spark_quartiles(fs, qframe, numeric) if spark else select_row(qframe, out["sample_num"], split))
     if out["sample_other"] and fs.n_rows:  # the same rows of text and date columns (a sample depends on seed and row count only)
         values.update(select_row(finite.select(out["sample_cols"]).sample(n=fs.sample_rows, seed=fs.seed), out["sample_other"], split))
     return _assemble(fs, values)
