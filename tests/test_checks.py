@@ -159,6 +159,29 @@ def test_disguised_missing_rules(clean, run_check):
     assert not run_check(clean.assign(magnesium=rng.integers(70, 160, 1000))).findings  # 99 among 70..160 is a value
 
 
+def test_sentinels_are_not_counted_as_outliers(clean, run_check):
+    # -999 standing for missing is one finding (disguised_missing), not also 40 outliers
+    rng = np.random.default_rng(3)
+    df = clean.assign(visits=rng.normal(50, 5, 1000).round(1))
+    df.loc[:39, "visits"] = -999.0
+    report = run_check(df)
+    assert report.filter(check="disguised_missing", column="visits").findings
+    assert not report.filter(check="outliers", column="visits").findings
+    df.loc[40:44, "visits"] = 500.0  # real extremes beside the sentinel are still outliers, and only they are counted
+    found = run_check(df).filter(check="outliers", column="visits").findings
+    assert [f.evidence["count"] for f in found] == [5]
+
+
+def test_sentinels_are_not_outliers_on_a_short_wide_frame():
+    # 250 short columns: the fence counts run in numpy, and skip the sentinels there too
+    rng = np.random.default_rng(4)
+    wide = pd.DataFrame(rng.normal(50, 5, (300, 250)).round(1), columns=[f"x{j}" for j in range(250)])
+    wide.iloc[:20, :] = -999.0
+    report = check(wide, progress=False)
+    assert len(report.filter(check="disguised_missing").findings) == 250
+    assert not report.filter(check="outliers").findings
+
+
 def test_duplicate_names_keep_other_checks_running(clean):
     df = pd.concat([clean, clean[["income"]].rename(columns={"income": "age"})], axis=1)
     df.iloc[:5, -1] = np.inf

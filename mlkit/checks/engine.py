@@ -125,7 +125,8 @@ def _check(data, target, sensitive, config, p) -> tuple:
     need_text = any("text" in r.needs for r in runners)
     shared = target is not None or any(r.needs for r in runners)
     for step, r in enumerate(runners, 1):
-        p.update(f"{step}/{len(runners)} {r.label} ({ctx.n:,} rows, {notes['engine']})")  # a long call says what it is doing
+        step_line = f"{step}/{len(runners)} {r.label} ({ctx.n:,} rows, {notes['engine']})"
+        p.update(step_line)  # a long call says what it is doing
         if r.gate:
             if r.fn(ctx):  # nothing else can run
                 break
@@ -139,7 +140,8 @@ def _check(data, target, sensitive, config, p) -> tuple:
             continue
         if r.per_text_column:
             for c, info in ctx.text.items():
-                _guarded(ctx, r.label.format(column=c), r.fn, ctx, c, info)
+                p.update(step_line, detail=f"column {c!r}")
+                _guarded(ctx, f"{r.label} of {c!r}", r.fn, ctx, c, info)
         else:
             _guarded(ctx, r.label, r.fn, ctx)
     p.summary = f"{ctx.n:,} rows x {len(names)} columns"

@@ -15,19 +15,11 @@ from .stats import _finite, _num, _quantile_frame, _row, _typed
 __all__ = []
 
 # %% ../../nbs/03_checks/08_numbers.ipynb #8f2be53b
-def _fence_counts(ctx: _Ctx, plans: list, meta: dict, fences: dict) -> dict:
-    "{'i|low', 'i|high': values beyond the fences of column `plans[i]`}: the shared fence counts, and one select for the columns whose sentinels are masked."
-    got = ctx.fs.fence_counts({plans[i]: fences[i] for i in fences if plans[i] not in ctx.sentinel_values})
-    out = {f"{i}|{side}": n for i in fences if plans[i] in got for side, n in zip(("low", "high"), got[plans[i]])}
-    masked = [i for i in fences if plans[i] in ctx.sentinel_values]
-    exprs = []
-    for i in masked:
-        lo, hi = fences[i]
-        exprs += [
-            (meta[i] < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
-            (meta[i] > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
-        ]
-    return {**out, **(_row(ctx.df.select(exprs)) if exprs else {})}
+def _fence_counts(ctx: _Ctx, plans: list, fences: dict) -> dict:
+    "{'i|low', 'i|high': values beyond the fences of column `plans[i]`}, from the shared fence counts; values flagged as sentinels are not counted."
+    ignore = {c: _typed(v, ctx.schema[c]) for c, v in ctx.sentinel_values.items() if c in plans}
+    got = ctx.fs.fence_counts({plans[i]: fences[i] for i in fences}, ignore)
+    return {f"{i}|{side}": n for i in fences for side, n in zip(("low", "high"), got[plans[i]])}
 
 # %% ../../nbs/03_checks/08_numbers.ipynb #8f2be53a
 @check_runner(order=100, needs=("stats",), label="numeric checks")
@@ -87,7 +79,7 @@ def _check_numeric(ctx: _Ctx) -> None:
             continue
         lo, hi = q1 - cfg.outlier_iqr_factor * (q3 - q1), q3 + cfg.outlier_iqr_factor * (q3 - q1)
         fences[i] = (lo, hi)
-    counts = _fence_counts(ctx, plans, meta, fences)
+    counts = _fence_counts(ctx, plans, fences)
     for i, c in enumerate(plans):
         if i in fences:
             low, high = int(counts.get(f"{i}|low") or 0), int(counts.get(f"{i}|high") or 0)

@@ -124,7 +124,7 @@ def _declared(ctx: _Ctx, c: str) -> bool:
 @check_runner(
     order=110,
     needs=("text",),
-    label="text checks of {column!r}",
+    label="text checks",
     per_text_column=True,
     also=("string_length_outliers", "inconsistent_categories", "multiple_values_in_cell"),
 )

@@ -78,7 +78,7 @@ def _count_exprs(cols: list, k: str, dtype, approx: bool, out: dict, name, split
     "Missing and distinct counts of `cols` (one kind and dtype) into the expression lists of `out` (all rows, or the row sample when `approx`; with `split`, one distinct count per column in `out['distinct']`)."
     col = nw.col(*cols)  # one multi-column expression per statistic: unary chains only (narwhals allows no binary op between them)
     target = out["sample_num" if k == "numeric" else "sample_other"] if approx else out["all"]
-    unique = out["unique"] if out["unique_apart"] and not approx else target  # Spark: distinct counts in a query of their own
+    unique = target if approx else out["unique"]  # exact distinct counts: a list of their own (`_column_pass` says where they run)
     if split:  # each distinct count holds a hash set of the column's values: one at a time keeps memory to the largest column
         nunique = [name((nw.col(c).fill_nan(None) if dtype.is_float() else nw.col(c)).n_unique(), "nunique") for c in cols]
         out["distinct"] += nunique if k != "other" else []
@@ -124,8 +124,6 @@ def _numeric_exprs(fs, out: dict, name) -> None:
 def _pass_exprs(fs) -> dict:
     "Every expression of the column pass, by the rows it runs on; columns of one kind and dtype share each expression."
     out = {"all": [], "moments": [], "sample_num": [], "sample_cols": [], "sample_other": [], "distinct": [], "unique": []}
-    # Spark plans exact distinct counts beside other aggregates with an Expand (every row once per aggregate): 3x slower than apart
-    out["unique_apart"] = fs.lazy and fs.frame.implementation.is_spark_like()
     impl = fs.frame.implementation  # a long polars or DuckDB scan: one distinct count per query (each hash set alone in memory)
     split = fs.lazy and (impl.is_polars() or impl.is_duckdb()) and fs.n_rows >= fs.split_distinct_rows
     index = {c: i for i, c in enumerate(fs.kinds)}
@@ -190,8 +188,11 @@ def _column_pass(fs) -> dict:
     "The column statistics of a FrameStats: three selects (counts, moments on finite values, quartiles on the row sample), split only where the engine runs out of memory."
     df, out = fs.frame, _pass_exprs(fs)
     split = lambda: fs.passes.update(memory_splits=1)  # noqa: E731 - a query split in two to fit the engine's memory
-    values = select_row(df, out["all"], split) if out["all"] and fs.n_rows else {}
-    if out["unique"] and fs.n_rows:  # Spark: the distinct counts in one query of their own
+    # Spark plans exact distinct counts beside other aggregates with an Expand (every row once per aggregate): 3x slower than apart
+    apart = fs.lazy and df.implementation.is_spark_like()
+    first = out["all"] + ([] if apart else out["unique"])
+    values = select_row(df, first, split) if first and fs.n_rows else {}
+    if apart and out["unique"] and fs.n_rows:  # Spark: the distinct counts in one query of their own
         values.update(select_row(df, out["unique"], split))
     for expr in out["distinct"] if fs.n_rows else ():  # a large polars or DuckDB scan: one distinct count per query (`_count_exprs`)
         values.update(one_row(df.select(expr)))
@@ -504,11 +505,13 @@ FENCE_NUMPY_COLUMNS = 200  # an eager frame with this many fenced columns counts
 FENCE_NUMPY_ROWS = 2_000  # ... when it is this short (longer columns: the polars scan is faster than copying them out)
 
 
-def _fence_exprs(fs, bounds: dict) -> list:
+def _fence_exprs(fs, bounds: dict, ignore: dict) -> list:
     exprs = []
     for i, (c, (lo, hi)) in enumerate(bounds.items()):
         clean = fs._columns is not None and fs._columns.get(c, {}).get("nonfinite") == 0  # no NaN or inf: no mask to build
         x = nw.col(c) if clean else finite_only(c, fs.schema[c])  # polars sorts NaN above every number
+        if c in ignore:  # values that stand for missing (sentinels): not counted
+            x = nw.when(~nw.col(c).is_in(ignore[c]).fill_null(False)).then(x)
         exprs += [
             (x < lo).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|low"),
             (x > hi).fill_null(False).cast(nw.Int64).sum().alias(f"{i}|high"),
@@ -516,7 +519,7 @@ def _fence_exprs(fs, bounds: dict) -> list:
     return exprs
 
 
-def _fence_counts_numpy(fs, bounds: dict) -> dict:
+def _fence_counts_numpy(fs, bounds: dict, ignore: dict) -> dict:
     import numpy as np
 
     cols, out = list(bounds), {}
@@ -524,19 +527,23 @@ def _fence_counts_numpy(fs, bounds: dict) -> dict:
     for s in range(0, len(cols), step):
         block = cols[s : s + step]
         arr = _float_matrix(fs.frame, block)  # NaN for missing and inf: compares false
+        for j, c in enumerate(block):
+            if c in ignore:
+                arr[np.isin(arr[:, j], np.asarray(ignore[c], dtype="float64")), j] = np.nan
         lo, hi = (np.array([bounds[c][j] for c in block], dtype="float64") for j in (0, 1))
         out.update((c, (int(a), int(b))) for c, a, b in zip(block, (arr < lo).sum(0), (arr > hi).sum(0)))
     return out
 
 
-def _fence_counts_method(self, bounds: dict) -> dict:
-    "{column: (values below lo, values above hi)} for `bounds` {column: (lo, hi)}; NaN, inf and missing are not counted."
+def _fence_counts_method(self, bounds: dict, ignore: dict | None = None) -> dict:
+    "{column: (values below lo, values above hi)} for `bounds` {column: (lo, hi)}; NaN, inf, missing and the values of `ignore` {column: [values]} are not counted."
     if not bounds:
         return {}
     self.passes["fence_counts"] += 1
+    ignore = ignore or {}
     if not self.lazy and len(bounds) >= FENCE_NUMPY_COLUMNS and self.n_rows <= FENCE_NUMPY_ROWS:
-        return _fence_counts_numpy(self, bounds)
-    row = one_row(self.frame.select(_fence_exprs(self, bounds)))
+        return _fence_counts_numpy(self, bounds, ignore)
+    row = one_row(self.frame.select(_fence_exprs(self, bounds, ignore)))
     return {c: (int(row[f"{i}|low"] or 0), int(row[f"{i}|high"] or 0)) for i, c in enumerate(bounds)}
 
 
