@@ -1,11 +1,12 @@
 """Benchmark `mlkit.check` against the pandas single pass and fg-data-profiling's minimal report, in one process run.
 
-Usage: python benchmarks/bench_checks.py [--rows 100000 300000 1000000] [--skip-profiler] [--seed 0]
+Usage: python benchmarks/bench_checks.py [--rows 100000 300000 1000000] [--repeat 3] [--skip-profiler] [--seed 0]
 
 Each size is measured in turn in the same run (issue 15 point 6: >= 10x the profiler at every size, no slower than
 the pandas pass from 300k rows up); a summary table of the three sizes ends the output.
 
-Prints the time of each side, the ratios the issue asks for (check >= 10x faster than the profiler,
+Prints the time of each side (pandas pass and check: the median of `--repeat` calls, since one call's time swings
+with the shared machine's load; the profiler: one call), the load average, the ratios the issue asks for (check >= 10x faster than the profiler,
 <= 3x the pandas pass `df.isna().sum(); df.duplicated().sum(); df.nunique()`) and the peak extra memory
 (highest process RSS sampled every 5 ms during the call, minus the RSS before it) against the frame's own in-memory size.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -106,6 +108,12 @@ def timed(fn, *args, **kwargs):
     return seconds, cpu, max(mem.peak - before, 0), result
 
 
+def median_timed(repeat: int, fn, *args, **kwargs):
+    "(median wall, median CPU, highest peak extra RSS, last result) over `repeat` calls of `fn`."
+    runs = [timed(fn, *args, **kwargs) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs), runs[-1][3]
+
+
 def pandas_pass(df):
     "The single pandas pass the issue compares against."
     df.isna().sum()
@@ -128,6 +136,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeat", type=int, default=3, help="calls of the pandas pass and of check() per size; the median is reported")
     p.add_argument("--skip-profiler", action="store_true", help="do not run the profiler (it takes the longest)")
     args = p.parse_args(argv)
     summary = [_one_size(rows, args) for rows in args.rows]
@@ -149,22 +158,25 @@ def _one_size(rows: int, args) -> dict:
     df = make_frame(rows, args.seed)
     frame_bytes = int(df.memory_usage(deep=True).sum())
     print(f"\nframe: {len(df):,} rows x {df.shape[1]} columns, {frame_bytes / 2**20:.0f} MiB in memory (pandas {pd.__version__})")
-    mlkit.check(df.head(2000))  # warm imports and caches outside the timings
+    mlkit.check(df.head(2000), progress=False)  # warm imports and caches outside the timings
+    print(f"  load average before: {os.getloadavg()[0]:.2f} (2 cores)")
 
     results = {}
-    t, cpu, peak, _ = timed(pandas_pass, df)
+    t, cpu, peak, _ = median_timed(args.repeat, pandas_pass, df)
     results["pandas pass"] = (t, cpu, peak)
-    t, cpu, peak, rep = timed(mlkit.check, df)
+    t, cpu, peak, rep = median_timed(args.repeat, mlkit.check, df, progress=False)
     results["mlkit.check(pandas)"] = (t, cpu, peak)
     print(f"  check(pandas): {rep.summary()}  [engine: {rep.meta['engine']}]")
     try:
         import polars as pl
 
         pl_df = pl.from_pandas(df)
-        t, cpu, peak, rep_pl = timed(mlkit.check, pl_df)
+        t, cpu, peak, rep_pl = median_timed(args.repeat, mlkit.check, pl_df, progress=False)
         results["mlkit.check(polars)"] = (t, cpu, peak)
         print(f"  check(polars): {rep_pl.summary()}")
-        t, cpu, peak, _ = timed(lambda d: (d.null_count(), d.is_duplicated().sum(), [d[c].n_unique() for c in d.columns]), pl_df)
+        t, cpu, peak, _ = median_timed(
+            args.repeat, lambda d: (d.null_count(), d.is_duplicated().sum(), [d[c].n_unique() for c in d.columns]), pl_df
+        )
         results["polars pass (same three operations)"] = (t, cpu, peak)
     except ImportError:
         print("  polars not installed: polars figures skipped")

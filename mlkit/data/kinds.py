@@ -81,6 +81,17 @@ def dtype_reason(dtype) -> str | None:
     return f"holds {what}" if what else None
 
 
+def _first_present(s, k: int) -> list:
+    "The first `k` present values of a pandas or polars Series, read from growing prefixes (not a copy of the whole column without its missing values)."
+    pandas = type(s).__module__.split(".")[0] == "pandas"
+    size = k
+    while True:
+        head = s.iloc[:size].dropna() if pandas else s.head(size).drop_nulls()
+        if len(head) >= k or size >= len(s):
+            return (head.tolist() if pandas else head.to_list())[:k]
+        size *= 8
+
+
 def native_kind(s) -> tuple:
     "(kind, reason) of a pandas or polars Series from its native dtype; kind None when the narwhals dtype decides, reason set when no analysis reads the column."
     dtype = s.dtype
@@ -99,12 +110,12 @@ def native_kind(s) -> tuple:
         if pd.api.types.is_timedelta64_dtype(dtype):
             return "other", "holds durations"
         if pd.api.types.is_object_dtype(dtype):
-            return object_kind(s.dropna().head(2000).tolist())
+            return object_kind(_first_present(s, 2000))
         return None, None
     if dtype_reason(dtype):
         return "other", dtype_reason(dtype)
     if name == "Object":
-        return object_kind(s.drop_nulls().head(2000).to_list())
+        return object_kind(_first_present(s, 2000))
     return None, None
 
 # %% ../../nbs/02_data/03_kinds.ipynb #e26270c3
