@@ -402,3 +402,21 @@ def test_spark_quartiles_in_one_percentile_per_column_match_pandas(frame, spark)
     for c in numeric:
         for stat in ("q1", "median", "q3"):
             assert got[c][stat] == pytest.approx(want[c][stat], rel=1e-9, abs=1e-9), (c, stat)
+
+
+@pytest.mark.slow
+def test_spark_names_with_dots_and_backticks(spark):
+    "Spark parses '.' and '`' in a column reference (narwhals does not escape them): mlkit reads them as look-alikes and reports the user's names."
+    rng = np.random.default_rng(0)
+    pdf = pd.DataFrame({"a.b": rng.normal(size=300), "c`d": rng.choice(["x", "y"], 300), "plain": rng.integers(0, 5, 300)})
+    pdf.loc[:9, "a.b"] = np.nan
+    sdf = spark.createDataFrame(pdf)
+    report = check(sdf, progress=False)
+    assert_same_findings(report, check(pdf, progress=False), "spark")
+    assert report.filter(check="missing_values", column="a.b").findings[0].message.startswith("Column 'a.b' has 10 missing")
+    assert check(sdf, target="c`d", progress=False).meta["target"] == "c`d"
+    assert infer_schema(sdf) == infer_schema(pdf)  # the user's names, so the schema validates either engine
+    assert validate(sdf, infer_schema(pdf)).ok
+    broken = pdf.assign(plain=pdf["plain"].where(pdf.index > 0, 99))
+    got = validate(spark.createDataFrame(broken), infer_schema(pdf))
+    assert [(f.check, f.columns) for f in got.findings] == [("out_of_range", ("plain",))]

@@ -27,6 +27,7 @@ from .target import _task
 from .text import _prefetch_text_scans, _text_summary
 from ..core import MlkitInputError, Report
 from ..data.read import column_text
+from ..data.sources import has_stand_ins, shown, shown_findings, stand_in
 from ..data.stats import is_out_of_memory
 from ..runtime import progress_of
 
@@ -117,9 +118,11 @@ def _check(data, target, sensitive, config, p) -> tuple:
     cfg = CheckConfig.from_any(config)
     df, original, names, notes = _prepare(data, cfg)
     sensitive = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
+    standins = has_stand_ins(names)  # a Spark frame with dots or backticks in its names (`spark_addressable`)
+    asked = stand_in if standins else (lambda name: name)
     if target is not None:
-        target = _column_arg(column_text(target), names, "target")
-    sensitive = [_column_arg(column_text(s), names, "sensitive") for s in sensitive]
+        target = _column_arg(asked(column_text(target)), names, "target")
+    sensitive = [_column_arg(asked(column_text(s)), names, "sensitive") for s in sensitive]
     ctx = _Ctx(df, names, original, notes, cfg, target, sensitive)
     runners = [r for r in RUNNERS if _enabled(r, cfg)]
     need_text = any("text" in r.needs for r in runners)
@@ -151,5 +154,7 @@ def _check(data, target, sensitive, config, p) -> tuple:
         "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4), **({"bounded": notes["bounded"]} if "bounded" in notes else {}),
         "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
     }  # fmt: skip
-    report = Report(ctx.findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)
+    findings = shown_findings(ctx.findings) if standins else ctx.findings
+    meta["target"], meta["sensitive"] = shown(target), shown(sensitive)
+    report = Report(findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)
     return report.keep_data(data), ctx.fs  # weakly: report.widget() charts the data while it is alive

@@ -5,6 +5,8 @@
 # %% ../../nbs/02_data/06_sources.ipynb #993e8ec7
 from __future__ import annotations
 
+import dataclasses
+
 import glob
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,9 @@ import narwhals as nw
 from .read import SUPPORTED_SUFFIXES, DataFileError, read_table
 
 # %% auto #0
-__all__ = ['ENGINES', 'expand_paths', 'spark_session', 'scan', 'lazy_source', 'as_frame', 'is_lazy', 'frame_engine', 'collect',
-           'head', 'eager_table']
+__all__ = ['ENGINES', 'SPARK_STAND_INS', 'expand_paths', 'spark_session', 'scan', 'stand_in', 'display_name', 'has_stand_ins',
+           'shown', 'shown_findings', 'spark_addressable', 'lazy_source', 'as_frame', 'is_lazy', 'frame_engine',
+           'collect', 'head', 'eager_table']
 
 # %% ../../nbs/02_data/06_sources.ipynb #f69781e7
 ENGINES = ("polars", "duckdb", "spark")
@@ -98,6 +101,55 @@ def scan(path, engine: str = "polars"):
         native = reader.parquet(*names) if kind == "parquet" else reader.csv(names, header=True, inferSchema=True)
     return nw.from_native(native)
 
+# %% ../../nbs/02_data/06_sources.ipynb #8e164516
+# Spark parses '.' in a column reference as a struct field and '`' as quoting, and narwhals passes names unescaped
+SPARK_STAND_INS = {".": "\u2024", "`": "\u02cb"}  # ONE DOT LEADER, MODIFIER LETTER GRAVE ACCENT: they look the same
+
+
+def stand_in(name: str) -> str:
+    "A column name Spark can address: '.' and '`' replaced by look-alikes (`display_name` turns them back)."
+    for ch, alike in SPARK_STAND_INS.items():
+        name = name.replace(ch, alike)
+    return name
+
+
+def display_name(name: str) -> str:
+    "The user's column name for a `stand_in` name."
+    for ch, alike in SPARK_STAND_INS.items():
+        name = name.replace(alike, ch)
+    return name
+
+
+def has_stand_ins(names) -> bool:
+    "Whether any of these column names is a `stand_in` (a Spark frame with dots or backticks in its names)."
+    return any(display_name(str(n)) != str(n) for n in names)
+
+
+def shown(v):
+    "Column names, a message or evidence (str, dict, list, tuple) with the user's column names (`display_name`), recursively."
+    if isinstance(v, str):
+        return display_name(v)
+    if isinstance(v, dict):
+        return {shown(k): shown(x) for k, x in v.items()}
+    return type(v)(shown(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+def shown_findings(findings: list) -> list:
+    "Findings (dataclasses with columns, message, evidence, fix) of a frame with stand-in names, named as the user named the columns."
+    return [
+        dataclasses.replace(f, columns=shown(f.columns), message=shown(f.message), evidence=shown(f.evidence), fix=shown(f.fix))
+        for f in findings
+    ]
+
+
+def spark_addressable(frame):
+    "A Spark-backed lazy frame with every column name addressable (`stand_in`; renamed by position, not parsed); any other frame as it is."
+    if not frame.implementation.is_spark_like():
+        return frame
+    names = frame.collect_schema().names()
+    safe = [stand_in(n) for n in names]
+    return frame if safe == names else nw.from_native(frame.to_native().toDF(*safe))
+
 # %% ../../nbs/02_data/06_sources.ipynb #cd62e6d6
 def _is_path(data) -> bool:
     return isinstance(data, (str, Path))
@@ -106,14 +158,14 @@ def _is_path(data) -> bool:
 def lazy_source(data: Any, engine: str | None = None):
     "`data` as a lazy narwhals frame when it is one (LazyFrame, DuckDB, Spark, a folder, a glob, a path with `engine`), else None."
     if isinstance(data, (nw.DataFrame, nw.LazyFrame)):
-        return data if isinstance(data, nw.LazyFrame) else None
+        return spark_addressable(data) if isinstance(data, nw.LazyFrame) else None
     if _is_path(data):
         lazy = engine is not None or Path(str(data)).is_dir() or any(ch in str(data) for ch in "*?[")
         return scan(data, engine or "polars") if lazy else None
     mod = type(data).__module__.split(".")[0]
     if mod == "polars" and type(data).__name__ == "LazyFrame" or mod in ("duckdb", "pyspark", "sqlframe", "ibis", "dask"):
         try:
-            return nw.from_native(data)
+            return spark_addressable(nw.from_native(data))
         except TypeError:
             return None
     return None

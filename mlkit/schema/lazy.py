@@ -5,10 +5,12 @@
 # %% ../../nbs/03a_schema/05_lazy.ipynb #9a63283cbaf04dbcab1f6479b197f3a8
 from __future__ import annotations
 
+import dataclasses
+
 import narwhals as nw
 
 from ..core import Report, to_jsonable
-from ..data.sources import collect, frame_engine
+from ..data.sources import collect, display_name, frame_engine, has_stand_ins, shown_findings, stand_in
 from ..data.stats import FrameStats, one_row
 from .spec import ColumnSchema, Schema, json_range
 from .types import RANGE_TYPES, TEXT_TYPES, dtype_logical_type
@@ -74,7 +76,9 @@ def infer_lazy(frame, *, max_categories: int = 50, min_unique_rows: int = 20, st
         s = fs.columns[c]
         lo, hi = json_range(s.get("range_min"), s.get("range_max"), lt)
         unique = lt in ("integer", "string") and s["present"] >= min_unique_rows and s.get("distinct") == s["present"]
-        cols.append(ColumnSchema(str(c), lt, s["missing"] > 0, bool(unique), lo, hi, cats.get(c), tz if lt == "datetime" else None))
+        cols.append(
+            ColumnSchema(display_name(str(c)), lt, s["missing"] > 0, bool(unique), lo, hi, cats.get(c), tz if lt == "datetime" else None)
+        )
     return Schema(cols, rows=fs.n_rows)
 
 # %% ../../nbs/03a_schema/05_lazy.ipynb #b118ea5561624da68c537baed56e602f
@@ -242,6 +246,9 @@ def _lazy_column(fs: FrameStats, name: str, col: ColumnSchema) -> list:
 
 def validate_lazy(frame, schema: Schema) -> Report:
     "`validate` on a lazy narwhals frame: every rule's violations counted in one aggregation query; failing rows from bounded queries."
+    standins = has_stand_ins(frame.collect_schema().names())  # Spark: dots and backticks read as look-alikes (data.sources)
+    if standins:
+        schema = Schema([dataclasses.replace(col, name=stand_in(col.name)) for col in schema.columns.values()], rows=schema.rows)
     fs = schema_stats(frame, extra=_rule_exprs(schema))
     findings = missing_columns(schema, list(fs.schema))
     for name, dtype in fs.schema.items():
@@ -256,4 +263,4 @@ def validate_lazy(frame, schema: Schema) -> Report:
         "engine": frame_engine(frame),
         "passes": dict(fs.passes),
     }
-    return Report(findings, title="schema validation", meta=meta)
+    return Report(shown_findings(findings) if standins else findings, title="schema validation", meta=meta)
