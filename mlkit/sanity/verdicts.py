@@ -10,18 +10,8 @@ import numpy as np
 from ..baselines import higher_is_better, natural_scores, plan_findings
 from ..core import Finding
 from .report import CHECKS
-from mlkit.sanity.rules import (
-    DUPLICATE_MARGIN,
-    MORE_DATA_GAIN,
-    MORE_DATA_GAP,
-    NOT_BETTER_SKILL,
-    OVERFIT_BAR,
-    OVERFIT_GAP,
-    P_VALUE,
-    UNDERFIT_GAP,
-    UNDERFIT_SKILL,
-    skill,
-)
+from . import rules
+from .rules import skill
 
 # %% auto #0
 __all__ = []
@@ -46,7 +36,7 @@ def _wrapped_findings(wrap_reason, plan: dict) -> list:
 def _check_overfit(res: dict, kind: str, results: dict, findings: list) -> None:
     "cannot_overfit: the training score on the small sample against the bar."
     train = res["train_score"]
-    bar, name = OVERFIT_BAR[kind], "r2" if kind == "regression" else "accuracy"
+    bar, name = rules.OVERFIT_BAR[kind], "r2" if kind == "regression" else "accuracy"
     ev = {
         "rows": res["rows"],
         "train_score": train,
@@ -98,16 +88,16 @@ def _check_baseline(common: dict, results: dict, findings: list) -> None:
     "not_better_than_baseline: the validation skill against the margin."
     metric, v_score, v_skill = common["metric"], common["validation_score"], common["validation_skill"]
     trivial, trivial_name = common["trivial_score"], common["trivial_model"]
-    fired = bool(v_skill < NOT_BETTER_SKILL)
-    results["not_better_than_baseline"] = {"status": "fired" if fired else "silent", **common, "margin_skill": NOT_BETTER_SKILL}
+    fired = bool(v_skill < rules.NOT_BETTER_SKILL)
+    results["not_better_than_baseline"] = {"status": "fired" if fired else "silent", **common, "margin_skill": rules.NOT_BETTER_SKILL}
     if fired:
         findings.append(
             Finding(
                 "not_better_than_baseline",
                 "warning",
                 (),
-                f"Validation {metric} {v_score:.3f} against {trivial:.3f} for the trivial {trivial_name}: the model covers only {v_skill:.0%} of the way to a perfect score (needs {NOT_BETTER_SKILL:.0%}).",
-                {**common, "margin_skill": NOT_BETTER_SKILL},
+                f"Validation {metric} {v_score:.3f} against {trivial:.3f} for the trivial {trivial_name}: the model covers only {v_skill:.0%} of the way to a perfect score (needs {rules.NOT_BETTER_SKILL:.0%}).",
+                {**common, "margin_skill": rules.NOT_BETTER_SKILL},
                 "Check that the features carry information about the target, then try a more suitable model; until then the trivial model is as good.",
             )
         )
@@ -118,12 +108,12 @@ def _check_fit(common: dict, results: dict, findings: list) -> float:
     metric, t_score, v_score, trivial = common["metric"], common["train_score"], common["validation_score"], common["trivial_score"]
     t_skill = common["train_skill"]
     gap = t_skill - common["validation_skill"]
-    fired = bool(gap > OVERFIT_GAP)
+    fired = bool(gap > rules.OVERFIT_GAP)
     results["overfitting"] = {
         "status": "fired" if fired else "silent",
         **common,
         "gap_skill": gap,
-        "rule": f"train skill - validation skill > {OVERFIT_GAP}",
+        "rule": f"train skill - validation skill > {rules.OVERFIT_GAP}",
     }
     if fired:
         findings.append(
@@ -131,17 +121,17 @@ def _check_fit(common: dict, results: dict, findings: list) -> float:
                 "overfitting",
                 "warning",
                 (),
-                f"Training {metric} {t_score:.3f} but validation {v_score:.3f}: a gap of {abs(t_score - v_score):.3f} in {metric}, {gap:.2f} in skill (rule: above {OVERFIT_GAP}).",
+                f"Training {metric} {t_score:.3f} but validation {v_score:.3f}: a gap of {abs(t_score - v_score):.3f} in {metric}, {gap:.2f} in skill (rule: above {rules.OVERFIT_GAP}).",
                 {**common, "gap_skill": gap},
                 "Regularise (shallower trees, fewer features, stronger penalty), or get more data; see the learning curve.",
             )
         )
-    fired = bool(t_skill < UNDERFIT_SKILL and gap <= UNDERFIT_GAP)
+    fired = bool(t_skill < rules.UNDERFIT_SKILL and gap <= rules.UNDERFIT_GAP)
     results["underfitting"] = {
         "status": "fired" if fired else "silent",
         **common,
         "gap_skill": gap,
-        "rule": f"train skill < {UNDERFIT_SKILL} and gap <= {UNDERFIT_GAP}",
+        "rule": f"train skill < {rules.UNDERFIT_SKILL} and gap <= {rules.UNDERFIT_GAP}",
     }
     if fired:
         findings.append(
@@ -162,12 +152,12 @@ def _curve_verdict(sizes, val_skill: list, gap: float) -> dict | None:
     if not (len(val_skill) >= 2 and np.isfinite(val_skill[-2:]).all()):
         return None
     gain = float(val_skill[-1] - val_skill[-2])
-    more = bool(gain > MORE_DATA_GAIN and gap > MORE_DATA_GAP)
+    more = bool(gain > rules.MORE_DATA_GAIN and gap > rules.MORE_DATA_GAP)
     span = f"from {int(sizes[-2])} to {int(sizes[-1])} training rows"
     if more:
         headline = "validation still rises and train is well above it: more data is likely to help"
         text = f"The validation score still rises at the end of the learning curve (+{gain:.3f} skill {span}) and train is {gap:.2f} above validation: more data is likely to help."
-    elif gain > MORE_DATA_GAIN:
+    elif gain > rules.MORE_DATA_GAIN:
         headline = "validation still rises but train is already close: more data may help a little"
         text = f"The validation score still rises (+{gain:.3f} skill {span}) but training and validation are already close: more data may help a little; a more flexible model will help more."
     else:
@@ -200,9 +190,9 @@ def _duplicate_verdict(
         "trivial_score": trivial,
         "inflation_skill": inflation,
         "metric": metric,
-        "rule": f"plain skill - grouped skill > {DUPLICATE_MARGIN}",
+        "rule": f"plain skill - grouped skill > {rules.DUPLICATE_MARGIN}",
     }
-    fired = bool(inflation > DUPLICATE_MARGIN)
+    fired = bool(inflation > rules.DUPLICATE_MARGIN)
     results["duplicate_leakage"] = {"status": "fired" if fired else "silent", **ev}
     if fired:
         findings.append(
@@ -239,9 +229,9 @@ def _signal_verdict(res: dict, n_rows: int, metric: str, n_permutations: int, ra
         "permutation_mean": float(np.mean(perm)),
         "permutation_std": float(np.std(perm)),
         "n_permutations": n_permutations,
-        "rule": f"p > {P_VALUE}",
+        "rule": f"p > {rules.P_VALUE}",
     }
-    fired = bool(p > P_VALUE)
+    fired = bool(p > rules.P_VALUE)
     results["no_signal"] = {"status": "fired" if fired else "silent", **ev}
     if fired:
         findings.append(
