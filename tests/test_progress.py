@@ -287,6 +287,7 @@ def _cli(argv: list, cwd) -> subprocess.CompletedProcess:
         (["check", "a.csv", "-t", "y"], "check"),
         (["compare", "a.csv", "b.csv"], "compare"),
         (["profile", "a.csv", "-o", "p.html"], "profile"),
+        (["baseline", "a.csv", "-t", "y", "--cv", "2"], "baseline"),
     ],
 )
 def test_quiet_turns_the_commands_progress_off(tmp_path, argv, name):
