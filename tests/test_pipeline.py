@@ -487,3 +487,19 @@ def test_best_estimator_of_a_baseline_report():
         best_estimator(back)
     rebuilt = best_estimator(back, df, "Sex")
     assert type(rebuilt) is type(est) and clone(rebuilt).get_params().keys() == est.get_params().keys()
+
+
+@pytest.mark.slow
+def test_executed_step_notebooks_keep_no_empty_progress_bar(tmp_path):
+    "A step whose mlkit call shows its notebook bar (progress=True: at once) leaves no empty output, nor does a failed step."
+    call = "import mlkit\nr = mlkit.check(read_table(data_path), target='y', progress=True)\nprint('checked')\n"
+    root = toy_project(tmp_path / "p", body=SCORE + "\n" + call, steps=("score", "boom"))
+    write_step(root / "notebooks/boom.ipynb", "from mlkit.data import read_table\n" + call + "raise ValueError('stop here')")
+    result = run(root, echo=lambda *a, **k: None)
+    assert [s["status"] for s in result.record["steps"]] == ["ok", "failed"]
+    for step in result.record["steps"]:
+        nb = nbformat.read(root / step["executed"], as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert [o.text for o in outputs if o.output_type == "stream"] == ["checked\n"]  # the step's own output stays
+        empty = [o for o in outputs if o.output_type == "display_data" and not any(o.get("data", {}).values())]
+        assert not empty, f"{step['name']}: {empty}"

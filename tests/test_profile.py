@@ -330,6 +330,23 @@ def test_deep_profile_minimal_and_sampling_thresholds(profiling, monkeypatch):
     assert full.mlkit_meta["sample_size"] is None and full.get_description().table["n"] == 344
 
 
+@pytest.mark.slow
+def test_deep_profile_shows_mlkits_progress_not_the_librarys_bars(profiling, tmp_path, capfd, monkeypatch):
+    monkeypatch.delenv("MLKIT_PROGRESS", raising=False)
+    rep = mp.deep_profile(load_demo().head(60), tmp_path / "deep.html", progress=True)
+    assert rep.mlkit_meta["rows"] == 60 and (tmp_path / "deep.html").exists()
+    out, err = capfd.readouterr()
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert "%|" not in err and "Summarize dataset" not in err, err  # no tqdm bar of the library
+    assert [ln.split(" (")[0] for ln in lines[:-1]] == [
+        "mlkit: deep_profile: 1/2 the statistics",
+        "mlkit: deep_profile: 2/2 the HTML report",
+    ]
+    assert lines[-1].startswith("mlkit: deep_profile done in") and lines[-1].endswith(": 60 rows x 17 columns")
+    mp.deep_profile(load_demo().head(60), tmp_path / "quiet.html", progress=False)
+    assert capfd.readouterr().err == ""
+
+
 # --- compare_profiles ------------------------------------------------------------------------
 
 

@@ -267,3 +267,36 @@ def test_a_notebook_bar_is_gone_when_done_and_nothing_goes_to_stderr(tmp_path):
     assert len(shown) == len(clocked) == 1
     assert [o.output_type for o in quiet] == ["stream"] and quiet[0].text == "quiet\n"  # a quick call: no bar at all
     assert not [o for c in cells for o in c.outputs if o.get("name") == "stderr"]
+
+
+# --- (f) the command line: --quiet ---------------------------------------------------------------------
+
+CLI = "import sys\nsys.path.insert(0, {root!r})\nimport mlkit.runtime.progress as p\np.PROGRESS_DELAY = 0.0  # every call is 'slow'\nfrom mlkit.cli import main\nsys.exit(main({argv!r}))"
+
+
+def _cli(argv: list, cwd) -> subprocess.CompletedProcess:
+    "The `mlkit` command's main in a real process (stderr a pipe: plain progress lines), progress shown from the first update."
+    env = {k: v for k, v in os.environ.items() if k != "MLKIT_PROGRESS"}
+    code = CLI.format(root=str(ROOT), argv=argv)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["check", "a.csv", "-t", "y"], "check"),
+        (["compare", "a.csv", "b.csv"], "compare"),
+        (["profile", "a.csv", "-o", "p.html"], "profile"),
+        (["baseline", "a.csv", "-t", "y", "--cv", "2"], "baseline"),
+    ],
+)
+def test_quiet_turns_the_commands_progress_off(tmp_path, argv, name):
+    small().to_csv(tmp_path / "a.csv", index=False)
+    small().assign(a=range(100, 130)).to_csv(tmp_path / "b.csv", index=False)
+    loud = _cli(argv, tmp_path)
+    assert loud.returncode in (0, 1), loud.stderr
+    assert mlkit_lines(loud.stderr) and mlkit_lines(loud.stderr)[-1].startswith(f"mlkit: {name} done in"), loud.stderr
+    quiet = _cli([*argv, "--quiet"], tmp_path)
+    assert quiet.returncode == loud.returncode and not mlkit_lines(quiet.stderr), quiet.stderr
+    assert quiet.stdout.splitlines()[-1] == loud.stdout.splitlines()[-1]  # the same report (or the same `wrote` line)
+    assert "MLKIT_PROGRESS=0" in _cli([name, "--help"], tmp_path).stdout

@@ -4,6 +4,7 @@ import copy
 import gc
 import json
 import pickle
+import re
 import weakref
 
 import numpy as np
@@ -533,3 +534,41 @@ def test_offline_bundle_is_cached_per_version(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert second.stdout.split()[:2] == ["True", "False"], second.stderr
     assert float(second.stdout.split()[2]) < float(first.stdout.split()[2])  # read, not rebuilt
+
+
+def _html_of(widget) -> list:
+    "The HTML of every ipywidgets HTML inside `widget`, walked through its children."
+    import ipywidgets as w
+
+    found = [widget.value] if isinstance(widget, w.HTML) else []
+    return found + [h for child in getattr(widget, "children", ()) for h in _html_of(child)]
+
+
+def _elements(html: str) -> list:
+    "(tag, [(attribute, value), ...]) of every start tag, duplicates kept (the browser keeps only the first)."
+    from html.parser import HTMLParser
+
+    tags = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, attrs))
+
+    Tags().feed(html)
+    return tags
+
+
+def test_tuner_html_has_one_style_per_element_and_right_aligned_row_labels(binary):
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = binary
+    tuner = threshold_tuner(LogisticRegression().fit(X, y), X, y)
+    tuner.cost_fn_box.value = 5.0  # every panel, the cost one too
+    pages = _html_of(tuner.widget)
+    assert tuner.matrix_panel.value in pages and tuner.metrics_panel.value in pages
+    for tag, attrs in (e for page in pages for e in _elements(page)):
+        names = [a for a, _ in attrs]
+        assert len(names) == len(set(names)), f"<{tag}> repeats an attribute (the browser ignores the second): {attrs}"
+    heads = {text: style for style, text in re.findall(r'<th style="([^"]*)">([^<]*)</th>', tuner.matrix_panel.value)}
+    assert heads["actual spam"].endswith("text-align:right") and heads["actual ham"].endswith("text-align:right")
+    assert "text-align" not in heads["predicted spam"]

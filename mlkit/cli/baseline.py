@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ..baselines import MAX_ROWS, TASKS, baseline
-from .options import add_report_options, emit_report, guard_output
+from .options import add_quiet_option, add_report_options, emit_report, guard_output, progress_option
 
 # %% auto #0
 __all__ = ['cli_baseline']
@@ -31,7 +31,7 @@ def _baseline_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-rows", type=int, default=MAX_ROWS, help=f"sample above this many rows (default {MAX_ROWS})")
     p.add_argument("--seed", type=int, default=0, help="random seed for folds, sampling and models (default 0)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    add_quiet_option(p)
     add_report_options(p)
     return p
 
@@ -49,6 +49,6 @@ def cli_baseline(argv: list) -> int:
         time_budget=args.time_budget,
         random_state=args.seed,
         max_rows=args.max_rows,
-        progress=False if args.quiet else None,
+        progress=progress_option(args),
     )
     return emit_report(report, args)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..checks import CheckConfig, check
-from .options import add_engine_option, add_report_options, emit_report, guard_output, open_data
+from .options import add_engine_option, add_quiet_option, add_report_options, emit_report, guard_output, open_data, progress_option
 from ..core import MlkitInputError
 
 # %% auto #0
@@ -55,11 +55,12 @@ def cli_check(argv: list) -> int:
     p.add_argument("--sensitive", "-s", nargs="+", default=[], metavar="COL", help="sensitive columns for the bias checks")
     p.add_argument("--config", "-c", metavar="FILE", help="JSON or YAML file of CheckConfig overrides")
     add_engine_option(p)
+    add_quiet_option(p)
     add_report_options(p)
     args = p.parse_args(argv)
     guard_output(args)  # before the analysis: never over an input, a raw or a read-only file
     config = _load_config_file(args.config) if args.config else None
-    report = check(open_data(args.path, args), target=args.target, sensitive=args.sensitive, config=config)
+    report = check(open_data(args.path, args), target=args.target, sensitive=args.sensitive, config=config, progress=progress_option(args))
     return emit_report(report, args)
 
 # %% ../../nbs/20_cli/03_check.ipynb #e2d202de

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_engine_option, add_report_options, emit_report, guard_output, open_data
+from .options import add_engine_option, add_quiet_option, add_report_options, emit_report, guard_output, open_data, progress_option
 from ..compare import compare
 from ..core import MlkitInputError
 
@@ -25,6 +25,7 @@ def _compare_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", "-t", help="the target column (enables new_labels and label_drift)")
     p.add_argument("--alpha", type=float, default=0.01, help="family-wise significance level of the drift tests (default: 0.01)")
     add_engine_option(p)
+    add_quiet_option(p)
     add_report_options(p)
     return p
 
@@ -36,4 +37,4 @@ def cli_compare(argv: list) -> int:
     if not 0 < args.alpha < 1:
         raise MlkitInputError(f"--alpha must be between 0 and 1, got {args.alpha}")
     ref, cur = open_data(args.reference, args), open_data(args.current, args)
-    return emit_report(compare(ref, cur, target=args.target, alpha=args.alpha), args)
+    return emit_report(compare(ref, cur, target=args.target, alpha=args.alpha, progress=progress_option(args)), args)

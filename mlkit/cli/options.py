@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['FORMATS', 'ENGINES', 'add_report_options', 'input_paths', 'guard_output', 'emit_report', 'add_engine_option',
-           'open_data']
+__all__ = ['FORMATS', 'ENGINES', 'QUIET_HELP', 'add_report_options', 'input_paths', 'guard_output', 'emit_report',
+           'add_engine_option', 'open_data', 'add_quiet_option', 'progress_option']
 
 # %% ../../nbs/20_cli/01_options.ipynb #977da69f
 FORMATS = ("text", "json", "html", "markdown")
@@ -81,3 +81,16 @@ def open_data(path: str, args):
 
     lazy = lazy_source(path, getattr(args, "engine", None))
     return path if lazy is None else lazy
+
+# %% ../../nbs/20_cli/01_options.ipynb #c2a4ce4e
+QUIET_HELP = "no progress lines on stderr (the same as progress=False; MLKIT_PROGRESS=0 turns progress off for every command)"
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    "Add `--quiet`/`-q`: no progress lines on stderr."
+    parser.add_argument("--quiet", "-q", action="store_true", help=QUIET_HELP)
+
+
+def progress_option(args):
+    "The `progress=` argument for the analysis: False with `--quiet`, else None (automatic: shown after two seconds)."
+    return False if getattr(args, "quiet", False) else None

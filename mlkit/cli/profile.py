@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .options import add_engine_option, input_paths, open_data
+from .options import add_engine_option, add_quiet_option, input_paths, open_data, progress_option
 from ..core import MlkitInputError, refuse_overwrite
 from ..profile import deep_profile, profile
 
@@ -26,6 +26,7 @@ def _cli_parser() -> argparse.ArgumentParser:
     p.add_argument("--deep", action="store_true", help='write the fg-data-profiling report instead (needs pip install "mlkit[profile]")')
     p.add_argument("--minimal", action="store_true", help="with --deep: force minimal mode")
     add_engine_option(p)
+    add_quiet_option(p)
     p.add_argument(
         "--output", "-o", metavar="FILE", help="HTML file to write (default: <stem>_profile.html, or <stem>_deep_profile.html with --deep)"
     )
@@ -45,10 +46,10 @@ def cli_profile(argv: list) -> int:
     if out.suffix.lower() != ".html":
         raise MlkitInputError(f"{out}: the profile is written as HTML; use a .html file name")
     if args.deep:
-        deep_profile(path, out, minimal=True if args.minimal else None)
+        deep_profile(path, out, minimal=True if args.minimal else None, progress=progress_option(args))
         print(f"deep profile of {path} written to {out}")
         return 0
-    prof = profile(path if data is args.path else data, target=args.target)
+    prof = profile(path if data is args.path else data, target=args.target, progress=progress_option(args))
     prof.save(out, protect=input_paths(args))
     print(f"{prof.summary()}\nwrote {out}")
     return 0

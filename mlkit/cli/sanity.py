@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_report_options, emit_report, guard_output
+from .options import add_quiet_option, add_report_options, emit_report, guard_output, progress_option
 from ..runtime.models import load_model
 from ..sanity import SANITY_MAX_ROWS, sanity
 
@@ -32,7 +32,7 @@ def _sanity_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-budget", type=float, help="seconds; steps not started in time are reported as skipped")
     p.add_argument("--max-rows", type=int, default=SANITY_MAX_ROWS, help=f"sample above this many rows (default {SANITY_MAX_ROWS})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+    add_quiet_option(p)
     add_report_options(p)
     return p
 
@@ -53,6 +53,6 @@ def cli_sanity(argv: list) -> int:
         n_permutations=args.permutations,
         time_budget=args.time_budget,
         max_rows=args.max_rows,
-        progress=False if args.quiet else None,
+        progress=progress_option(args),
     )
     return emit_report(report, args)

@@ -116,9 +116,23 @@ def _failure_text(step: str, err: dict, executed: str) -> str:
     lines.append(f"executed notebook kept for inspection: {executed}")
     return "\n".join(lines)
 
+# %% ../../nbs/07_pipeline/07_runner.ipynb #3737af97
+def _without_emptied_bars(executed: Path) -> None:
+    "Drop the emptied progress bars of mlkit calls from an executed notebook, if it was written (see `drop_progress_outputs`)."
+    import nbformat
+
+    from mlkit.core import atomic_write
+    from mlkit.runtime import drop_progress_outputs
+
+    if not executed.exists():
+        return
+    nb = nbformat.read(str(executed), as_version=4)
+    if drop_progress_outputs(nb):
+        atomic_write(executed, nbformat.writes(nb))
+
 
 def _execute(spec, step, root: Path, run_dir: Path, parameters: dict) -> Path:
-    "Run one step notebook with papermill in a real kernel; return the executed notebook's path."
+    "Run one step notebook with papermill in a real kernel; return the executed notebook's path (no emptied progress bars in it)."
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
 
@@ -142,6 +156,8 @@ def _execute(spec, step, root: Path, run_dir: Path, parameters: dict) -> Path:
             f"{spec.source}: kernel {spec.kernel!r} is not installed; install ipykernel in this environment "
             f"(`python -m ipykernel install --sys-prefix`) or set `kernel:` in mlkit.yaml"
         ) from e
+    finally:
+        _without_emptied_bars(executed)  # a failed step's notebook is kept for inspection: cleaned too
     return executed
 
 # %% ../../nbs/07_pipeline/07_runner.ipynb #fdbbbe06

@@ -5,9 +5,13 @@
 # %% ../../nbs/04a_profile/05_deep.ipynb #41c5c955
 from __future__ import annotations
 
+import contextlib
+import functools
+import sys
 import warnings
 
 from ..core import atomic_write, refuse_overwrite
+from ..runtime import progress_of
 
 # %% auto #0
 __all__ = ['DEEP_MINIMAL_ROWS', 'DEEP_MINIMAL_COLUMNS', 'DEEP_SAMPLE_ROWS', 'DEEP_SAMPLE_SEED', 'deep_profile']
@@ -38,9 +42,30 @@ def _profiling_module():
             continue
     raise ImportError('deep_profile needs fg-data-profiling: pip install "mlkit[profile]"')
 
+# %% ../../nbs/04a_profile/05_deep.ipynb #98394301
+@contextlib.contextmanager
+def _no_column_bar(lib):
+    "fg-data-profiling 4.20 draws its per-column tqdm bar whatever `progress_bar` says (model/pandas/summary_pandas.py): off during the call."
+    module = sys.modules.get(f"{lib.__name__}.model.pandas.summary_pandas")
+    bar = getattr(module, "tqdm", None)
+    if bar is None:
+        yield
+        return
+    module.tqdm = functools.partial(bar, disable=True)
+    try:
+        yield
+    finally:
+        module.tqdm = bar
+
 # %% ../../nbs/04a_profile/05_deep.ipynb #fc5b9acf
 def deep_profile(
-    data, path=None, minimal: bool | None = None, sample: int | bool | None = None, *, title: str | None = None, progress: bool = True
+    data,
+    path=None,
+    minimal: bool | None = None,
+    sample: int | bool | None = None,
+    *,
+    title: str | None = None,
+    progress: bool | None = None,
 ):
     "The fg-data-profiling report of `data` (minimal and sampled automatically on large data); writes HTML when given a path."
     from mlkit.data import to_pandas
@@ -71,13 +96,17 @@ def deep_profile(
     report_title = title or (
         "Deep profile" + (f" (sample of {sample_size:,} of {n_rows:,} rows, seed {DEEP_SAMPLE_SEED})" if sample_size else "")
     )
-    with warnings.catch_warnings():
+    steps = 2 if path is not None else 1
+    with warnings.catch_warnings(), progress_of("deep_profile", progress) as p:  # mlkit's progress, not the library's tqdm bars
         warnings.simplefilter("ignore")
-        report = lib.ProfileReport(
-            df, title=report_title, minimal=bool(minimal), progress_bar=progress, dataset={"description": description}
-        )
+        p.update(f"1/{steps} the statistics ({description})")
+        report = lib.ProfileReport(df, title=report_title, minimal=bool(minimal), progress_bar=False, dataset={"description": description})
+        with _no_column_bar(lib):
+            report.get_description()  # the slow part, inside the progress
         if path is not None:
+            p.update(f"2/{steps} the HTML report")
             atomic_write(path, report.to_html(), protect=[data])
+        p.summary = f"{n_rows:,} rows x {n_cols:,} columns"
     report.mlkit_meta = {
         "rows": n_rows,
         "columns": n_cols,

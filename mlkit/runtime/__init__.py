@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from .models import load_model, model_name
-from .progress import Progress, progress_of, set_progress, warning_summary
+from .progress import Progress, drop_progress_outputs, progress_of, set_progress, warning_summary
 from .threads import SINGLE_THREAD_ROWS, limit_threads
 from .worker import CannotSend, DeadlineWorker, OutOfTime, Ref, WorkerError, error_text
 
@@ -27,6 +27,7 @@ __all__ = [
     "model_name",
     "Progress",
     "progress_of",
+    "drop_progress_outputs",
     "set_progress",
     "warning_summary",
 ]

@@ -14,7 +14,8 @@ import time
 from contextvars import ContextVar
 
 # %% auto #0
-__all__ = ['PROGRESS_DELAY', 'PROGRESS_REFRESH', 'set_progress', 'Progress', 'progress_of', 'warning_summary']
+__all__ = ['PROGRESS_DELAY', 'PROGRESS_REFRESH', 'BAR_METADATA', 'set_progress', 'Progress', 'progress_of',
+           'drop_progress_outputs', 'warning_summary']
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #a1c0f002
 PROGRESS_DELAY = 2.0  # seconds a call runs before its progress shows (progress=True shows it at once)
@@ -37,6 +38,9 @@ def _mode(progress) -> str:
     return "auto" if on else "off"
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #907067ca
+BAR_METADATA = {"mlkit": {"progress": True}}  # the output metadata of the notebook bar (see drop_progress_outputs)
+
+
 def _in_notebook() -> bool:
     "True inside a Jupyter kernel, where stderr is shown pink and kept."
     ipython = sys.modules.get("IPython")
@@ -104,9 +108,9 @@ def _show(self: Progress) -> None:
 
         bundle = {"text/html": _bar_html(line), "text/plain": line}
         if self._handle is None:
-            self._handle = display(bundle, raw=True, display_id=True)
+            self._handle = display(bundle, raw=True, metadata=BAR_METADATA, display_id=True)
         else:
-            self._handle.update(bundle, raw=True)
+            self._handle.update(bundle, raw=True, metadata=BAR_METADATA)
     elif self.where == "tty":
         width = shutil.get_terminal_size((100, 24)).columns - 1  # a longer line would wrap, and \r rewrite only its last row
         line = line if len(line) <= width else line[: width - 1] + "…"
@@ -124,7 +128,7 @@ def _close(self: Progress, error: type | None = None) -> None:
     if not self.shown:
         return
     if self.where == "notebook":
-        self._handle.update({"text/plain": "", "text/html": ""}, raw=True)
+        self._handle.update({"text/plain": "", "text/html": ""}, raw=True, metadata=BAR_METADATA)
         return
     end = f"stopped after {self.seconds():.1f} s ({error.__name__})" if error else f"done in {self.seconds():.1f} s"
     line = f"mlkit: {self.name} {end}" + (f": {self.summary}" if self.summary and not error else "")
@@ -197,6 +201,25 @@ def progress_of(name: str, progress: bool | None = None) -> Progress:
     "The progress scope of the call `name` (a `with` block): silent inside another mlkit call, see `set_progress`."
     outer = _ACTIVE.get()
     return Progress(name, "off" if outer is not None else _mode(progress), outer)
+
+# %% ../../nbs/01a_runtime/03_progress.ipynb #a70357bb
+def _emptied_bar(output) -> bool:
+    "True for the output of a notebook bar emptied at the end of its call."
+    meta = (output.get("metadata") or {}).get("mlkit") or {}
+    data = output.get("data") or {}
+    return output.get("output_type") == "display_data" and meta.get("progress") is True and not any(data.values())
+
+
+def drop_progress_outputs(nb) -> int:
+    "Remove the emptied progress bars from an executed notebook (a dict or `nbformat` node, changed in place); return how many."
+    dropped = 0
+    for cell in nb.get("cells", []):
+        outputs = cell.get("outputs") or []
+        kept = [o for o in outputs if not _emptied_bar(o)]
+        if len(kept) < len(outputs):
+            dropped += len(outputs) - len(kept)
+            cell["outputs"] = kept
+    return dropped
 
 # %% ../../nbs/01a_runtime/03_progress.ipynb #587a56c9
 def warning_summary(caught) -> list:

@@ -113,13 +113,13 @@ def _confusion_panel(m: dict, pos: str, neg: str) -> str:
             Html(f'<div style="font-size:20px;font-weight:700">{n:,}</div><div style="font-size:11px">{esc(what)}</div>'), style=box
         )
 
-    def label(text):
-        return cell(text, header=True, style="padding:4px 8px;font-weight:600;color:#52606d;font-size:12px")
+    def label(text, align=""):
+        return cell(text, header=True, style=f"padding:4px 8px;font-weight:600;color:#52606d;font-size:12px{align}")
 
-    rows = [
+    rows = [  # the row labels right-aligned, next to their counts: one style attribute each
         [cell(""), label(f"predicted {pos}"), label(f"predicted {neg}")],
-        [label(f"actual {pos}"), count(m["tp"], "true positives", True), count(m["fn"], "false negatives", False)],
-        [label(f"actual {neg}"), count(m["fp"], "false positives", False), count(m["tn"], "true negatives", True)],
+        [label(f"actual {pos}", ";text-align:right"), count(m["tp"], "true positives", True), count(m["fn"], "false negatives", False)],
+        [label(f"actual {neg}", ";text-align:right"), count(m["fp"], "false positives", False), count(m["tn"], "true negatives", True)],
     ]
     matrix = table(None, rows, style=f"border-collapse:collapse;{_FONT}")
     return _panel(f"Confusion matrix at threshold {m['threshold']:.3g}", matrix)
