@@ -51,15 +51,15 @@ def _sections(df, target, sensitive, split=None, progress: Progress | None = Non
         yield "Baselines", baseline(df.dropna(subset=[target]), target=target), time.perf_counter() - t
 
 
-def quick_demo(directory="mlkit-demo") -> Path:
-    "Run the available analyses on the demo data and write `DIRECTORY/report.html`; return its path."
+def quick_demo(directory="mlkit-demo", *, progress: bool | None = None) -> Path:
+    "Run the available analyses on the demo data and write `DIRECTORY/report.html`; return its path (`progress=False`: no progress lines)."
     from mlkit.datasets import DEMO_SENSITIVE, DEMO_TARGET, load_demo
 
     df = load_demo()
     latest = df["studyName"] == df["studyName"].max()  # the last field season as a test split, as a new season would come in
     split = ("Train vs test (the last season)", df[~latest], df[latest])
     parts, toc = [], []
-    with progress_of("demo") as p:  # one line for the demo, none for the analyses it runs
+    with progress_of("demo", progress) as p:  # one line for the demo, none for the analyses it runs
         for i, (title, report, secs) in enumerate(_sections(df, DEMO_TARGET, DEMO_SENSITIVE, split, p)):
             toc.append(f'<li><a href="#s{i}">{esc(title)}</a> ({esc(report.summary())}, {secs:.2f} s)</li>')
             parts.append(f'<section id="s{i}"><h1>{esc(title)}</h1>{report.to_html(standalone=False)}</section>')

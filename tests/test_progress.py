@@ -288,6 +288,7 @@ def _cli(argv: list, cwd) -> subprocess.CompletedProcess:
         (["compare", "a.csv", "b.csv"], "compare"),
         (["profile", "a.csv", "-o", "p.html"], "profile"),
         (["baseline", "a.csv", "-t", "y", "--cv", "2"], "baseline"),
+        (["demo", "d", "--quick"], "demo"),
     ],
 )
 def test_quiet_turns_the_commands_progress_off(tmp_path, argv, name):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 
+from .options import add_quiet_option, progress_option
+
 # %% auto #0
 __all__ = ['package_demo', 'cli_demo']
 
@@ -16,6 +18,7 @@ def _demo_parser():
     p = argparse.ArgumentParser(prog="mlkit demo", description="run the checklist on the embedded demo dataset and write one HTML report")
     p.add_argument("directory", nargs="?", default="mlkit-demo", help="folder to write the demo into (default: ./mlkit-demo)")
     p.add_argument("--quick", action="store_true", help="run only the fast in-process analyses (no papermill pipeline)")
+    add_quiet_option(p)
     return p
 
 
@@ -49,6 +52,6 @@ def cli_demo(argv: list) -> int:
         return code
     from mlkit.demo import quick_demo
 
-    path = quick_demo(args.directory)
+    path = quick_demo(args.directory, progress=progress_option(args))
     print(f"mlkit demo: report written to {path.resolve()}")
     return 0
