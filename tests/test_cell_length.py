@@ -26,7 +26,6 @@ KNOWN_LONG = {
     ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
     ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
     ("04a_profile/03_report.ipynb", "@register_report_kind"): 113,
-    ("05_baselines/06_report.ipynb", "@register_report_kind"): 231,
     ("05_baselines/07_ladder.ipynb", "class _LadderRun:"): 116,
     ("06_sanity/02_report.ipynb", "@register_report_kind"): 112,
     ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
