@@ -35,7 +35,6 @@ KNOWN_LONG = {
     ("11_monitor/04_batches.ipynb", "@register_report_kind"): 121,
     ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
     ("12_testscore/03_evidence.ipynb", "class _Evidence:"): 105,
-    ("12_testscore/06_report.ipynb", "@register_report_kind"): 175,
 }
 
 
