@@ -32,7 +32,6 @@ KNOWN_LONG = {
     ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
     ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
-    ("11_monitor/04_batches.ipynb", "@register_report_kind"): 121,
     ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
     ("12_testscore/03_evidence.ipynb", "class _Evidence:"): 105,
 }
