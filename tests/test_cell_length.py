@@ -27,7 +27,6 @@ KNOWN_LONG = {
     ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
     ("04a_profile/03_report.ipynb", "@register_report_kind"): 113,
     ("05_baselines/07_ladder.ipynb", "class _LadderRun:"): 116,
-    ("06_sanity/02_report.ipynb", "@register_report_kind"): 112,
     ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
     ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
