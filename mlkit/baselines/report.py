@@ -61,7 +61,7 @@ def baseline_story(r) -> dict:
         "delta": delta,
     }
 
-# %% ../../nbs/05_baselines/06_report.ipynb #6f378091
+# %% ../../nbs/05_baselines/06_report.ipynb #b147fa3e
 @register_report_kind
 class BaselineReport(Report):
     "Cross-validated baselines: a table of candidates by metric, the best one and the score to beat."
@@ -131,167 +131,196 @@ class BaselineReport(Report):
         row = self._best_of(rows[rows["kind"] != "random"])
         return None if row is None else float(row[self.metric])
 
-    @property
-    def score_to_beat(self) -> float | None:
-        "The bar a real model must clear: the best simple baseline's score (`best_simple_score`); the trivial floor only when no simple baseline finished and the floor is not fixed (roc_auc's 0.5 is never the bar: None)."
-        if self.best_simple_score is not None:
-            return self.best_simple_score
-        return None if self.floor_is_fixed else self.trivial_floor
+# %% ../../nbs/05_baselines/06_report.ipynb #cff0a57b
+def _score_to_beat(self: BaselineReport) -> float | None:
+    "The bar a real model must clear: the best simple baseline's score (`best_simple_score`); the trivial floor only when no simple baseline finished and the floor is not fixed (roc_auc's 0.5 is never the bar: None)."
+    if self.best_simple_score is not None:
+        return self.best_simple_score
+    return None if self.floor_is_fixed else self.trivial_floor
 
-    @property
-    def trivial_score(self) -> float | None:
-        "The trivial floor under the name `score_to_beat` had before mlkit 0.x: the best model that ignores the features (same as `trivial_floor`)."
-        return self.trivial_floor
 
-    @property
-    def trivial_floor(self) -> float | None:
-        "Headline score of the best trivial model (one that ignores the features and always gives the same answer)."
-        row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
-        return None if row is None else float(row[self.metric])
+def _trivial_score(self: BaselineReport) -> float | None:
+    "The trivial floor under the name `score_to_beat` had before mlkit 0.x: the best model that ignores the features (same as `trivial_floor`)."
+    return self.trivial_floor
 
-    @property
-    def trivial_model(self) -> str | None:
-        "Name of the best trivial model."
-        row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
-        return None if row is None else row["model"]
 
-    @property
-    def best_simple(self) -> str | None:
-        "Name of the best simple baseline (one-rule, shallow tree or linear): the bar a real model must clear."
-        row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
-        return None if row is None else row["model"]
+def _trivial_floor(self: BaselineReport) -> float | None:
+    "Headline score of the best trivial model (one that ignores the features and always gives the same answer)."
+    row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
+    return None if row is None else float(row[self.metric])
 
-    @property
-    def best_simple_score(self) -> float | None:
-        "Headline score of the best simple baseline (the score to beat)."
-        row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
-        return None if row is None else float(row[self.metric])
 
-    @property
-    def floor_is_fixed(self) -> bool:
-        "Whether every model that ignores the features scores the same on the headline metric (roc_auc: 0.5), so the floor is no bar."
-        return self.metric in FIXED_FLOORS
+def _trivial_model(self: BaselineReport) -> str | None:
+    "Name of the best trivial model."
+    row = self._best_of(self._ok_rows().query("kind == 'trivial'"))
+    return None if row is None else row["model"]
 
-    def bar(self, model=None) -> tuple:
-        "(score to beat, where it comes from) for `model` (a candidate's name or an estimator; the best by default): the best simple baseline; when `model` is that baseline, the trivial floor unless it is fixed (roc_auc's 0.5 is no bar: None)."
-        from mlkit.runtime import model_name
 
-        model = self.best if model is None else model
-        simple, models = self.best_simple, (self.meta or {}).get("models") or {}
-        same = simple is not None and (model == simple or (not isinstance(model, str) and models.get(simple) == model_name(model)))
-        who = model if isinstance(model, str) else model_name(model)
-        if simple is not None and not same:
-            return self.best_simple_score, f"best simple baseline, {simple}"
-        if self.floor_is_fixed:
-            return (
-                None,
-                f"{who} is itself the best simple baseline; the trivial floor is the same for every model on {self.metric}, so it is no bar",
-            )
-        return self.trivial_floor, f"trivial floor, {self.trivial_model}" + (f": {who} is itself the best simple baseline" if same else "")
+def _best_simple(self: BaselineReport) -> str | None:
+    "Name of the best simple baseline (one-rule, shallow tree or linear): the bar a real model must clear."
+    row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
+    return None if row is None else row["model"]
 
-    def display_name(self, name: str) -> str:
-        "A candidate's name with its model's one display name (`linear (TablePreprocessor -> LogisticRegression)`)."
-        models = (self.meta or {}).get("models") or {}
-        return f"{name} ({models[name]})" if name in models and models[name] != name else str(name)
 
-    def metric_table(self, metric: str | None = None) -> pd.DataFrame:
-        "Columns model, kind, mean, std for one metric (the headline by default), best first."
-        m = metric or self.metric
-        if m not in self.metrics:
-            raise MlkitInputError(f"metric {m!r} is not in this report; it has {', '.join(self.metrics)}")
-        t = self.table[(self.table["status"] == "ok") & self.table[m].notna()]
-        out = pd.DataFrame({"model": t["model"], "kind": t["kind"], "mean": t[m].astype(float), "std": t[f"{m}_std"].astype(float)})
-        return out.sort_values("mean", ascending=not higher_is_better(m), kind="stable").reset_index(drop=True)
+def _best_simple_score(self: BaselineReport) -> float | None:
+    "Headline score of the best simple baseline (the score to beat)."
+    row = self._best_of(self._ok_rows()[lambda t: t["kind"].isin(SIMPLE_KINDS)])
+    return None if row is None else float(row[self.metric])
 
-    def chart(self, metric: str | None = None):
-        "Sorted bars of one metric (headline by default) with the spread across folds and a rule at the score to beat."
-        from mlkit.charts import baseline_chart
 
-        m = metric or self.metric
-        if m != self.metric:
-            return baseline_chart(self.metric_table(m), metric=m, higher_is_better=higher_is_better(m))
-        story = baseline_story(self)
-        return baseline_chart(
-            self.metric_table(m),
-            metric=m,
-            score_to_beat=self.best_simple_score,
-            higher_is_better=self.higher_is_better,
-            title=story["chart_title"],
+def _floor_is_fixed(self: BaselineReport) -> bool:
+    "Whether every model that ignores the features scores the same on the headline metric (roc_auc: 0.5), so the floor is no bar."
+    return self.metric in FIXED_FLOORS
+
+
+def _bar(self: BaselineReport, model=None) -> tuple:
+    "(score to beat, where it comes from) for `model` (a candidate's name or an estimator; the best by default): the best simple baseline; when `model` is that baseline, the trivial floor unless it is fixed (roc_auc's 0.5 is no bar: None)."
+    from mlkit.runtime import model_name
+
+    model = self.best if model is None else model
+    simple, models = self.best_simple, (self.meta or {}).get("models") or {}
+    same = simple is not None and (model == simple or (not isinstance(model, str) and models.get(simple) == model_name(model)))
+    who = model if isinstance(model, str) else model_name(model)
+    if simple is not None and not same:
+        return self.best_simple_score, f"best simple baseline, {simple}"
+    if self.floor_is_fixed:
+        return (
+            None,
+            f"{who} is itself the best simple baseline; the trivial floor is the same for every model on {self.metric}, so it is no bar",
         )
+    return self.trivial_floor, f"trivial floor, {self.trivial_model}" + (f": {who} is itself the best simple baseline" if same else "")
 
-    def headline(self) -> str:
-        "The best candidate against the best simple baseline (the score to beat), then the trivial floor apart (see `baseline_story`)."
-        return baseline_story(self)["headline"]
 
-    def _display_rows(self) -> list:
-        "Rows of strings for text, Markdown and HTML tables."
-        rows = []
-        for _, r in self.table.iterrows():
-            cells = [str(r["model"]), str(r["kind"])]
-            for m in self.metrics:
-                cells.append("-" if pd.isna(r[m]) else f"{fmt_score(r[m])} ± {fmt_score(r[m + '_std'])}")
-            cells += [fmt_score(r["fit_time"], 2), str(r["status"])]
-            rows.append(cells)
-        return rows
+BaselineReport.score_to_beat = property(_score_to_beat)
+BaselineReport.trivial_score = property(_trivial_score)
+BaselineReport.trivial_floor = property(_trivial_floor)
+BaselineReport.trivial_model = property(_trivial_model)
+BaselineReport.best_simple = property(_best_simple)
+BaselineReport.best_simple_score = property(_best_simple_score)
+BaselineReport.floor_is_fixed = property(_floor_is_fixed)
+BaselineReport.bar = _bar
 
-    def _headers(self) -> list:
-        return ["model", "kind", *self.metrics, "fit time (s)", "status"]
+# %% ../../nbs/05_baselines/06_report.ipynb #11dfff9b
+def _display_name(self: BaselineReport, name: str) -> str:
+    "A candidate's name with its model's one display name (`linear (TablePreprocessor -> LogisticRegression)`)."
+    models = (self.meta or {}).get("models") or {}
+    return f"{name} ({models[name]})" if name in models and models[name] != name else str(name)
 
-    def to_text(self, width: int = 100) -> str:
-        "Plain text: the summary, the table and the findings."
-        rows = [self._headers()] + self._display_rows()
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        base = super().to_text(width).split("\n")
-        return "\n".join([base[0], f"task: {self.task}; {self.headline()}", "", *lines, "", *base[1:]])
 
-    def to_markdown(self) -> str:
-        "Markdown: the summary, the candidates table and the findings table."
+def _metric_table(self: BaselineReport, metric: str | None = None) -> pd.DataFrame:
+    "Columns model, kind, mean, std for one metric (the headline by default), best first."
+    m = metric or self.metric
+    if m not in self.metrics:
+        raise MlkitInputError(f"metric {m!r} is not in this report; it has {', '.join(self.metrics)}")
+    t = self.table[(self.table["status"] == "ok") & self.table[m].notna()]
+    out = pd.DataFrame({"model": t["model"], "kind": t["kind"], "mean": t[m].astype(float), "std": t[f"{m}_std"].astype(float)})
+    return out.sort_values("mean", ascending=not higher_is_better(m), kind="stable").reset_index(drop=True)
 
-        def cell(s):
-            return str(s).replace("|", "\\|")
 
-        head = self._headers()
-        lines = ["", f"task: **{self.task}**; {cell(self.headline())}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in self._display_rows()]
-        base = super().to_markdown().split("\n")
-        return "\n".join(base[:3] + lines + [""] + base[3:])
+def _chart(self: BaselineReport, metric: str | None = None):
+    "Sorted bars of one metric (headline by default) with the spread across folds and a rule at the score to beat."
+    from mlkit.charts import baseline_chart
 
-    def _extra_dict(self) -> dict:
-        from mlkit.core import to_jsonable
+    m = metric or self.metric
+    if m != self.metric:
+        return baseline_chart(self.metric_table(m), metric=m, higher_is_better=higher_is_better(m))
+    story = baseline_story(self)
+    return baseline_chart(
+        self.metric_table(m),
+        metric=m,
+        score_to_beat=self.best_simple_score,
+        higher_is_better=self.higher_is_better,
+        title=story["chart_title"],
+    )
 
-        return {
-            "task": self.task,
-            "metric": self.metric,
-            "metrics": self.metrics,
-            "best": self.best,
-            "best_score": self.best_score,
-            "score_to_beat": self.score_to_beat,
-            "table": to_jsonable(self.table.to_dict(orient="records")),
-        }
 
-    @classmethod
-    def _from_dict(cls, d: dict) -> BaselineReport:
-        table = pd.DataFrame(d.get("table", []))
-        for c in table.columns:
-            if c not in ("model", "kind", "status"):
-                table[c] = pd.to_numeric(table[c], errors="coerce").astype(float)
-        return cls(
-            [Finding.from_dict(x) for x in d.get("findings", [])],
-            table=table,
-            task=d["task"],
-            metric=d["metric"],
-            metrics=d["metrics"],
-            title=d.get("title", "baselines"),
-            meta=d.get("meta"),
-        )
+def _headline(self: BaselineReport) -> str:
+    "The best candidate against the best simple baseline (the score to beat), then the trivial floor apart (see `baseline_story`)."
+    return baseline_story(self)["headline"]
 
-    def _extra_html(self) -> str:
-        rows = self._display_rows()
-        best = [i for i, r in enumerate(rows) if r[0] == self.best]
-        numbers = range(2, 3 + len(self.metrics))  # the scores and the fit time
-        table_html = table(self._headers(), rows, strong=best, numeric=numbers)
-        return f"<p>task: <b>{esc(self.task)}</b>. {esc(self.headline())}</p>{table_html}{chart_svg(self)}"
+
+BaselineReport.display_name = _display_name
+BaselineReport.metric_table = _metric_table
+BaselineReport.chart = _chart
+BaselineReport.headline = _headline
+
+# %% ../../nbs/05_baselines/06_report.ipynb #106e0a7b
+def _display_rows(self: BaselineReport) -> list:
+    "Rows of strings for text, Markdown and HTML tables."
+    rows = []
+    for _, r in self.table.iterrows():
+        cells = [str(r["model"]), str(r["kind"])]
+        for m in self.metrics:
+            cells.append("-" if pd.isna(r[m]) else f"{fmt_score(r[m])} ± {fmt_score(r[m + '_std'])}")
+        cells += [fmt_score(r["fit_time"], 2), str(r["status"])]
+        rows.append(cells)
+    return rows
+
+
+def _headers(self: BaselineReport) -> list:
+    return ["model", "kind", *self.metrics, "fit time (s)", "status"]
+
+
+def _to_text(self: BaselineReport, width: int = 100) -> str:
+    "Plain text: the summary, the table and the findings."
+    rows = [self._headers()] + self._display_rows()
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    base = super(BaselineReport, self).to_text(width).split("\n")
+    return "\n".join([base[0], f"task: {self.task}; {self.headline()}", "", *lines, "", *base[1:]])
+
+
+def _to_markdown(self: BaselineReport) -> str:
+    "Markdown: the summary, the candidates table and the findings table."
+
+    def cell(s):
+        return str(s).replace("|", "\\|")
+
+    head = self._headers()
+    lines = ["", f"task: **{self.task}**; {cell(self.headline())}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in self._display_rows()]
+    base = super(BaselineReport, self).to_markdown().split("\n")
+    return "\n".join(base[:3] + lines + [""] + base[3:])
+
+
+BaselineReport._display_rows = _display_rows
+BaselineReport._headers = _headers
+BaselineReport.to_text = _to_text
+BaselineReport.to_markdown = _to_markdown
+
+# %% ../../nbs/05_baselines/06_report.ipynb #6b502be9
+def _extra_dict(self: BaselineReport) -> dict:
+    from mlkit.core import to_jsonable
+
+    return {
+        "task": self.task,
+        "metric": self.metric,
+        "metrics": self.metrics,
+        "best": self.best,
+        "best_score": self.best_score,
+        "score_to_beat": self.score_to_beat,
+        "table": to_jsonable(self.table.to_dict(orient="records")),
+    }
+
+
+def _from_dict(cls: type[BaselineReport], d: dict) -> BaselineReport:
+    table = pd.DataFrame(d.get("table", []))
+    for c in table.columns:
+        if c not in ("model", "kind", "status"):
+            table[c] = pd.to_numeric(table[c], errors="coerce").astype(float)
+    return cls(
+        [Finding.from_dict(x) for x in d.get("findings", [])],
+        table=table,
+        task=d["task"],
+        metric=d["metric"],
+        metrics=d["metrics"],
+        title=d.get("title", "baselines"),
+        meta=d.get("meta"),
+    )
+
+
+BaselineReport._extra_dict = _extra_dict
+BaselineReport._from_dict = classmethod(_from_dict)
 
 # %% ../../nbs/05_baselines/06_report.ipynb #33fc8b96
 def chart_svg(report) -> str:
@@ -305,3 +334,14 @@ def chart_svg(report) -> str:
 
 
 _chart_svg = chart_svg  # the name before the split, kept for importers outside this package
+
+# %% ../../nbs/05_baselines/06_report.ipynb #8c6702ee
+def _extra_html(self: BaselineReport) -> str:
+    rows = self._display_rows()
+    best = [i for i, r in enumerate(rows) if r[0] == self.best]
+    numbers = range(2, 3 + len(self.metrics))  # the scores and the fit time
+    table_html = table(self._headers(), rows, strong=best, numeric=numbers)
+    return f"<p>task: <b>{esc(self.task)}</b>. {esc(self.headline())}</p>{table_html}{chart_svg(self)}"
+
+
+BaselineReport._extra_html = _extra_html

@@ -17,7 +17,7 @@ __all__ = ['ModelCard']
 # %% ../../nbs/10_cards/08_report.ipynb #86f66f8a
 _SECTIONS = ("intended_use", "training_data", "performance", "slices", "sanity", "explanations", "limitations", "reproduce")
 
-# %% ../../nbs/10_cards/08_report.ipynb #d399e82a
+# %% ../../nbs/10_cards/08_report.ipynb #82bf03c2
 @register_report_kind
 class ModelCard(Report):
     "A model card: intended use, data, performance against the score to beat, slices, sanity, explanations, limitations, reproduction."
@@ -45,30 +45,6 @@ class ModelCard(Report):
         self.sanity_report = sanity_report
         self.examples = to_jsonable(list(examples or []))  # worked examples: [{"title", "sentences"}], e.g. mlkit.whyif.worked_examples
 
-    # --- machine-readable ------------------------------------------------
-    def _extra_dict(self) -> dict:
-        return {
-            "sections": self.sections,
-            "slices": self.slice_rows,
-            "explanation": self.explanation.to_dict() if self.explanation is not None else None,
-            "check_report": self.check_report.to_dict() if self.check_report is not None else None,
-            "sanity_report": self.sanity_report.to_dict() if self.sanity_report is not None else None,
-            "examples": self.examples,
-        }
-
-    @classmethod
-    def _from_dict(cls, d: dict) -> ModelCard:
-        sub = {k: Report.from_dict(d[k]) if d.get(k) else None for k in ("explanation", "check_report", "sanity_report")}
-        return cls(
-            [Finding.from_dict(x) for x in d.get("findings", [])],
-            title=d.get("title", "Model card"),
-            meta=d.get("meta"),
-            sections=d.get("sections"),
-            slice_rows=d.get("slices"),
-            examples=d.get("examples"),
-            **sub,
-        )
-
     @property
     def slices(self):
         "Per-slice performance as a DataFrame (column, group, rows, value, judged)."
@@ -90,148 +66,216 @@ class ModelCard(Report):
             out.update(self.explanation.charts())
         return out
 
-    # --- human-readable --------------------------------------------------
-    def shown_counts(self) -> dict:
-        "The card's own findings plus those of the data and sanity checks it reports, one per defect (so the header counts what its sections say)."
-        seen = {}
-        for sub in (self, self.check_report, self.sanity_report):
-            for f in sub.findings if sub is not None else ():
-                seen.setdefault((f.check, tuple(f.columns)), f.severity)  # sanity repeats the data check's target_missing: counted once
-        return {s: sum(v == s for v in seen.values()) for s in ("error", "warning", "info")}
+# %% ../../nbs/10_cards/08_report.ipynb #ed78c513
+def _extra_dict(self: ModelCard) -> dict:
+    return {
+        "sections": self.sections,
+        "slices": self.slice_rows,
+        "explanation": self.explanation.to_dict() if self.explanation is not None else None,
+        "check_report": self.check_report.to_dict() if self.check_report is not None else None,
+        "sanity_report": self.sanity_report.to_dict() if self.sanity_report is not None else None,
+        "examples": self.examples,
+    }
 
-    def verdict(self) -> str:
-        "The card in one sentence: the data-check errors when there are any, else how the model performs against the score to beat."
-        errors = self.check_report.errors if self.check_report is not None else []
-        if errors:
-            f = errors[0]
-            return (
-                f"The data checks found {len(errors)} error{'s' if len(errors) > 1 else ''}: "
-                + (f"{', '.join(f.columns)}: " if f.columns else "")
-                + f.message
-            )
-        return self.sections.get("performance", {}).get("summary") or super().verdict()
 
-    def _blocks(self) -> list:
-        "(heading, [(label, value)], [paragraphs]) per section, shared by Markdown and HTML."
-        s = self.sections
-        iu, td, perf, rep = s.get("intended_use", {}), s.get("training_data", {}), s.get("performance", {}), s.get("reproduce", {})
-        blocks = []
+def _from_dict(cls: type[ModelCard], d: dict) -> ModelCard:
+    sub = {k: Report.from_dict(d[k]) if d.get(k) else None for k in ("explanation", "check_report", "sanity_report")}
+    return cls(
+        [Finding.from_dict(x) for x in d.get("findings", [])],
+        title=d.get("title", "Model card"),
+        meta=d.get("meta"),
+        sections=d.get("sections"),
+        slice_rows=d.get("slices"),
+        examples=d.get("examples"),
+        **sub,
+    )
+
+
+ModelCard._extra_dict = _extra_dict
+ModelCard._from_dict = classmethod(_from_dict)
+
+# %% ../../nbs/10_cards/08_report.ipynb #e1662381
+def _shown_counts(self: ModelCard) -> dict:
+    "The card's own findings plus those of the data and sanity checks it reports, one per defect (so the header counts what its sections say)."
+    seen = {}
+    for sub in (self, self.check_report, self.sanity_report):
+        for f in sub.findings if sub is not None else ():
+            seen.setdefault((f.check, tuple(f.columns)), f.severity)  # sanity repeats the data check's target_missing: counted once
+    return {s: sum(v == s for v in seen.values()) for s in ("error", "warning", "info")}
+
+
+def _verdict(self: ModelCard) -> str:
+    "The card in one sentence: the data-check errors when there are any, else how the model performs against the score to beat."
+    errors = self.check_report.errors if self.check_report is not None else []
+    if errors:
+        f = errors[0]
+        return (
+            f"The data checks found {len(errors)} error{'s' if len(errors) > 1 else ''}: "
+            + (f"{', '.join(f.columns)}: " if f.columns else "")
+            + f.message
+        )
+    return self.sections.get("performance", {}).get("summary") or super(ModelCard, self).verdict()
+
+
+ModelCard.shown_counts = _shown_counts
+ModelCard.verdict = _verdict
+
+# %% ../../nbs/10_cards/08_report.ipynb #972c387d
+def _given_blocks(self: ModelCard) -> list:
+    "(heading, [(label, value)], [paragraphs]) of what the card was given: the intended use and the training data."
+    s = self.sections
+    iu, td = s.get("intended_use", {}), s.get("training_data", {})
+    blocks = []
+    blocks.append(
+        (
+            "Intended use",
+            [
+                ("Objective", iu.get("objective") or "not stated (add `objective` to the problem spec)"),
+                ("Task", iu.get("task")),
+                ("Target", iu.get("target")),
+                ("Metric", iu.get("metric")),
+                ("Sensitive columns", ", ".join(iu.get("sensitive") or []) or "none declared"),
+            ],
+            [],
+        )
+    )
+    checks = td.get("checks")
+    blocks.append(
+        (
+            "Training data",
+            [
+                ("Rows", td.get("rows")),
+                ("Columns", td.get("columns")),
+                ("Fingerprint", td.get("fingerprint")),
+                ("Fingerprint source", td.get("fingerprint_source")),
+                ("Data checks", checks if checks else "not run (mlkit.checks not installed or no data given)"),
+            ],
+            td.get("notes", []),
+        )
+    )
+    return blocks
+
+
+ModelCard._given_blocks = _given_blocks
+
+# %% ../../nbs/10_cards/08_report.ipynb #a43a0327
+def _measured_blocks(self: ModelCard) -> list:
+    "(heading, [(label, value)], [paragraphs]) of what the card measured or says: performance, slices, sanity, explanations, limitations, how to reproduce."
+    s = self.sections
+    perf, rep = s.get("performance", {}), s.get("reproduce", {})
+    blocks = []
+    if perf:
+        head = perf.get("summary", "")
         blocks.append(
             (
-                "Intended use",
+                "Performance",
                 [
-                    ("Objective", iu.get("objective") or "not stated (add `objective` to the problem spec)"),
-                    ("Task", iu.get("task")),
-                    ("Target", iu.get("target")),
-                    ("Metric", iu.get("metric")),
-                    ("Sensitive columns", ", ".join(iu.get("sensitive") or []) or "none declared"),
+                    ("Metric", perf.get("metric")),
+                    ("Cross-validated", perf.get("spread_text")),
+                    ("Out-of-fold overall", perf.get("out_of_fold")),
+                    ("Score to beat", perf.get("score_to_beat")),
+                    ("Score to beat from", perf.get("score_to_beat_source")),
                 ],
-                [],
+                [head] if head else [],
             )
         )
-        checks = td.get("checks")
-        blocks.append(
-            (
-                "Training data",
-                [
-                    ("Rows", td.get("rows")),
-                    ("Columns", td.get("columns")),
-                    ("Fingerprint", td.get("fingerprint")),
-                    ("Fingerprint source", td.get("fingerprint_source")),
-                    ("Data checks", checks if checks else "not run (mlkit.checks not installed or no data given)"),
-                ],
-                td.get("notes", []),
-            )
+    else:
+        blocks.append(("Performance", [], ["Not measured: give `data` and `target` to cross-validate the model."]))
+    sl = s.get("slices", {})
+    blocks.append(
+        (
+            "Performance on slices",
+            [("Columns", ", ".join(sl.get("columns", [])) or "none"), ("Largest gap threshold", sl.get("max_slice_gap"))],
+            sl.get("notes", []),
         )
-        if perf:
-            head = perf.get("summary", "")
-            blocks.append(
-                (
-                    "Performance",
-                    [
-                        ("Metric", perf.get("metric")),
-                        ("Cross-validated", perf.get("spread_text")),
-                        ("Out-of-fold overall", perf.get("out_of_fold")),
-                        ("Score to beat", perf.get("score_to_beat")),
-                        ("Score to beat from", perf.get("score_to_beat_source")),
-                    ],
-                    [head] if head else [],
-                )
-            )
-        else:
-            blocks.append(("Performance", [], ["Not measured: give `data` and `target` to cross-validate the model."]))
-        sl = s.get("slices", {})
-        blocks.append(
-            (
-                "Performance on slices",
-                [("Columns", ", ".join(sl.get("columns", [])) or "none"), ("Largest gap threshold", sl.get("max_slice_gap"))],
-                sl.get("notes", []),
-            )
+    )
+    san = s.get("sanity", {})
+    blocks.append(("Sanity checks", [("Result", san.get("summary", "not run"))], san.get("issues", [])))
+    blocks.append(
+        ("Explanations", [], list((self.explanation.takeaways if self.explanation is not None else {}).values()) or ["Not computed."])
+    )
+    blocks.append(
+        (
+            "Limitations",
+            [],
+            s.get("limitations") or ["None found by the checks; the card cannot know about uses outside the data it saw."],
         )
-        san = s.get("sanity", {})
-        blocks.append(("Sanity checks", [("Result", san.get("summary", "not run"))], san.get("issues", [])))
-        blocks.append(
-            ("Explanations", [], list((self.explanation.takeaways if self.explanation is not None else {}).values()) or ["Not computed."])
+    )
+    blocks.append(
+        (
+            "How to reproduce",
+            [
+                (k.replace("_", " ").capitalize(), v if not isinstance(v, (dict, list)) else json.dumps(v, sort_keys=True))
+                for k, v in rep.items()
+            ],
+            [],
         )
-        blocks.append(
-            (
-                "Limitations",
-                [],
-                s.get("limitations") or ["None found by the checks; the card cannot know about uses outside the data it saw."],
-            )
-        )
-        blocks.append(
-            (
-                "How to reproduce",
-                [
-                    (k.replace("_", " ").capitalize(), v if not isinstance(v, (dict, list)) else json.dumps(v, sort_keys=True))
-                    for k, v in rep.items()
-                ],
-                [],
-            )
-        )
-        return [(h, [(k, _fact(v)) for k, v in facts], paras) for h, facts, paras in blocks]
+    )
+    return blocks
 
-    def _all_blocks(self) -> list:
-        "The sections' blocks, with the worked examples (when given) before the limitations."
-        blocks = self._blocks()
-        if self.examples:
-            at = next((i for i, b in enumerate(blocks) if b[0] == "Limitations"), len(blocks))
-            blocks.insert(at, ("Worked examples", [], [f"{x['title']}: {' '.join(x['sentences'])}" for x in self.examples]))
-        return blocks
 
-    def to_markdown(self) -> str:
-        "The card as Markdown: sections with key facts, slice table, takeaways and the findings."
-        lines = [f"# {_md(self.title)}", "", self.summary(), ""]
-        for head, facts, paras in self._all_blocks():
-            lines += [f"## {head}", ""]
-            lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in facts if v not in (None, "")]
-            if head == "Performance on slices" and self.slice_rows:
-                lines += ["", "| column | group | rows | value |", "|---|---|---|---|"]
-                lines += [
-                    f"| {_md(r['column'])} | {_md(r['group'])} | {r['rows']} | {'' if r['value'] is None else format(r['value'], '.3g')}{'' if r['judged'] else ' (too few rows)'} |"
-                    for r in self.slice_rows
-                ]
-            lines += [""] + [f"- {_md(p)}" for p in paras] + [""]
-        lines += [super().to_markdown().replace(f"### {_md(self.title)}", "## Findings", 1)]
-        return "\n".join(lines)
+ModelCard._measured_blocks = _measured_blocks
 
-    def _chart_svgs(self) -> dict:
-        "Every chart as inline SVG, rendered once per card."
-        if getattr(self, "_svgs", None) is None:
-            self._svgs = {k: chart_svg(c) for k, c in self.charts().items()}
-        return self._svgs
+# %% ../../nbs/10_cards/08_report.ipynb #50e76809
+def _blocks(self: ModelCard) -> list:
+    "(heading, [(label, value)], [paragraphs]) per section, shared by Markdown and HTML."
+    blocks = self._given_blocks() + self._measured_blocks()
+    return [(h, [(k, _fact(v)) for k, v in facts], paras) for h, facts, paras in blocks]
 
-    def _extra_html(self) -> str:
-        out = []
-        charts = self._chart_svgs()
-        for head, facts, paras in self._all_blocks():
-            out.append(f"<h3>{esc(head)}</h3>")
-            out.append(key_values(facts))
-            if head == "Performance on slices":
-                out += [c for k, c in charts.items() if k.startswith("slice:")]
-            if head == "Explanations" and self.explanation is not None and not self.explanation.importance.empty:
-                out += [c for k, c in charts.items() if not k.startswith("slice:")]
-            elif paras:
-                out.append("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in paras) + "</ul>")
-        return "".join(out)
+
+def _all_blocks(self: ModelCard) -> list:
+    "The sections' blocks, with the worked examples (when given) before the limitations."
+    blocks = self._blocks()
+    if self.examples:
+        at = next((i for i, b in enumerate(blocks) if b[0] == "Limitations"), len(blocks))
+        blocks.insert(at, ("Worked examples", [], [f"{x['title']}: {' '.join(x['sentences'])}" for x in self.examples]))
+    return blocks
+
+
+ModelCard._blocks, ModelCard._all_blocks = _blocks, _all_blocks
+
+# %% ../../nbs/10_cards/08_report.ipynb #09faf0cb
+def _to_markdown(self: ModelCard) -> str:
+    "The card as Markdown: sections with key facts, slice table, takeaways and the findings."
+    lines = [f"# {_md(self.title)}", "", self.summary(), ""]
+    for head, facts, paras in self._all_blocks():
+        lines += [f"## {head}", ""]
+        lines += [f"- **{_md(k)}**: {_md(v)}" for k, v in facts if v not in (None, "")]
+        if head == "Performance on slices" and self.slice_rows:
+            lines += ["", "| column | group | rows | value |", "|---|---|---|---|"]
+            lines += [
+                f"| {_md(r['column'])} | {_md(r['group'])} | {r['rows']} | {'' if r['value'] is None else format(r['value'], '.3g')}{'' if r['judged'] else ' (too few rows)'} |"
+                for r in self.slice_rows
+            ]
+        lines += [""] + [f"- {_md(p)}" for p in paras] + [""]
+    lines += [super(ModelCard, self).to_markdown().replace(f"### {_md(self.title)}", "## Findings", 1)]
+    return "\n".join(lines)
+
+
+ModelCard.to_markdown = _to_markdown
+
+# %% ../../nbs/10_cards/08_report.ipynb #fd5adb1d
+def _chart_svgs(self: ModelCard) -> dict:
+    "Every chart as inline SVG, rendered once per card."
+    if getattr(self, "_svgs", None) is None:
+        self._svgs = {k: chart_svg(c) for k, c in self.charts().items()}
+    return self._svgs
+
+
+def _extra_html(self: ModelCard) -> str:
+    out = []
+    charts = self._chart_svgs()
+    for head, facts, paras in self._all_blocks():
+        out.append(f"<h3>{esc(head)}</h3>")
+        out.append(key_values(facts))
+        if head == "Performance on slices":
+            out += [c for k, c in charts.items() if k.startswith("slice:")]
+        if head == "Explanations" and self.explanation is not None and not self.explanation.importance.empty:
+            out += [c for k, c in charts.items() if not k.startswith("slice:")]
+        elif paras:
+            out.append("<ul>" + "".join(f"<li>{esc(p)}</li>" for p in paras) + "</ul>")
+    return "".join(out)
+
+
+ModelCard._chart_svgs = _chart_svgs
+ModelCard._extra_html = _extra_html

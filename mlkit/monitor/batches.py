@@ -14,7 +14,7 @@ from .batch import monitor
 # %% auto #0
 __all__ = ['MonitorBatchesReport', 'monitor_batches']
 
-# %% ../../nbs/11_monitor/04_batches.ipynb #02c3c969
+# %% ../../nbs/11_monitor/04_batches.ipynb #7ad6be06
 @register_report_kind
 class MonitorBatchesReport(Report):
     "Monitoring over successive batches: one row per batch (drift, predictions, metric) and a chart over time."
@@ -65,75 +65,71 @@ class MonitorBatchesReport(Report):
         parts.append(f"{last['drifted']} of {last['features']} features drifted in {last['batch']}")
         return "; ".join(parts)
 
-    def chart(self):
-        "The metric (when labelled) and the share of drifted features over the batches."
-        import altair as alt
-        import pandas as pd
+# %% ../../nbs/11_monitor/04_batches.ipynb #d2b27aac
+def _chart(self: MonitorBatchesReport):
+    "The metric (when labelled) and the share of drifted features over the batches."
+    import altair as alt
+    import pandas as pd
 
-        from mlkit.cards.charts import theme_tokens
-        from mlkit.charts import offline
+    from mlkit.cards.charts import theme_tokens
+    from mlkit.charts import offline
 
-        t = theme_tokens()
-        d = pd.DataFrame(self.batches)
-        order = list(d["batch"].astype(str))
-        d["batch"] = d["batch"].astype(str)
-        x = alt.X("batch:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
-        share = (
+    t = theme_tokens()
+    d = pd.DataFrame(self.batches)
+    order = list(d["batch"].astype(str))
+    d["batch"] = d["batch"].astype(str)
+    x = alt.X("batch:N", sort=order, title=None, axis=alt.Axis(labelAngle=0))
+    share = (
+        alt.Chart(d)
+        .mark_line(point=True, color=t["alert"])
+        .encode(
+            x=x,
+            y=alt.Y("share_drifted:Q", title="features drifted", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            tooltip=["batch", "drifted", "features", "drifted_columns"],
+        )
+        .properties(width=t["width"], height=120)
+    )
+    if d["value"].notna().any():
+        ref = float(d["reference_value"].dropna().iloc[0])
+        metric = str(d["metric"].dropna().iloc[0])
+        perf = (
             alt.Chart(d)
-            .mark_line(point=True, color=t["alert"])
-            .encode(
-                x=x,
-                y=alt.Y("share_drifted:Q", title="features drifted", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-                tooltip=["batch", "drifted", "features", "drifted_columns"],
-            )
-            .properties(width=t["width"], height=120)
+            .mark_line(point=True, color=t["primary"])
+            .encode(x=x, y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)), tooltip=["batch", "value"])
         )
-        if d["value"].notna().any():
-            ref = float(d["reference_value"].dropna().iloc[0])
-            metric = str(d["metric"].dropna().iloc[0])
-            perf = (
-                alt.Chart(d)
-                .mark_line(point=True, color=t["primary"])
-                .encode(x=x, y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False)), tooltip=["batch", "value"])
-            )
-            rule = alt.Chart(pd.DataFrame({"reference": [ref]})).mark_rule(strokeDash=[4, 3], color=t["muted"]).encode(y="reference:Q")
-            label = (
-                alt.Chart(pd.DataFrame({"reference": [ref], "text": [f"reference {ref:.3g}"], "batch": [order[0]]}))
-                .mark_text(align="left", dy=-6, color=t["subtle"])
-                .encode(x=alt.X("batch:N", sort=order), y="reference:Q", text="text:N")
-            )
-            top = (perf + rule + label).properties(width=t["width"], height=160)
-            chart = alt.vconcat(top, share)
-        else:
-            chart = share
-        return offline(
-            chart.properties(title=alt.TitleParams(self.headline(), anchor="start", subtitle="each batch against the same reference"))
+        rule = alt.Chart(pd.DataFrame({"reference": [ref]})).mark_rule(strokeDash=[4, 3], color=t["muted"]).encode(y="reference:Q")
+        label = (
+            alt.Chart(pd.DataFrame({"reference": [ref], "text": [f"reference {ref:.3g}"], "batch": [order[0]]}))
+            .mark_text(align="left", dy=-6, color=t["subtle"])
+            .encode(x=alt.X("batch:N", sort=order), y="reference:Q", text="text:N")
         )
+        top = (perf + rule + label).properties(width=t["width"], height=160)
+        chart = alt.vconcat(top, share)
+    else:
+        chart = share
+    return offline(
+        chart.properties(title=alt.TitleParams(self.headline(), anchor="start", subtitle="each batch against the same reference"))
+    )
 
-    def _extra_dict(self) -> dict:
-        return {"batches": self.batches, "headline": self.headline()}
 
-    @classmethod
-    def _from_dict(cls, d: dict) -> MonitorBatchesReport:
-        return cls(
-            [Finding.from_dict(x) for x in d.get("findings", [])],
-            title=d.get("title", "monitoring over batches"),
-            meta=d.get("meta"),
-            batches=d.get("batches", []),
-        )
+MonitorBatchesReport.chart = _chart
 
-    def _extra_html(self) -> str:
-        from mlkit.cards.charts import chart_svg
+# %% ../../nbs/11_monitor/04_batches.ipynb #f9059582
+def _extra_dict(self: MonitorBatchesReport) -> dict:
+    return {"batches": self.batches, "headline": self.headline()}
 
-        parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
-        if self.batches:
-            try:
-                parts.append(chart_svg(self.chart()))
-            except Exception as e:
-                parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
-            head = ["batch", "rows", "drifted features", "predictions", "metric", "errors", "warnings"]
-            parts.append(table(head, [_batch_row(b) for b in self.batches]))
-        return "".join(parts)
+
+def _from_dict(cls: type[MonitorBatchesReport], d: dict) -> MonitorBatchesReport:
+    return cls(
+        [Finding.from_dict(x) for x in d.get("findings", [])],
+        title=d.get("title", "monitoring over batches"),
+        meta=d.get("meta"),
+        batches=d.get("batches", []),
+    )
+
+
+MonitorBatchesReport._extra_dict = _extra_dict
+MonitorBatchesReport._from_dict = classmethod(_from_dict)
 
 # %% ../../nbs/11_monitor/04_batches.ipynb #bb29dc7e
 def _batch_row(b: dict) -> list:
@@ -143,6 +139,23 @@ def _batch_row(b: dict) -> list:
     value = "" if b["value"] is None else f"{b['metric']} {b['value']:.4g}"
     drifted = Html(f"{esc(b['drifted'])} / {esc(b['features'])}{cols}")
     return [cell(b["batch"], cls="mlk-col"), b["rows"], drifted, pred, value, b["errors"], b["warnings"]]
+
+# %% ../../nbs/11_monitor/04_batches.ipynb #4467cec1
+def _extra_html(self: MonitorBatchesReport) -> str:
+    from mlkit.cards.charts import chart_svg
+
+    parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
+    if self.batches:
+        try:
+            parts.append(chart_svg(self.chart()))
+        except Exception as e:
+            parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
+        head = ["batch", "rows", "drifted features", "predictions", "metric", "errors", "warnings"]
+        parts.append(table(head, [_batch_row(b) for b in self.batches]))
+    return "".join(parts)
+
+
+MonitorBatchesReport._extra_html = _extra_html
 
 # %% ../../nbs/11_monitor/04_batches.ipynb #2b37d2fd
 def monitor_batches(batches, reference, model=None, target: str | None = None, *, names=None, **options) -> MonitorBatchesReport:

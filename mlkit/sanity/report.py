@@ -37,7 +37,7 @@ _KEY_NUMBERS = {
     "duplicate_leakage": ("duplicate_rows", "plain_score", "grouped_score", "inflation_skill"),
 }
 
-# %% ../../nbs/06_sanity/02_report.ipynb #6aec1e6b
+# %% ../../nbs/06_sanity/02_report.ipynb #bb0d553c
 @register_report_kind
 class SanityReport(Report):
     "Sanity checks of one model on one table: findings, per-check numbers and the learning curve."
@@ -82,70 +82,85 @@ class SanityReport(Report):
             return None
         return f"Validation {self.metric} {format_number(end['validation'])}, train {format_number(end['train'])}: {verdict['headline']}"
 
-    def _extra_dict(self) -> dict:
-        from mlkit.core import to_jsonable
+# %% ../../nbs/06_sanity/02_report.ipynb #d1db9003
+def _extra_dict(self: SanityReport) -> dict:
+    from mlkit.core import to_jsonable
 
-        return {
-            "task": self.task,
-            "metric": self.metric,
-            "results": self.results,
-            "more_data_helps": self.more_data_helps,
-            "learning_curve": to_jsonable(self.learning_curve.to_dict(orient="records")),
-        }
+    return {
+        "task": self.task,
+        "metric": self.metric,
+        "results": self.results,
+        "more_data_helps": self.more_data_helps,
+        "learning_curve": to_jsonable(self.learning_curve.to_dict(orient="records")),
+    }
 
-    @classmethod
-    def _from_dict(cls, d: dict) -> SanityReport:
-        curve = pd.DataFrame(d.get("learning_curve", []), columns=["train_size", "split", "mean", "std"])
-        for c in ("train_size", "mean", "std"):
-            curve[c] = pd.to_numeric(curve[c], errors="coerce")
-        curve["train_size"] = curve["train_size"].astype("int64")
-        return cls(
-            [Finding.from_dict(x) for x in d.get("findings", [])],
-            task=d["task"],
-            metric=d["metric"],
-            results=d.get("results", {}),
-            learning_curve=curve,
-            more_data_helps=d.get("more_data_helps"),
-            title=d.get("title", "sanity"),
-            meta=d.get("meta"),
-        )
 
-    def _check_rows(self) -> list:
-        "(check, status, numbers) for each check, in the order they are documented."
-        rows = []
-        for check in CHECKS:
-            res = self.results.get(check, {"status": "skipped"})
-            keys = _KEY_NUMBERS.get(check, ())
-            nums = ", ".join(f"{k} {fmt_score(res[k]) if isinstance(res[k], float) else res[k]}" for k in keys if k in res)
-            rows.append((check, res.get("status", "skipped"), nums))
-        return rows
+def _from_dict(cls: type[SanityReport], d: dict) -> SanityReport:
+    curve = pd.DataFrame(d.get("learning_curve", []), columns=["train_size", "split", "mean", "std"])
+    for c in ("train_size", "mean", "std"):
+        curve[c] = pd.to_numeric(curve[c], errors="coerce")
+    curve["train_size"] = curve["train_size"].astype("int64")
+    return cls(
+        [Finding.from_dict(x) for x in d.get("findings", [])],
+        task=d["task"],
+        metric=d["metric"],
+        results=d.get("results", {}),
+        learning_curve=curve,
+        more_data_helps=d.get("more_data_helps"),
+        title=d.get("title", "sanity"),
+        meta=d.get("meta"),
+    )
 
-    def to_text(self, width: int = 100) -> str:
-        "Plain text: the summary, one line per check, the findings."
-        base = super().to_text(width).split("\n")
-        lines = [f"  {_STATUS_WORDS.get(s, s):14} {_QUESTIONS.get(c, c)} ({c}) {n}" for c, s, n in self._check_rows()]
-        return "\n".join([base[0], f"task: {self.task}; metric: {self.metric}", *lines, "", *base[1:]])
 
-    def to_markdown(self) -> str:
-        "Markdown: the summary, a table of the checks, the findings table."
-        lines = ["", f"task: **{self.task}**; headline metric **{self.metric}**", "", "| check | result | numbers |", "|---|---|---|"]
-        lines += [
-            f"| {_QUESTIONS.get(c, c)} (`{c}`) | {_STATUS_WORDS.get(s, s)} | {n.replace('|', chr(92) + '|')} |"
-            for c, s, n in self._check_rows()
+SanityReport._extra_dict = _extra_dict
+SanityReport._from_dict = classmethod(_from_dict)
+
+# %% ../../nbs/06_sanity/02_report.ipynb #d9b06a23
+def _check_rows(self: SanityReport) -> list:
+    "(check, status, numbers) for each check, in the order they are documented."
+    rows = []
+    for check in CHECKS:
+        res = self.results.get(check, {"status": "skipped"})
+        keys = _KEY_NUMBERS.get(check, ())
+        nums = ", ".join(f"{k} {fmt_score(res[k]) if isinstance(res[k], float) else res[k]}" for k in keys if k in res)
+        rows.append((check, res.get("status", "skipped"), nums))
+    return rows
+
+
+def _to_text(self: SanityReport, width: int = 100) -> str:
+    "Plain text: the summary, one line per check, the findings."
+    base = super(SanityReport, self).to_text(width).split("\n")
+    lines = [f"  {_STATUS_WORDS.get(s, s):14} {_QUESTIONS.get(c, c)} ({c}) {n}" for c, s, n in self._check_rows()]
+    return "\n".join([base[0], f"task: {self.task}; metric: {self.metric}", *lines, "", *base[1:]])
+
+
+def _to_markdown(self: SanityReport) -> str:
+    "Markdown: the summary, a table of the checks, the findings table."
+    lines = ["", f"task: **{self.task}**; headline metric **{self.metric}**", "", "| check | result | numbers |", "|---|---|---|"]
+    lines += [
+        f"| {_QUESTIONS.get(c, c)} (`{c}`) | {_STATUS_WORDS.get(s, s)} | {n.replace('|', chr(92) + '|')} |"
+        for c, s, n in self._check_rows()
+    ]
+    base = super(SanityReport, self).to_markdown().split("\n")
+    return "\n".join(base[:3] + lines + [""] + base[3:])
+
+
+def _extra_html(self: SanityReport) -> str:
+    kinds = {"fired": "warning", "silent": "ok", "skipped": "info"}
+    rows = [
+        [
+            Html(f'{esc(_QUESTIONS.get(c, c))}<div class="mlk-fix"><code>{esc(c)}</code></div>'),
+            badge("error" if (c, s) == ("no_signal", "fired") else kinds.get(s, "info"), _STATUS_WORDS.get(s, s)),
+            n,
         ]
-        base = super().to_markdown().split("\n")
-        return "\n".join(base[:3] + lines + [""] + base[3:])
+        for c, s, n in self._check_rows()
+    ]
+    checks = table(["what was checked", "result", f"numbers ({self.metric})"], rows)
+    chart = chart_svg(self) if len(self.learning_curve) else ""
+    return f"<p>task: <b>{esc(self.task)}</b>; headline metric <b>{esc(self.metric)}</b>.</p>{checks}{chart}"
 
-    def _extra_html(self) -> str:
-        kinds = {"fired": "warning", "silent": "ok", "skipped": "info"}
-        rows = [
-            [
-                Html(f'{esc(_QUESTIONS.get(c, c))}<div class="mlk-fix"><code>{esc(c)}</code></div>'),
-                badge("error" if (c, s) == ("no_signal", "fired") else kinds.get(s, "info"), _STATUS_WORDS.get(s, s)),
-                n,
-            ]
-            for c, s, n in self._check_rows()
-        ]
-        checks = table(["what was checked", "result", f"numbers ({self.metric})"], rows)
-        chart = chart_svg(self) if len(self.learning_curve) else ""
-        return f"<p>task: <b>{esc(self.task)}</b>; headline metric <b>{esc(self.metric)}</b>.</p>{checks}{chart}"
+
+SanityReport._check_rows = _check_rows
+SanityReport.to_text = _to_text
+SanityReport.to_markdown = _to_markdown
+SanityReport._extra_html = _extra_html

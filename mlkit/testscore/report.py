@@ -15,13 +15,15 @@ __all__ = ['TestScore']
 # %% ../../nbs/12_testscore/06_report.ipynb #62b0fd39
 _STATUS = {1.0: "automated", 0.5: "manual", 0.0: "missing"}
 
-# %% ../../nbs/12_testscore/06_report.ipynb #ca84f5aa
+# %% ../../nbs/12_testscore/06_report.ipynb #c6f34e1a
 @register_report_kind
 class TestScore(Report):
     "The ML Test Score of a project: 28 tests marked automated (1), manual (0.5) or missing (0), section sums and the final score."
 
     __test__ = False  # not a pytest test class
     kind = "ml_test_score"
+
+    _MARKS = {"automated": "ok", "manual": "info", "missing": "warning"}  # status -> badge kind in the HTML
 
     def __init__(self, findings=(), *, title="ML Test Score", meta=None, results=()):
         super().__init__(findings, title=title, meta=meta)
@@ -69,124 +71,140 @@ class TestScore(Report):
     def summary(self) -> str:
         return f"{self.title}: {self.final:g} - {', '.join(f'{SECTIONS[k][0].lower()} {v:g}/7' for k, v in self.sections.items())}"
 
-    def _extra_dict(self) -> dict:
-        return {"results": self.results, "sections": self.sections, "final": self.final, "interpretation": self.interpretation}
+# %% ../../nbs/12_testscore/06_report.ipynb #23253621
+def _extra_dict(self: TestScore) -> dict:
+    return {"results": self.results, "sections": self.sections, "final": self.final, "interpretation": self.interpretation}
 
-    @classmethod
-    def _from_dict(cls, d: dict) -> TestScore:
-        return cls(
-            [Finding.from_dict(x) for x in d.get("findings", [])],
-            title=d.get("title", "ML Test Score"),
-            meta=d.get("meta"),
-            results=d.get("results", []),
-        )
 
-    # --- rendering -----------------------------------------------------------
-    def to_text(self, width: int = 100) -> str:
-        mark = {"automated": "[x]", "manual": "[~]", "missing": "[ ]"}
-        lines = [self.headline(), ""]
-        for sec, (_label, title) in SECTIONS.items():
-            lines.append(f"{title}: {self.sections[sec]:g} / 7")
-            for r in (r for r in self.results if r["section"] == sec):
-                flag = "  FAILING" if r["passing"] is False else ""
-                lines.append(f"  {mark[r['status']]} {TESTS_BY_ID[r['id']].label:<10} {r['points']:<4g}{r['name']}{flag}")
-                lines.append(f"        {r['evidence']}")
-                if r["points"] < 1:
-                    lines.append(f"        next: {r['next_step']}")
-            lines.append("")
-        lines.append(
-            "[x] automated (1 point)  [~] manual and documented (0.5)  [ ] missing (0).  Breck et al., The ML Test Score, IEEE Big Data 2017."
-        )
-        return "\n".join(lines)
+def _from_dict(cls: type[TestScore], d: dict) -> TestScore:
+    return cls(
+        [Finding.from_dict(x) for x in d.get("findings", [])],
+        title=d.get("title", "ML Test Score"),
+        meta=d.get("meta"),
+        results=d.get("results", []),
+    )
 
-    def to_markdown(self) -> str:
-        def cell(s):
-            return str(s).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
-        lines = [f"### {cell(self.title)}", "", self.headline(), ""]
-        for sec, (_label, title) in SECTIONS.items():
-            lines += [
-                f"#### {title}: {self.sections[sec]:g} / 7",
-                "",
-                "| test | points | status | evidence | next step |",
-                "|---|---|---|---|---|",
-            ]
-            for r in (r for r in self.results if r["section"] == sec):
-                status = r["status"] + (" (failing)" if r["passing"] is False else "")
-                lines.append(
-                    f"| {TESTS_BY_ID[r['id']].label}: {cell(r['name'])} | {r['points']:g} | {status} | {cell(r['evidence'])} | {cell(r['next_step'] if r['points'] < 1 else '')} |"
-                )
-            lines.append("")
-        return "\n".join(lines)
+TestScore._extra_dict = _extra_dict
+TestScore._from_dict = classmethod(_from_dict)
 
-    def chart(self):
-        "Bars of the four section sums (out of 7), the weakest highlighted: the final score is its value."
-        import altair as alt
-        import pandas as pd
+# %% ../../nbs/12_testscore/06_report.ipynb #aa85b14c
+def _to_text(self: TestScore, width: int = 100) -> str:
+    mark = {"automated": "[x]", "manual": "[~]", "missing": "[ ]"}
+    lines = [self.headline(), ""]
+    for sec, (_label, title) in SECTIONS.items():
+        lines.append(f"{title}: {self.sections[sec]:g} / 7")
+        for r in (r for r in self.results if r["section"] == sec):
+            flag = "  FAILING" if r["passing"] is False else ""
+            lines.append(f"  {mark[r['status']]} {TESTS_BY_ID[r['id']].label:<10} {r['points']:<4g}{r['name']}{flag}")
+            lines.append(f"        {r['evidence']}")
+            if r["points"] < 1:
+                lines.append(f"        next: {r['next_step']}")
+        lines.append("")
+    lines.append(
+        "[x] automated (1 point)  [~] manual and documented (0.5)  [ ] missing (0).  Breck et al., The ML Test Score, IEEE Big Data 2017."
+    )
+    return "\n".join(lines)
 
-        d = pd.DataFrame(
-            [
-                {"section": SECTIONS[k][1], "points": v, "weakest": "sets the final score" if k == self.weakest else "other"}
-                for k, v in self.sections.items()
-            ]
-        )
-        d["label"] = [f"{p:g} / 7" for p in d["points"]]
-        try:
-            from mlkit.charts import TOKENS
 
-            colours = [TOKENS["severity"]["error"], TOKENS["accent"]]
-        except ImportError:
-            colours = ["#D55E00", "#0072B2"]
-        title = alt.TitleParams(
-            f"ML Test Score {self.final:g}: {SECTIONS[self.weakest][1].lower()} is the weakest section",
-            anchor="start",
-            subtitle="points per section (1 per automated test, 0.5 per manual one; the final score is the minimum)",
-        )
-        base = alt.Chart(d, title=title)
-        y = alt.Y("section:N", sort=list(d["section"]), title=None, axis=alt.Axis(labelLimit=260))
-        x = alt.X(
-            "points:Q", scale=alt.Scale(domain=[0, 8.2], nice=False), axis=alt.Axis(values=list(range(8)), grid=False), title="points"
-        )
-        bars = base.mark_bar().encode(
-            x=x, y=y, color=alt.Color("weakest:N", scale=alt.Scale(domain=["sets the final score", "other"], range=colours), legend=None)
-        )
-        from mlkit.charts import offline
+TestScore.to_text = _to_text
 
-        return offline(
-            (bars + base.mark_text(align="left", dx=4).encode(x=x, y=y, text="label:N")).properties(width=380, height=alt.Step(24))
-        )
+# %% ../../nbs/12_testscore/06_report.ipynb #35de5f35
+def _to_markdown(self: TestScore) -> str:
+    def cell(s):
+        return str(s).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
-    def _findings_html(self) -> str:
-        "The findings repeat the tables above: folded, so the page reads as the score."
-        if not self.findings:
-            return super()._findings_html()
-        return f"<details><summary>{len(self.findings)} findings: the tests above that are short of a full point or failing</summary>{super()._findings_html()}</details>"
-
-    _MARKS = {"automated": "ok", "manual": "info", "missing": "warning"}
-
-    def _result_cells(self, r: dict) -> list:
-        "One row of a section's table: test, name, mark (and failing), evidence with its source and the next step."
-        fail = " " + badge("error", "failing") if r["passing"] is False else ""
-        mark = Html(badge(self._MARKS[r["status"]], f"{r['status']} {r['points']:g}") + fail)
-        nxt = f'<div class="mlk-fix">Next: {esc(r["next_step"])}</div>' if r["points"] < 1 else ""
-        evidence = Html(f'{esc(r["evidence"])}<div class="mlk-fix">source: {esc(r["source"])}</div>{nxt}')
-        return [Html(f"<b>{esc(TESTS_BY_ID[r['id']].label)}</b>"), r["name"], mark, evidence]
-
-    def _extra_html(self) -> str:
-        parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
-        try:
-            from mlkit.cards.charts import chart_svg
-
-            parts.append(chart_svg(self.chart()))
-        except Exception as e:  # a chart is a nicety: never lose the score over it
-            parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
-        for sec, (_label, title) in SECTIONS.items():
-            rows = [self._result_cells(r) for r in self.results if r["section"] == sec]
-            parts.append(
-                f"<h3>{esc(title)}: {self.sections[sec]:g} / 7</h3>" + table(["test", "name", "mark", "evidence and next step"], rows)
+    lines = [f"### {cell(self.title)}", "", self.headline(), ""]
+    for sec, (_label, title) in SECTIONS.items():
+        lines += [
+            f"#### {title}: {self.sections[sec]:g} / 7",
+            "",
+            "| test | points | status | evidence | next step |",
+            "|---|---|---|---|---|",
+        ]
+        for r in (r for r in self.results if r["section"] == sec):
+            status = r["status"] + (" (failing)" if r["passing"] is False else "")
+            lines.append(
+                f"| {TESTS_BY_ID[r['id']].label}: {cell(r['name'])} | {r['points']:g} | {status} | {cell(r['evidence'])} | {cell(r['next_step'] if r['points'] < 1 else '')} |"
             )
-        parts.append(
-            '<p class="mlk-summary">Breck, Cai, Nielsen, Salib, Sculley: <em>The ML Test Score: A Rubric for ML Production Readiness and Technical Debt '
-            "Reduction</em>, IEEE Big Data 2017. Findings below list every test short of a full point.</p>"
-        )
-        return "".join(parts)
+        lines.append("")
+    return "\n".join(lines)
+
+
+TestScore.to_markdown = _to_markdown
+
+# %% ../../nbs/12_testscore/06_report.ipynb #afdc1dd7
+def _chart(self: TestScore):
+    "Bars of the four section sums (out of 7), the weakest highlighted: the final score is its value."
+    import altair as alt
+    import pandas as pd
+
+    d = pd.DataFrame(
+        [
+            {"section": SECTIONS[k][1], "points": v, "weakest": "sets the final score" if k == self.weakest else "other"}
+            for k, v in self.sections.items()
+        ]
+    )
+    d["label"] = [f"{p:g} / 7" for p in d["points"]]
+    try:
+        from mlkit.charts import TOKENS
+
+        colours = [TOKENS["severity"]["error"], TOKENS["accent"]]
+    except ImportError:
+        colours = ["#D55E00", "#0072B2"]
+    title = alt.TitleParams(
+        f"ML Test Score {self.final:g}: {SECTIONS[self.weakest][1].lower()} is the weakest section",
+        anchor="start",
+        subtitle="points per section (1 per automated test, 0.5 per manual one; the final score is the minimum)",
+    )
+    base = alt.Chart(d, title=title)
+    y = alt.Y("section:N", sort=list(d["section"]), title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X("points:Q", scale=alt.Scale(domain=[0, 8.2], nice=False), axis=alt.Axis(values=list(range(8)), grid=False), title="points")
+    bars = base.mark_bar().encode(
+        x=x, y=y, color=alt.Color("weakest:N", scale=alt.Scale(domain=["sets the final score", "other"], range=colours), legend=None)
+    )
+    from mlkit.charts import offline
+
+    return offline((bars + base.mark_text(align="left", dx=4).encode(x=x, y=y, text="label:N")).properties(width=380, height=alt.Step(24)))
+
+
+TestScore.chart = _chart
+
+# %% ../../nbs/12_testscore/06_report.ipynb #d3a4bbee
+def _findings_html(self: TestScore) -> str:
+    "The findings repeat the tables above: folded, so the page reads as the score."
+    if not self.findings:
+        return super(TestScore, self)._findings_html()
+    return f"<details><summary>{len(self.findings)} findings: the tests above that are short of a full point or failing</summary>{super(TestScore, self)._findings_html()}</details>"
+
+
+def _result_cells(self: TestScore, r: dict) -> list:
+    "One row of a section's table: test, name, mark (and failing), evidence with its source and the next step."
+    fail = " " + badge("error", "failing") if r["passing"] is False else ""
+    mark = Html(badge(self._MARKS[r["status"]], f"{r['status']} {r['points']:g}") + fail)
+    nxt = f'<div class="mlk-fix">Next: {esc(r["next_step"])}</div>' if r["points"] < 1 else ""
+    evidence = Html(f'{esc(r["evidence"])}<div class="mlk-fix">source: {esc(r["source"])}</div>{nxt}')
+    return [Html(f"<b>{esc(TESTS_BY_ID[r['id']].label)}</b>"), r["name"], mark, evidence]
+
+
+def _extra_html(self: TestScore) -> str:
+    parts = [f"<p><strong>{esc(self.headline())}</strong></p>"]
+    try:
+        from mlkit.cards.charts import chart_svg
+
+        parts.append(chart_svg(self.chart()))
+    except Exception as e:  # a chart is a nicety: never lose the score over it
+        parts.append(f"<p>(chart unavailable: {esc(type(e).__name__)})</p>")
+    for sec, (_label, title) in SECTIONS.items():
+        rows = [self._result_cells(r) for r in self.results if r["section"] == sec]
+        parts.append(f"<h3>{esc(title)}: {self.sections[sec]:g} / 7</h3>" + table(["test", "name", "mark", "evidence and next step"], rows))
+    parts.append(
+        '<p class="mlk-summary">Breck, Cai, Nielsen, Salib, Sculley: <em>The ML Test Score: A Rubric for ML Production Readiness and Technical Debt '
+        "Reduction</em>, IEEE Big Data 2017. Findings below list every test short of a full point.</p>"
+    )
+    return "".join(parts)
+
+
+TestScore._findings_html = _findings_html
+TestScore._result_cells = _result_cells
+TestScore._extra_html = _extra_html
