@@ -30,7 +30,6 @@ KNOWN_LONG = {
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
     ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
     ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
-    ("12_testscore/03_evidence.ipynb", "class _Evidence:"): 105,
 }
 
 
