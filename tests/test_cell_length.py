@@ -25,14 +25,10 @@ KNOWN_LONG = {
     ("03_checks/12_target.ipynb", '@check_runner(order=140, needs=("stats", "target"), label="target_leakage")'): 86,
     ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
     ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
-    ("04a_profile/03_report.ipynb", "@register_report_kind"): 113,
-    ("05_baselines/07_ladder.ipynb", "class _LadderRun:"): 116,
-    ("06_sanity/05_runner.ipynb", "def _sanity("): 81,
     ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
     ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
     ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
-    ("12_testscore/03_evidence.ipynb", "class _Evidence:"): 105,
 }
 
 

@@ -140,44 +140,50 @@ class _LadderRun:
                 fold = _cv_fold(pipe, self.X, self.y, train, test, self.scorers)
             folds.append(fold)
 
-    def _failed(self, row: dict, name: str, e: Exception) -> None:
-        "Mark the candidate failed, with a `candidate_failed` warning."
-        kind, msg = error_text(e)
-        if kind == "WorkerDied":  # start a fresh worker for the next candidate
-            self.worker = self.worker.close() if self.worker else None
-        row["status"] = "failed"
-        self.failed.append(name)
+# %% ../../nbs/05_baselines/07_ladder.ipynb #d48e2c04
+def _ladder_failed(self: _LadderRun, row: dict, name: str, e: Exception) -> None:
+    "Mark the candidate failed, with a `candidate_failed` warning."
+    kind, msg = error_text(e)
+    if kind == "WorkerDied":  # start a fresh worker for the next candidate
+        self.worker = self.worker.close() if self.worker else None
+    row["status"] = "failed"
+    self.failed.append(name)
+    self.findings.append(
+        Finding(
+            "candidate_failed",
+            "warning",
+            (),
+            f"Candidate {name} failed: {kind}: {msg[:300]}",
+            {"model": name, "error": kind},
+            "Check the data types of the columns; report a bug if the data looks fine.",
+        )
+    )
+
+
+def _ladder_scored(self: _LadderRun, row: dict, name: str, folds: list) -> None:
+    "Fill in the times and scores of a candidate that finished, and note its warnings."
+    msgs = list(dict.fromkeys(m for f in folds for m in f["warnings"]))[:3]
+    n_warn = sum(f["n_warnings"] for f in folds)
+    if msgs:
         self.findings.append(
             Finding(
-                "candidate_failed",
-                "warning",
+                "candidate_warnings",
+                "info",
                 (),
-                f"Candidate {name} failed: {kind}: {msg[:300]}",
-                {"model": name, "error": kind},
-                "Check the data types of the columns; report a bug if the data looks fine.",
+                f"Candidate {name} raised {n_warn} warning(s) while fitting, e.g. {msgs[0]}",
+                {"model": name, "count": n_warn, "messages": msgs},
+                "",
             )
         )
+    row["fit_time"] = float(np.mean([f["res"]["fit_time"] for f in folds]))
+    row["score_time"] = float(np.mean([f["res"]["score_time"] for f in folds]))
+    for m in self.metrics:
+        vals = natural_scores(m, [f["res"][f"test_{m}"] for f in folds])
+        row[m], row[f"{m}_std"] = float(np.mean(vals)), float(np.std(vals))
 
-    def _scored(self, row: dict, name: str, folds: list) -> None:
-        "Fill in the times and scores of a candidate that finished, and note its warnings."
-        msgs = list(dict.fromkeys(m for f in folds for m in f["warnings"]))[:3]
-        n_warn = sum(f["n_warnings"] for f in folds)
-        if msgs:
-            self.findings.append(
-                Finding(
-                    "candidate_warnings",
-                    "info",
-                    (),
-                    f"Candidate {name} raised {n_warn} warning(s) while fitting, e.g. {msgs[0]}",
-                    {"model": name, "count": n_warn, "messages": msgs},
-                    "",
-                )
-            )
-        row["fit_time"] = float(np.mean([f["res"]["fit_time"] for f in folds]))
-        row["score_time"] = float(np.mean([f["res"]["score_time"] for f in folds]))
-        for m in self.metrics:
-            vals = natural_scores(m, [f["res"][f"test_{m}"] for f in folds])
-            row[m], row[f"{m}_std"] = float(np.mean(vals)), float(np.std(vals))
+
+_LadderRun._failed = _ladder_failed
+_LadderRun._scored = _ladder_scored
 
 # %% ../../nbs/05_baselines/07_ladder.ipynb #14b0744f
 def _budget_findings(ladder: _LadderRun, time_budget, elapsed: float) -> list:

@@ -131,48 +131,6 @@ class Profile(Report):
                 )
         return self._svg_cache[name]
 
-    def _table_html(self) -> str:
-        "The statistics table as escaped HTML (long values shortened, the whole value as a tooltip)."
-        numeric = {"count", "missing", "missing_share", "distinct", "top_count", "mean", "std", "min", "p25", "median", "p75", "max"}
-        labels = {"missing_share": "missing %", "top_count": "top n"}
-        rows = []
-        for rec in self.table.to_dict(orient="records"):
-            cells = []
-            for c in STAT_COLUMNS:
-                v = rec.get(c)
-                text = f"{v:.1%}" if c == "missing_share" and isinstance(v, float) and not math.isnan(v) else _cell(v)
-                short = text if len(text) <= 22 else text[:21] + "…"
-                name = ' class="mlk-name"' if c == "column" else ""
-                cells.append(Html(f'<span{name} title="{esc(text[:200])}">{esc(short)}</span>'))
-            rows.append(cells)
-        cols = [labels.get(c, c) for c in STAT_COLUMNS]
-        right = [j for j, c in enumerate(STAT_COLUMNS) if c in numeric]
-        return f'<div class="mlk-scroll">{table(cols, rows, cls="mlk-stats", numeric=right)}</div>'
-
-    def _extra_html(self) -> str:
-        m = self.meta
-        intro = esc(f"{m.get('rows', 0):,} rows × {m.get('columns', 0):,} columns") + (
-            f"; target <code>{esc(m['target'])}</code>" if m.get("target") else ""
-        )
-        intro += esc(f"; profiled in {m['seconds']:.2f} s") if isinstance(m.get("seconds"), (int, float)) else ""
-        if m.get("charts_skipped"):
-            intro += esc(f"; charts for the first {m.get('max_charts')} columns only ({m['charts_skipped']} skipped)")
-        overview = [k for k in ("missing values", "correlations") if k in self.charts]
-        columns = [k for k in self.charts if k not in overview and not k.endswith(f" by {m.get('target')}")]
-        by_target = [k for k in self.charts if m.get("target") and k.endswith(f" by {m.get('target')}")]
-        parts = [f'<p class="mlk-summary">{intro}</p>', "<h3>Columns</h3>", self._table_html()]
-        if overview:
-            parts += ['<h3>Overview</h3><div class="mlk-grid">', *(self._svg(k) for k in overview), "</div>"]
-        if columns:
-            parts += ['<h3>Distributions</h3><div class="mlk-grid">', *(self._svg(k) for k in columns), "</div>"]
-        if by_target:
-            parts += [
-                f'<h3>Against the target ({esc(m.get("target"))})</h3><div class="mlk-grid">',
-                *(self._svg(k) for k in by_target),
-                "</div>",
-            ]
-        return "".join(parts)
-
     def save(self, path, chart: str | None = None, *, protect=()) -> Path:
         "Save the report (.html/.json/.md/.txt) or, for .svg/.png or with `chart=`, one chart; never over `protect` (the profiled file)."
         from mlkit.charts import save_chart
@@ -184,6 +142,54 @@ class Profile(Report):
         if ext in (".svg", ".png"):
             return save_chart(self._find_chart(path.stem), path, protect=protect)
         return super().save(path, protect=protect)
+
+# %% ../../nbs/04a_profile/03_report.ipynb #c59a18a4
+def _profile_table_html(self: Profile) -> str:
+    "The statistics table as escaped HTML (long values shortened, the whole value as a tooltip)."
+    numeric = {"count", "missing", "missing_share", "distinct", "top_count", "mean", "std", "min", "p25", "median", "p75", "max"}
+    labels = {"missing_share": "missing %", "top_count": "top n"}
+    rows = []
+    for rec in self.table.to_dict(orient="records"):
+        cells = []
+        for c in STAT_COLUMNS:
+            v = rec.get(c)
+            text = f"{v:.1%}" if c == "missing_share" and isinstance(v, float) and not math.isnan(v) else _cell(v)
+            short = text if len(text) <= 22 else text[:21] + "…"
+            name = ' class="mlk-name"' if c == "column" else ""
+            cells.append(Html(f'<span{name} title="{esc(text[:200])}">{esc(short)}</span>'))
+        rows.append(cells)
+    cols = [labels.get(c, c) for c in STAT_COLUMNS]
+    right = [j for j, c in enumerate(STAT_COLUMNS) if c in numeric]
+    return f'<div class="mlk-scroll">{table(cols, rows, cls="mlk-stats", numeric=right)}</div>'
+
+
+def _profile_extra_html(self: Profile) -> str:
+    m = self.meta
+    intro = esc(f"{m.get('rows', 0):,} rows × {m.get('columns', 0):,} columns") + (
+        f"; target <code>{esc(m['target'])}</code>" if m.get("target") else ""
+    )
+    intro += esc(f"; profiled in {m['seconds']:.2f} s") if isinstance(m.get("seconds"), (int, float)) else ""
+    if m.get("charts_skipped"):
+        intro += esc(f"; charts for the first {m.get('max_charts')} columns only ({m['charts_skipped']} skipped)")
+    overview = [k for k in ("missing values", "correlations") if k in self.charts]
+    columns = [k for k in self.charts if k not in overview and not k.endswith(f" by {m.get('target')}")]
+    by_target = [k for k in self.charts if m.get("target") and k.endswith(f" by {m.get('target')}")]
+    parts = [f'<p class="mlk-summary">{intro}</p>', "<h3>Columns</h3>", self._table_html()]
+    if overview:
+        parts += ['<h3>Overview</h3><div class="mlk-grid">', *(self._svg(k) for k in overview), "</div>"]
+    if columns:
+        parts += ['<h3>Distributions</h3><div class="mlk-grid">', *(self._svg(k) for k in columns), "</div>"]
+    if by_target:
+        parts += [
+            f'<h3>Against the target ({esc(m.get("target"))})</h3><div class="mlk-grid">',
+            *(self._svg(k) for k in by_target),
+            "</div>",
+        ]
+    return "".join(parts)
+
+
+Profile._table_html = _profile_table_html
+Profile._extra_html = _profile_extra_html
 
 # %% ../../nbs/04a_profile/03_report.ipynb #d2b0fffe
 def _profile_state(self) -> dict:

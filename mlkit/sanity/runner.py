@@ -162,12 +162,7 @@ def _sanity(
     model, X, y, task, findings, info, target, cv, random_state, metric, n_permutations, time_budget, p, started, folds_by=None
 ) -> SanityReport:
     "The body of `sanity` once the table is read (see the rules above)."
-    from sklearn.base import is_classifier, is_regressor
-
-    if task == "regression" and is_classifier(model) or task != "regression" and is_regressor(model):
-        raise MlkitInputError(
-            f"the model is a {'classifier' if is_classifier(model) else 'regressor'} but the task of target {target!r} is {task}; pass task= or another model"
-        )
+    _check_model_fits_task(model, task, target)
     metric = resolve_metrics(task, metric)[0]
     scorer = make_scorers([metric], pos_label=positive_class(y) if task == "binary" else None)[metric]
     kind, folds = ("regression" if task == "regression" else "classification"), n_splits(cv)
@@ -214,6 +209,25 @@ def _sanity(
         steps.close()
     elapsed = time.perf_counter() - started
     findings += _budget_findings(steps, time_budget, elapsed, results)
+    return _sanity_report(
+        findings, task, metric, results, curve_rows, more, name, target, folds, random_state, info, n_permutations, elapsed
+    )
+
+# %% ../../nbs/06_sanity/05_runner.ipynb #cce12581
+def _check_model_fits_task(model, task: str, target) -> None:
+    "MlkitInputError when a classifier meets a regression target or a regressor a classification one."
+    from sklearn.base import is_classifier, is_regressor
+
+    if task == "regression" and is_classifier(model) or task != "regression" and is_regressor(model):
+        raise MlkitInputError(
+            f"the model is a {'classifier' if is_classifier(model) else 'regressor'} but the task of target {target!r} is {task}; pass task= or another model"
+        )
+
+
+def _sanity_report(
+    findings, task, metric, results, curve_rows, more, name, target, folds, random_state, info, n_permutations, elapsed
+) -> SanityReport:
+    "The SanityReport of a finished run, with the meta every output shows."
     curve = pd.DataFrame(curve_rows, columns=["train_size", "split", "mean", "std"])
     meta = {
         "target": target,

@@ -69,34 +69,6 @@ class _Evidence:
                 out.append(rec)
         return sorted(out, key=lambda r: (r.get("started") or "", r["id"]))
 
-    def _current(self, run):
-        "The record of the run being scored from inside itself (its folder `run`), seen as finished: its running step is the one scoring, and what it wrote so far counts."
-        if run is None:
-            return None
-        folder = Path(run).resolve()
-        rec = next((r for r in self.runs if Path(r["_dir"]).resolve() == folder), None)
-        if rec is None or rec.get("status") not in ("ok", "running"):
-            return rec
-        steps = [dict(s, status="ok") if s.get("status") == "running" else s for s in rec.get("steps", [])]
-        if rec.get("status") == "running" and all(s.get("status") in _DONE for s in steps):
-            import datetime as dt
-
-            now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-            rec = dict(rec, status="ok", steps=steps, finished=rec.get("finished") or now)
-        return rec
-
-    def _monitoring(self) -> list:
-        out = []
-        for p in sorted((self.root / "monitoring").rglob("*.json")) if (self.root / "monitoring").is_dir() else []:
-            try:
-                d = json.loads(p.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(d, dict) and d.get("kind") in ("monitor", "monitor_batches"):
-                d["_path"] = p
-                out.append(d)
-        return out
-
     # --- runs ---------------------------------------------------------------
     @property
     def latest(self):
@@ -134,3 +106,37 @@ class _Evidence:
             return Path(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+# %% ../../nbs/12_testscore/03_evidence.ipynb #3b5b6adb
+def _evidence_current(self: _Evidence, run):
+    "The record of the run being scored from inside itself (its folder `run`), seen as finished: its running step is the one scoring, and what it wrote so far counts."
+    if run is None:
+        return None
+    folder = Path(run).resolve()
+    rec = next((r for r in self.runs if Path(r["_dir"]).resolve() == folder), None)
+    if rec is None or rec.get("status") not in ("ok", "running"):
+        return rec
+    steps = [dict(s, status="ok") if s.get("status") == "running" else s for s in rec.get("steps", [])]
+    if rec.get("status") == "running" and all(s.get("status") in _DONE for s in steps):
+        import datetime as dt
+
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        rec = dict(rec, status="ok", steps=steps, finished=rec.get("finished") or now)
+    return rec
+
+
+def _evidence_monitoring(self: _Evidence) -> list:
+    out = []
+    for p in sorted((self.root / "monitoring").rglob("*.json")) if (self.root / "monitoring").is_dir() else []:
+        try:
+            d = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(d, dict) and d.get("kind") in ("monitor", "monitor_batches"):
+            d["_path"] = p
+            out.append(d)
+    return out
+
+
+_Evidence._current = _evidence_current
+_Evidence._monitoring = _evidence_monitoring
