@@ -121,24 +121,36 @@ def _read_input(data):
     native = require_unique_columns(native, "profile")
     return native
 
+
+def _checked(data, target, config, stats) -> tuple:
+    "check_with_stats on the profile's input: read once with text column names (or handed-on statistics of it), the target checked first."
+    from mlkit.data import require_unique_names
+
+    if stats is not None:  # the input the statistics came from (check_with_stats checks it is the same) and its names
+        report, fs = check_with_stats(data, target=target, config=config, stats=stats)
+        require_unique_names(fs.provenance["prepared"][1], "profile")
+        return report, fs
+    native = _read_input(data)
+    lazy = isinstance(native, nw.LazyFrame)
+    if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
+        target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
+    if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
+        raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
+    return check_with_stats(native, target=target, config=config)
+
 # %% ../../nbs/04a_profile/04_fast.ipynb #0be6cca5
 def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None,
-            config=None, progress: bool | None = None) -> Profile:  # fmt: skip
-    "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes."
+            config=None, progress: bool | None = None, stats=None) -> Profile:  # fmt: skip
+    "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes (`stats=`: those of `check_with_stats` on the same input)."
     import pandas as pd
 
     from mlkit import charts as ch
 
     with progress_of("profile", progress) as p:  # the check() inside stays silent (nested)
         start = time.perf_counter()
-        native = _read_input(data)
-        lazy = isinstance(native, nw.LazyFrame)
-        if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
-            target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
-        if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
-            raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
         p.update("1/2 column statistics and data checks")
-        report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
+        report, fs = _checked(data, target, config, stats)  # findings and statistics, once
+        lazy, target = fs.lazy, report.meta["target"]
         p.update(f"2/2 the table and the charts ({fs.n_rows:,} rows)")
         n_rows = fs.n_rows
         rows = [_table_row(fs, name) for name in fs.kinds]
@@ -161,7 +173,7 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
             "rows": n_rows,
             "columns": len(rows),
             "target": target,
-            "backend": report.meta["engine"] if lazy else type(native).__module__.split(".")[0],
+            "backend": report.meta["engine"] if lazy else "pandas" if "pandas" in report.meta["engine"] else "polars",
             **({"chart_rows": min(n_rows, CHART_ROWS)} if lazy else {}),  # numeric and date charts of a lazy input: its first rows
             "seconds": round(time.perf_counter() - start, 3),
             "max_charts": max_charts,
