@@ -16,7 +16,6 @@ MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
 KNOWN_LONG = {
-    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering, ReportSource):"): 83,
     ("03_checks/02_config.ipynb", "@dataclass"): 94,
     ("03_checks/08_numbers.ipynb", '@check_runner(order=100, needs=("stats",), label="numeric checks")'): 86,
     ("03_checks/09_text.ipynb", "@check_runner("): 106,
