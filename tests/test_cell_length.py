@@ -23,7 +23,6 @@ KNOWN_LONG = {
     ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
     ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
-    ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
 }
 
 
