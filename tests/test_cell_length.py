@@ -16,19 +16,13 @@ MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
 KNOWN_LONG = {
-    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering, ReportSource):"): 83,
-    ("01_frame.ipynb", "@dataclass"): 213,
-    ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
     ("03_checks/02_config.ipynb", "@dataclass"): 94,
     ("03_checks/08_numbers.ipynb", '@check_runner(order=100, needs=("stats",), label="numeric checks")'): 86,
     ("03_checks/09_text.ipynb", "@check_runner("): 106,
     ("03_checks/12_target.ipynb", '@check_runner(order=140, needs=("stats", "target"), label="target_leakage")'): 86,
     ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
-    ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
-    ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
     ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
-    ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
 }
 
 
