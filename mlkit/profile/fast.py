@@ -14,6 +14,7 @@ import narwhals as nw
 from ..core import MlkitInputError
 from ..runtime import progress_of
 from ..data.read import column_text
+from ..data.sources import display_name, has_stand_ins, stand_in
 from .stats import CHART_ROWS, STAT_COLUMNS, _table_row, chart_frame, column_values
 from .report import LazyCharts, Profile
 from ..checks.engine import check_with_stats
@@ -132,6 +133,8 @@ def _checked(data, target, config, stats) -> tuple:
         return report, fs
     native = _read_input(data)
     lazy = isinstance(native, nw.LazyFrame)
+    if lazy and target is not None and has_stand_ins(native.collect_schema().names()):
+        target = stand_in(column_text(target))  # Spark: the look-alike name the frame's column has (`data.sources.stand_in`)
     if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
         target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
     if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
@@ -154,6 +157,9 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
         p.update(f"2/2 the table and the charts ({fs.n_rows:,} rows)")
         n_rows = fs.n_rows
         rows = [_table_row(fs, name) for name in fs.kinds]
+        standins = has_stand_ins(fs.kinds)  # a Spark frame whose names hold dots or backticks: shown as the user named them
+        for r in rows if standins else ():
+            r["column"] = display_name(r["column"])
         table = pd.DataFrame(rows, columns=STAT_COLUMNS)
         for c in ("count", "missing", "distinct", "top_count"):
             table[c] = table[c].astype("Int64")
@@ -168,7 +174,9 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
             if i < max_charts:
                 charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
         if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
-            association = _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
+            head = chart_frame(fs)
+            head = head.rename({c: display_name(c) for c in head.columns}) if standins else head
+            association = _target_charts(head, rows, report.meta["target"], charts, max_charts, max_categories)
         meta = {
             "rows": n_rows,
             "columns": len(rows),
