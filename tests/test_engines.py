@@ -427,3 +427,6 @@ def test_spark_names_with_dots_and_backticks(spark):
     both = compare(shifted, sdf, target="c`d", progress=False)  # a pandas side and a Spark side share their columns
     assert not both.filter(check=["missing_columns", "new_columns", "nothing_compared"]).findings
     assert both.filter(check="feature_drift", column="a.b").findings and list(both.drift["column"]) == ["a.b", "plain", "c`d"]
+    watched = mlkit.monitor(shifted, sdf, target="c`d")  # and monitoring a Spark batch against a pandas reference
+    assert watched.filter(check="feature_drift", column="a.b").findings and "a.b" in list(watched.drift["column"])
+    assert not watched.filter(check=["missing_columns", "nothing_compared"]).findings and watched.meta["target"] == "c`d"
