@@ -34,7 +34,7 @@ def monitor(
     "Compare `current` production data with `reference` data: drift per feature, prediction drift, schema and performance change."
     from mlkit.compare import drift_table, nothing_compared
     from mlkit.data import to_pandas
-    from mlkit.data.sources import as_frame, display_name, lazy_source, shown, shown_findings
+    from mlkit.data.sources import as_frame, lazy_source
 
     model = _fitted_model(model)
     lazy = model is None and (lazy_source(reference) is not None or lazy_source(current) is not None)
@@ -90,8 +90,7 @@ def monitor(
         "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold (mlkit.compare)",
         **drift_options,
     }
-    if standins:  # a Spark side with dots or backticks in its names: reported by the user's names
-        findings, meta["target"], drift = shown_findings(findings), shown(target), drift.assign(column=drift["column"].map(display_name))
+    findings, meta["target"], drift = _named_back(findings, target, drift) if standins else (findings, target, drift)
     report = MonitorReport(
         findings, title=title or "monitoring: reference vs current", meta=meta, drift=drift, prediction=prediction, performance=performance
     )
@@ -112,6 +111,13 @@ def _addressable(ref, cur, target, columns) -> tuple:
         (None if columns is None else [stand_in(str(c)) for c in columns]),
         True,
     )
+
+
+def _named_back(findings: list, target, drift) -> tuple:
+    "(findings, target, drift table) by the user's column names after `_addressable` renamed them."
+    from mlkit.data.sources import display_name, shown, shown_findings
+
+    return shown_findings(findings), shown(target), drift.assign(column=drift["column"].map(display_name))
 
 # %% ../../nbs/11_monitor/03_batch.ipynb #c7fec413
 def _fitted_model(model):
