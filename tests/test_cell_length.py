@@ -19,7 +19,6 @@ KNOWN_LONG = {
     ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering, ReportSource):"): 83,
     ("01_frame.ipynb", "@dataclass"): 213,
     ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
-    ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
     ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
     ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
     ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
