@@ -21,7 +21,6 @@ KNOWN_LONG = {
     ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
     ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
     ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
-    ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
     ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
 }
 
