@@ -20,16 +20,19 @@ def _sections(df, target, sensitive, split=None, progress: Progress | None = Non
     import importlib.util
 
     p = progress or Progress("demo", "off")
+    stats = None  # the check's statistics, handed on to the profile
 
     def have(mod):
         return importlib.util.find_spec(mod) is not None
 
     if have("mlkit.checks"):
-        from mlkit.checks import check
+        from mlkit.checks import check_with_stats
 
         p.update("data checks")
         t = time.perf_counter()
-        report = check(df, target=target, sensitive=sensitive, config={"label_errors": True})  # the demo can afford a model
+        report, stats = check_with_stats(
+            df, target=target, sensitive=sensitive, config={"label_errors": True}
+        )  # the demo can afford a model
         yield "Data checks", report, time.perf_counter() - t
     if have("mlkit.compare") and split is not None:
         from mlkit.compare import compare
@@ -42,7 +45,7 @@ def _sections(df, target, sensitive, split=None, progress: Progress | None = Non
 
         p.update("profile")
         t = time.perf_counter()
-        yield "Profile", profile(df, target=target), time.perf_counter() - t
+        yield "Profile", profile(df, target=target, stats=stats), time.perf_counter() - t  # the check's passes, not again
     if have("mlkit.baselines"):
         from mlkit.baselines import baseline
 

@@ -110,142 +110,135 @@ _REQUIRED = ("target", "steps")
 
 _STEP_KEYS = {"name", "notebook", "parameters", "needs", "cache"}
 
-# %% ../nbs/01_frame.ipynb #688ec3aa
-@dataclass
-class ProblemSpec:
-    "The framed problem and the pipeline of an mlkit project, as stored in `mlkit.yaml`."
+# %% ../nbs/01_frame.ipynb #e3193ce3
+def _key_failer(source: str, lines: dict):
+    "A `fail(key, problem)` raising MlkitInputError that names `source`, the key's line (from `lines`, when known) and the key."
 
-    target: str | None = None
-    steps: list = field(default_factory=list)
-    name: str = "mlkit-project"
-    objective: str = ""
-    task: str = "auto"
-    metric: str | None = None
-    score_to_beat: float | None = None
-    sensitive: list = field(default_factory=list)
-    time_column: str | None = None
-    groups: str | None = None
-    data: dict = field(default_factory=dict)
-    parameters: dict = field(default_factory=dict)
-    random_state: int = 0
-    kernel: str = "python3"
-    design_doc: str = "DESIGN.md"
-    source: str | None = field(default=None, compare=False, repr=False)
-    lines: dict = field(default_factory=dict, compare=False, repr=False)  # dotted key -> line in the file (`steps[2].parameters.cv`)
+    def fail(key, problem):
+        line = lines.get(key)
+        where = f", line {line}" if line else ""
+        raise MlkitInputError(f"{source}{where}: key {key!r}: {problem}")
 
-    # --- reading ---------------------------------------------------------
+    return fail
+
+
+def _spec_fields(d: Any, source: str, lines: dict, fail) -> dict:
+    "The checked keyword arguments of a spec from the dict `d`, all but `steps`; a bad key or value goes to `fail`."
+    if not isinstance(d, dict):
+        raise MlkitInputError(f"{source}: expected a mapping of keys (name, target, steps, ...), got {type(d).__name__}")
+    for key in d:
+        if key not in _SPEC_KEYS:
+            close = difflib.get_close_matches(str(key), list(_SPEC_KEYS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(_SPEC_KEYS)}"
+            fail(str(key), f"unknown key{hint}")
+    for key in _REQUIRED:
+        if key not in d:
+            raise MlkitInputError(f"{source}: missing key {key!r} ({_SPEC_KEYS[key]})")
+
+    def text(key, value, allow_none=True):
+        if value is None and allow_none:
+            return None
+        if not isinstance(value, str):
+            fail(key, f"expected text ({_SPEC_KEYS.get(key.split('.')[0], '')}), got {type(value).__name__} {value!r}")
+        return value
+
+    kw = {"source": source, "lines": dict(lines)}
+    kw["target"] = text("target", d.get("target"))
+    kw["name"] = text("name", d.get("name", "mlkit-project"), allow_none=False)
+    kw["objective"] = text("objective", d.get("objective") or "") or ""
+    task = d.get("task") or "auto"
+    if task not in TASKS:
+        fail("task", f"expected one of {', '.join(TASKS)}, got {task!r}")
+    kw["task"] = task
+    kw["metric"] = text("metric", d.get("metric"))
+    stb = d.get("score_to_beat")
+    if stb is not None and (isinstance(stb, bool) or not isinstance(stb, (int, float))):
+        fail("score_to_beat", f"expected a number or null, got {stb!r}")
+    kw["score_to_beat"] = None if stb is None else float(stb)
+    sens = d.get("sensitive") or []
+    if isinstance(sens, str):
+        sens = [sens]
+    if not isinstance(sens, list) or not all(isinstance(s, str) for s in sens):
+        fail("sensitive", f"expected a list of column names, got {sens!r}")
+    kw["sensitive"] = list(sens)
+    kw["time_column"], kw["groups"] = text("time_column", d.get("time_column")) or None, text("groups", d.get("groups")) or None
+    data = d.get("data") or {}
+    if not isinstance(data, dict):
+        fail("data", f"expected a mapping of role to file path (e.g. train: data/raw/train.csv), got {data!r}")
+    for role, path in data.items():
+        if not isinstance(path, str) or not path:
+            fail(f"data.{role}", f"expected a file path, got {path!r}")
+    kw["data"] = {str(k): v for k, v in data.items()}
+    params = d.get("parameters") or {}
+    if not isinstance(params, dict):
+        fail("parameters", f"expected a mapping of parameter names to values, got {params!r}")
+    kw["parameters"] = dict(params)
+    rs = d.get("random_state", 0)
+    if isinstance(rs, bool) or not isinstance(rs, int):
+        fail("random_state", f"expected an integer seed, got {rs!r}")
+    kw["random_state"] = rs
+    kw["kernel"] = text("kernel", d.get("kernel") or "python3", allow_none=False)
+    kw["design_doc"] = text("design_doc", d.get("design_doc") or "DESIGN.md", allow_none=False)
+    return kw
+
+# %% ../nbs/01_frame.ipynb #a6806c15
+def _spec_steps(raw, fail) -> list:
+    "The checked `StepSpec`s of the `steps` list `raw`; a bad step goes to `fail(key, problem)`."
+    if not isinstance(raw, list) or not raw:
+        fail("steps", "expected a non-empty list of steps, each {name, notebook, parameters}")
+    steps, seen = [], []
+    for i, s in enumerate(raw):
+        at = f"steps[{i}]"
+        if not isinstance(s, dict):
+            fail(at, f"expected a mapping with name and notebook, got {s!r}")
+        for k in s:
+            if k not in _STEP_KEYS:
+                close = difflib.get_close_matches(str(k), list(_STEP_KEYS), n=1)
+                fail(
+                    f"{at}.{k}",
+                    "unknown step key" + (f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(_STEP_KEYS))}"),
+                )
+        for k in ("name", "notebook"):
+            if k not in s:
+                fail(at, f"missing key {k!r}")
+        name = s["name"]
+        if not isinstance(name, str) or not _STEP_NAME.match(name):
+            fail(f"{at}.name", f"expected a simple name (letters, digits, _ or -), got {name!r}")
+        if name in seen:
+            fail(f"{at}.name", f"step name {name!r} is used twice")
+        if not isinstance(s["notebook"], str) or not s["notebook"].endswith(".ipynb"):
+            fail(f"{at}.notebook", f"expected the path of a .ipynb notebook, got {s['notebook']!r}")
+        params = s.get("parameters") or {}
+        if not isinstance(params, dict):
+            fail(f"{at}.parameters", f"expected a mapping of parameter names to values, got {params!r}")
+        needs = s.get("needs")
+        if needs is not None:
+            if isinstance(needs, str):
+                needs = [needs]
+            if not isinstance(needs, list):
+                fail(f"{at}.needs", f"expected a list of earlier step names, got {needs!r}")
+            for n in needs:
+                if n not in seen:
+                    fail(f"{at}.needs", f"{n!r} is not an earlier step (earlier steps: {', '.join(seen) or 'none'})")
+        cache = s.get("cache", True)
+        if not isinstance(cache, bool):
+            fail(f"{at}.cache", f"expected true or false, got {cache!r}")
+        steps.append(StepSpec(name, s["notebook"], dict(params), None if needs is None else list(needs), cache))
+        seen.append(name)
+    return steps
+
+# %% ../nbs/01_frame.ipynb #8d4db165
+class _SpecReading:
+    "Building a spec from a dict, YAML text or a file (mixed into `ProblemSpec`)."
+
     @classmethod
     def from_dict(cls, d: Any, *, source: str = "mlkit.yaml", lines: dict | None = None) -> ProblemSpec:
         "Build a spec from a dict, checking every key; errors name the key (and line, when `lines` are known)."
         lines = lines or {}
-
-        def fail(key, problem):
-            line = lines.get(key)
-            where = f", line {line}" if line else ""
-            raise MlkitInputError(f"{source}{where}: key {key!r}: {problem}")
-
-        if not isinstance(d, dict):
-            raise MlkitInputError(f"{source}: expected a mapping of keys (name, target, steps, ...), got {type(d).__name__}")
-        for key in d:
-            if key not in _SPEC_KEYS:
-                close = difflib.get_close_matches(str(key), list(_SPEC_KEYS), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(_SPEC_KEYS)}"
-                fail(str(key), f"unknown key{hint}")
-        for key in _REQUIRED:
-            if key not in d:
-                raise MlkitInputError(f"{source}: missing key {key!r} ({_SPEC_KEYS[key]})")
-
-        def text(key, value, allow_none=True):
-            if value is None and allow_none:
-                return None
-            if not isinstance(value, str):
-                fail(key, f"expected text ({_SPEC_KEYS.get(key.split('.')[0], '')}), got {type(value).__name__} {value!r}")
-            return value
-
-        kw = {"source": source, "lines": dict(lines)}
-        kw["target"] = text("target", d.get("target"))
-        kw["name"] = text("name", d.get("name", "mlkit-project"), allow_none=False)
-        kw["objective"] = text("objective", d.get("objective") or "") or ""
-        task = d.get("task") or "auto"
-        if task not in TASKS:
-            fail("task", f"expected one of {', '.join(TASKS)}, got {task!r}")
-        kw["task"] = task
-        kw["metric"] = text("metric", d.get("metric"))
-        stb = d.get("score_to_beat")
-        if stb is not None and (isinstance(stb, bool) or not isinstance(stb, (int, float))):
-            fail("score_to_beat", f"expected a number or null, got {stb!r}")
-        kw["score_to_beat"] = None if stb is None else float(stb)
-        sens = d.get("sensitive") or []
-        if isinstance(sens, str):
-            sens = [sens]
-        if not isinstance(sens, list) or not all(isinstance(s, str) for s in sens):
-            fail("sensitive", f"expected a list of column names, got {sens!r}")
-        kw["sensitive"] = list(sens)
-        kw["time_column"], kw["groups"] = text("time_column", d.get("time_column")) or None, text("groups", d.get("groups")) or None
-        data = d.get("data") or {}
-        if not isinstance(data, dict):
-            fail("data", f"expected a mapping of role to file path (e.g. train: data/raw/train.csv), got {data!r}")
-        for role, path in data.items():
-            if not isinstance(path, str) or not path:
-                fail(f"data.{role}", f"expected a file path, got {path!r}")
-        kw["data"] = {str(k): v for k, v in data.items()}
-        params = d.get("parameters") or {}
-        if not isinstance(params, dict):
-            fail("parameters", f"expected a mapping of parameter names to values, got {params!r}")
-        kw["parameters"] = dict(params)
-        rs = d.get("random_state", 0)
-        if isinstance(rs, bool) or not isinstance(rs, int):
-            fail("random_state", f"expected an integer seed, got {rs!r}")
-        kw["random_state"] = rs
-        kw["kernel"] = text("kernel", d.get("kernel") or "python3", allow_none=False)
-        kw["design_doc"] = text("design_doc", d.get("design_doc") or "DESIGN.md", allow_none=False)
-        kw["steps"] = cls._steps(d.get("steps"), fail)
+        fail = _key_failer(source, lines)
+        kw = _spec_fields(d, source, lines, fail)
+        kw["steps"] = _spec_steps(d.get("steps"), fail)
         return cls(**kw)
-
-    @staticmethod
-    def _steps(raw, fail) -> list:
-        if not isinstance(raw, list) or not raw:
-            fail("steps", "expected a non-empty list of steps, each {name, notebook, parameters}")
-        steps, seen = [], []
-        for i, s in enumerate(raw):
-            at = f"steps[{i}]"
-            if not isinstance(s, dict):
-                fail(at, f"expected a mapping with name and notebook, got {s!r}")
-            for k in s:
-                if k not in _STEP_KEYS:
-                    close = difflib.get_close_matches(str(k), list(_STEP_KEYS), n=1)
-                    fail(
-                        f"{at}.{k}",
-                        "unknown step key" + (f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(sorted(_STEP_KEYS))}"),
-                    )
-            for k in ("name", "notebook"):
-                if k not in s:
-                    fail(at, f"missing key {k!r}")
-            name = s["name"]
-            if not isinstance(name, str) or not _STEP_NAME.match(name):
-                fail(f"{at}.name", f"expected a simple name (letters, digits, _ or -), got {name!r}")
-            if name in seen:
-                fail(f"{at}.name", f"step name {name!r} is used twice")
-            if not isinstance(s["notebook"], str) or not s["notebook"].endswith(".ipynb"):
-                fail(f"{at}.notebook", f"expected the path of a .ipynb notebook, got {s['notebook']!r}")
-            params = s.get("parameters") or {}
-            if not isinstance(params, dict):
-                fail(f"{at}.parameters", f"expected a mapping of parameter names to values, got {params!r}")
-            needs = s.get("needs")
-            if needs is not None:
-                if isinstance(needs, str):
-                    needs = [needs]
-                if not isinstance(needs, list):
-                    fail(f"{at}.needs", f"expected a list of earlier step names, got {needs!r}")
-                for n in needs:
-                    if n not in seen:
-                        fail(f"{at}.needs", f"{n!r} is not an earlier step (earlier steps: {', '.join(seen) or 'none'})")
-            cache = s.get("cache", True)
-            if not isinstance(cache, bool):
-                fail(f"{at}.cache", f"expected true or false, got {cache!r}")
-            steps.append(StepSpec(name, s["notebook"], dict(params), None if needs is None else list(needs), cache))
-            seen.append(name)
-        return steps
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "mlkit.yaml") -> ProblemSpec:
@@ -265,7 +258,10 @@ class ProblemSpec:
             raise FileNotFoundError(f"{path}: no such file (run `mlkit init` to create a project)")
         return cls.from_yaml(path.read_text(encoding="utf-8"), source=str(path))
 
-    # --- writing ---------------------------------------------------------
+# %% ../nbs/01_frame.ipynb #ec785d38
+class _SpecWriting:
+    "Writing a spec as a dict, YAML text or a file (mixed into `ProblemSpec`)."
+
     def to_dict(self) -> dict:
         "The spec as a plain dict in the file's key order."
         return {
@@ -299,7 +295,10 @@ class ProblemSpec:
             path = path / "mlkit.yaml"
         return atomic_write(path, self.to_yaml())
 
-    # --- use ---------------------------------------------------------------
+# %% ../nbs/01_frame.ipynb #94dd7260
+class _SpecUse:
+    "The steps, the data and the lines of a spec (mixed into `ProblemSpec`)."
+
     def step(self, name: str) -> StepSpec:
         "The step called `name`; MlkitInputError listing the steps otherwise."
         for s in self.steps:
@@ -323,6 +322,29 @@ class ProblemSpec:
         if "train" in self.data:
             return self.data["train"]
         return next(iter(self.data.values()), None)
+
+# %% ../nbs/01_frame.ipynb #abdfda89
+@dataclass
+class ProblemSpec(_SpecReading, _SpecWriting, _SpecUse):
+    "The framed problem and the pipeline of an mlkit project, as stored in `mlkit.yaml`."
+
+    target: str | None = None
+    steps: list = field(default_factory=list)
+    name: str = "mlkit-project"
+    objective: str = ""
+    task: str = "auto"
+    metric: str | None = None
+    score_to_beat: float | None = None
+    sensitive: list = field(default_factory=list)
+    time_column: str | None = None
+    groups: str | None = None
+    data: dict = field(default_factory=dict)
+    parameters: dict = field(default_factory=dict)
+    random_state: int = 0
+    kernel: str = "python3"
+    design_doc: str = "DESIGN.md"
+    source: str | None = field(default=None, compare=False, repr=False)
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # dotted key -> line in the file (`steps[2].parameters.cv`)
 
 # %% ../nbs/01_frame.ipynb #859bce4a
 def find_project(start=".") -> Path:

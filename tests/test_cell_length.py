@@ -15,14 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
-KNOWN_LONG = {
-    ("00_core/06_report.ipynb", "class Report(ReportData, ReportRendering, ReportSource):"): 83,
-    ("01_frame.ipynb", "@dataclass"): 213,
-    ("01a_runtime/01_worker.ipynb", "class DeadlineWorker:"): 109,
-    ("03a_schema/03_spec.ipynb", "class Schema:"): 143,
-    ("07_pipeline/04_steps.ipynb", "class StepOutputs:"): 83,
-    ("12_testscore/01_rubric.ipynb", "TESTS = ["): 227,
-}
+KNOWN_LONG = {}
 
 
 def export_cells():

@@ -606,3 +606,24 @@ def test_a_runner_for_the_same_checks_replaces_the_old_one():
     finally:
         registry.check_runner(**kw)(old.fn)
     assert [r.fn for r in registry.RUNNERS if set(r.ids) == set(old.ids)] == [old.fn]
+
+
+def test_text_checks_of_many_short_text_columns_on_pandas():
+    "Twenty or more text columns of a short pandas frame are scanned in one stacked pass: it must find what polars finds, column by column."
+    import polars as pl
+
+    from mlkit.checks import check
+
+    r, n = np.random.default_rng(4), 600
+    cats = ["Oslo"] * 200 + ["Rome"] * 150 + ["Lima"] * 120 + ["Paris"] * 100 + ["Pariss"] * 3 + ["Lmia"] * 2 + ["Lisbon"] * 25
+    df = pd.DataFrame({f"city {i}": r.permutation(cats) for i in range(20)})
+    df["price"] = [f"{v:.2f}" for v in r.normal(50, 5, n)]
+    df["when"] = pd.date_range("2024-01-01", periods=n, freq="D").strftime("%d/%m/%Y")
+    df["code"] = np.where(r.random(n) < 0.1, "N/A", r.choice(["ab", "cd", "ef"], n))
+    report = check(df)
+    assert {(f.check, f.columns) for f in report.filter(check=["numeric_as_text", "datetime_as_text", "disguised_missing"])} == {
+        ("numeric_as_text", ("price",)), ("datetime_as_text", ("when",)), ("disguised_missing", ("code",))}  # fmt: skip
+    assert len(report.filter(check="inconsistent_categories").findings) == 20
+    assert [f.to_dict() for f in report.findings] == [f.to_dict() for f in check(pl.from_pandas(df)).findings]
+    few = check(df.drop(columns=[f"city {i}" for i in range(5, 20)]))  # under 20 text columns: one scan per column, the same answers
+    assert {(f.check, f.columns) for f in few if f.check != "untidy_column_headers"} <= {(f.check, f.columns) for f in report}

@@ -420,3 +420,13 @@ def test_spark_names_with_dots_and_backticks(spark):
     broken = pdf.assign(plain=pdf["plain"].where(pdf.index > 0, 99))
     got = validate(spark.createDataFrame(broken), infer_schema(pdf))
     assert [(f.check, f.columns) for f in got.findings] == [("out_of_range", ("plain",))]
+    prof = mlkit.profile(sdf, target="c`d", progress=False)  # the profile's table and charts: the user's names too
+    assert list(prof.table["column"]) == ["a.b", "c`d", "plain"] and {"a.b", "a.b by c`d"} <= set(prof.charts)
+    assert prof.table.set_index("column").loc["a.b", "missing"] == 10 and prof.meta["target"] == "c`d"
+    shifted = pdf.assign(**{"a.b": pdf["a.b"] + 3})
+    both = compare(shifted, sdf, target="c`d", progress=False)  # a pandas side and a Spark side share their columns
+    assert not both.filter(check=["missing_columns", "new_columns", "nothing_compared"]).findings
+    assert both.filter(check="feature_drift", column="a.b").findings and list(both.drift["column"]) == ["a.b", "plain", "c`d"]
+    watched = mlkit.monitor(shifted, sdf, target="c`d")  # and monitoring a Spark batch against a pandas reference
+    assert watched.filter(check="feature_drift", column="a.b").findings and "a.b" in list(watched.drift["column"])
+    assert not watched.filter(check=["missing_columns", "nothing_compared"]).findings and watched.meta["target"] == "c`d"

@@ -7,8 +7,8 @@ __all__ = []
 
 # %% ../../nbs/03_checks/00_checks.ipynb #f4e5c2d1
 from .config import CheckConfig
-from .engine import check
+from .engine import check, check_with_stats
 from .registry import CHECKS, catalogue, check_runner, register_check, unregister_check
 
 # %% ../../nbs/03_checks/00_checks.ipynb #96265b40
-__all__ = ["CHECKS", "CheckConfig", "catalogue", "check", "check_runner", "register_check", "unregister_check"]
+__all__ = ["CHECKS", "CheckConfig", "catalogue", "check", "check_runner", "check_with_stats", "register_check", "unregister_check"]

@@ -20,14 +20,14 @@ __all__ = ['POSITIONS_BATCH_COLUMNS']
 class _Ctx:
     "State shared by all checks of one `check()` call."
 
-    def __init__(self, df, names, original, notes, cfg, target, sensitive):
+    def __init__(self, df, names, original, notes, cfg, target, sensitive, fs=None):
         self.df, self.names, self.original, self.notes, self.cfg = df, names, original, notes, cfg
         self.target, self.sensitive = target, sensitive
         self.lazy = is_lazy(df)  # a lazy engine (polars LazyFrame, DuckDB, Spark): queries run there, small results come back
         self.schema = df.collect_schema() if self.lazy else df.schema
         given = notes.get("kinds", {})  # the one classifier's kind where the checks store a column as text (lists, intervals, ...)
         self.kinds = {c: given.get(c) or _kind(self.schema[c]) for c in names}
-        self.fs = _frame_stats(df, self.kinds, cfg)  # the shared statistics (data.stats), computed on first use
+        self.fs = fs or _frame_stats(df, self.kinds, cfg)  # the shared statistics (data.stats), computed on first use or handed on
         self.n = self.fs.n_rows
         self.findings: list = []
         self.text: dict = {}  # per text column: value-count summaries

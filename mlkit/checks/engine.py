@@ -5,8 +5,12 @@
 # %% ../../nbs/03_checks/14_engine.ipynb #ccdf85e3
 from __future__ import annotations
 
+import glob
+import os
 import time
 import warnings
+
+import narwhals.stable.v2 as nw
 
 # importing a family of checks registers it
 import mlkit.checks.bias
@@ -25,14 +29,14 @@ from .prepare import _prepare
 from .registry import CheckRunner, RUNNERS, declare_check
 from .target import _task
 from .text import _prefetch_text_scans, _text_summary
-from ..core import MlkitInputError, Report
+from ..core import DataLink, MlkitInputError, Report
 from ..data.read import column_text
 from ..data.sources import has_stand_ins, shown, shown_findings, stand_in
 from ..data.stats import is_out_of_memory
 from ..runtime import progress_of
 
 # %% auto #0
-__all__ = ['check', 'check_with_stats']
+__all__ = ['STATS_OPTIONS', 'check', 'check_with_stats']
 
 # %% ../../nbs/03_checks/14_engine.ipynb #5b044323
 def _column_arg(name, available: list, what: str) -> str:
@@ -54,20 +58,71 @@ def _guarded(ctx: _Ctx, name: str, fn, *args, severity: str | None = None, then:
                 {"check": name, "error": type(e).__name__, "detail": str(e)[:500]}, f"{fix}; {then}.", severity=severity)  # fmt: skip
         return None
 
+# %% ../../nbs/03_checks/14_engine.ipynb #3d89ebd8
+STATS_OPTIONS = ("engine", "polars_min_rows", "quantile_sample_rows", "seed", "correlation_sample_rows")  # what the statistics depend on
+
+
+def _input_signature(data) -> tuple:
+    "What must stay the same for statistics to be handed on: a path's files (size, mtime), else the column names and dtypes (and length when eager)."
+    if isinstance(data, (str, os.PathLike)):
+        path = os.fspath(data)
+        files = glob.glob(os.path.join(path, "**"), recursive=True) if os.path.isdir(path) else glob.glob(path) or [path]
+        return tuple((f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in sorted(files) if os.path.isfile(f))
+    try:
+        frame = nw.from_native(data)
+        schema, rows = dict(frame.collect_schema()), len(frame) if isinstance(frame, nw.DataFrame) else None
+    except Exception:  # e.g. repeated column names: what the object says of itself
+        schema, rows = dict(enumerate(zip(getattr(data, "columns", ()), getattr(data, "dtypes", ())))), getattr(data, "shape", None)
+    return tuple((str(c), str(t)) for c, t in schema.items()), rows
+
+
+def _remember(fs, data, cfg: CheckConfig, prepared: tuple) -> None:
+    "Note in `fs.provenance` what `_handed_stats` needs to hand these statistics on: the input (weakly), its signature, the options."
+    options = {k: getattr(cfg, k) for k in STATS_OPTIONS}
+    fs.provenance.update(made_by="check", input=DataLink(data), signature=_input_signature(data), prepared=prepared, options=options,
+                         category_max_distinct=cfg.category_max_distinct)  # fmt: skip
+
+
+def _same_input(held, data) -> bool:
+    if isinstance(data, (str, os.PathLike)):
+        return isinstance(held, str) and os.path.abspath(held) == os.path.abspath(os.fspath(data))
+    return held is data
+
+
+def _handed_stats(stats, data, cfg: CheckConfig):
+    "`stats` when `check_with_stats` made it from this very input, unchanged, with the same statistics options; else MlkitInputError saying what differs."
+    made = getattr(stats, "provenance", {})
+    if made.get("made_by") != "check":
+        raise MlkitInputError(f"stats= takes the FrameStats that check_with_stats() returned, not {type(stats).__name__}")
+    held, _ = made["input"].resolve()
+    if held is None or not _same_input(held[0], data):
+        raise MlkitInputError("stats= holds the statistics of another input: pass the same frame or path that check_with_stats() was given")
+    if _input_signature(data) != made["signature"]:
+        raise MlkitInputError(
+            "the input changed since check_with_stats() computed these statistics (its columns, dtypes, length or files): run it again"
+        )
+    differ = [f"{k}={made['options'][k]!r} (now {getattr(cfg, k)!r})" for k in STATS_OPTIONS if made["options"][k] != getattr(cfg, k)]
+    if differ:
+        raise MlkitInputError(f"stats= was computed with other statistics options: {', '.join(differ)}; pass the same config or no stats=")
+    if made["category_max_distinct"] != cfg.category_max_distinct:  # the category keys of the text scan depend on it
+        stats.cache.pop("category_facts", None)
+        made["category_max_distinct"] = cfg.category_max_distinct
+    return stats
+
 # %% ../../nbs/03_checks/14_engine.ipynb #38ec3648
 def check(
-    data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None, *, progress: bool | None = None
+    data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None, *, progress: bool | None = None, stats=None
 ) -> Report:
-    "Run mlkit's tidy-data and ML data checks on a table; return a `Report` of findings."
-    return check_with_stats(data, target, sensitive, config, progress=progress)[0]
+    "Run mlkit's tidy-data and ML data checks on a table; return a `Report` of findings (`stats=`: see `check_with_stats`)."
+    return check_with_stats(data, target, sensitive, config, progress=progress, stats=stats)[0]
 
 
 def check_with_stats(data, target: str | None = None, sensitive=None, config: CheckConfig | dict | None = None, *,
-                     progress: bool | None = None) -> tuple:  # fmt: skip
-    "`check()`, and the `FrameStats` (`mlkit.data.stats`) of the prepared frame its checks read, for an analysis that shares them."
+                     progress: bool | None = None, stats=None) -> tuple:  # fmt: skip
+    "`check()`, and the `FrameStats` of the prepared frame its checks read; `stats=` such a `FrameStats` of the same input reuses its passes."
     with warnings.catch_warnings(), progress_of("check", progress) as p:
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow/NaN arithmetic on odd columns is expected, not news
-        return _check(data, target, sensitive, config, p)
+        return _check(data, target, sensitive, config, p, stats)
 
 # %% ../../nbs/03_checks/14_engine.ipynb #636f2ad1
 declare_check(
@@ -99,7 +154,8 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
                 if ctx.kinds[c] == "text" and stats[c]["present"] and (stats[c].get("distinct") or 0) <= cfg.max_distinct_scan
             ]
             _guarded(ctx, "text value counts", ctx.fs.value_counts_many, full)
-            _guarded(ctx, "text flags", _prefetch_text_scans, ctx, full)  # an eager frame with many text columns: one pass for all
+            if not set(full) <= set(ctx.cache.get("text_scans", {})) or "category_facts" not in ctx.cache:  # not handed on
+                _guarded(ctx, "text flags", _prefetch_text_scans, ctx, full)  # an eager frame with many text columns: one pass for all
             for c in names:
                 if ctx.kinds[c] == "text" and stats[c]["present"]:
                     info = _guarded(ctx, f"text summary of {c!r}", _text_summary, ctx, c, stats[c].get("distinct"))
@@ -113,17 +169,19 @@ def _shared_stats(ctx: _Ctx, text: bool) -> dict:
     return ctx.stats
 
 # %% ../../nbs/03_checks/14_engine.ipynb #e366cc98
-def _check(data, target, sensitive, config, p) -> tuple:
+def _check(data, target, sensitive, config, p, stats=None) -> tuple:
     start = time.perf_counter()
     cfg = CheckConfig.from_any(config)
-    df, original, names, notes = _prepare(data, cfg)
+    if stats is not None:  # handed on from an earlier call on this input: its prepared frame and statistics
+        stats = _handed_stats(stats, data, cfg)
+    df, original, names, notes = stats.provenance["prepared"] if stats is not None else _prepare(data, cfg)
     sensitive = [sensitive] if isinstance(sensitive, str) else list(sensitive or [])
     standins = has_stand_ins(names)  # a Spark frame with dots or backticks in its names (`spark_addressable`)
     asked = stand_in if standins else (lambda name: name)
     if target is not None:
         target = _column_arg(asked(column_text(target)), names, "target")
     sensitive = [_column_arg(asked(column_text(s)), names, "sensitive") for s in sensitive]
-    ctx = _Ctx(df, names, original, notes, cfg, target, sensitive)
+    ctx = _Ctx(df, names, original, notes, cfg, target, sensitive, fs=stats)
     runners = [r for r in RUNNERS if _enabled(r, cfg)]
     need_text = any("text" in r.needs for r in runners)
     shared = target is not None or any(r.needs for r in runners)
@@ -152,9 +210,11 @@ def _check(data, target, sensitive, config, p) -> tuple:
     meta = {
         "rows": ctx.n, "columns": len(names), "shape": [ctx.n, len(names)], "target": target, "task": ctx.task, "sensitive": sensitive,
         "engine": notes["engine"], "elapsed_seconds": round(time.perf_counter() - start, 4), **({"bounded": notes["bounded"]} if "bounded" in notes else {}),
-        "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]},
+        "config": {k: v for k, v in cfg.to_dict().items() if v != defaults[k]}, **({"statistics": "handed on"} if stats is not None else {}),
     }  # fmt: skip
     findings = shown_findings(ctx.findings) if standins else ctx.findings
     meta["target"], meta["sensitive"] = shown(target), shown(sensitive)
+    if stats is None:
+        _remember(ctx.fs, data, cfg, (df, original, names, notes))
     report = Report(findings, title=f"Data checks: {ctx.n} rows x {len(names)} columns", meta=meta)
     return report.keep_data(data), ctx.fs  # weakly: report.widget() charts the data while it is alive

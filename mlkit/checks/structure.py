@@ -80,7 +80,7 @@ def _polars_lazy_duplicates(lf) -> tuple:
     if not len(repeated):
         return 0, 0
     names = lf.collect_schema().names()
-    same = lf.with_columns(row_hash).filter(pl.col("__h").is_in(pl.Series(repeated))).drop("__h")
+    same = lf.with_columns(row_hash).filter(pl.col("__h").is_in(pl.Series(repeated).implode())).drop("__h")
     groups = same.group_by(names).agg(pl.len().alias("__n")).filter(pl.col("__n") > 1)
     r = groups.select(pl.col("__n").sum().alias("rows"), pl.len().alias("groups")).collect(engine="streaming").row(0, named=True)
     return int(r["rows"] or 0), int(r["groups"] or 0)

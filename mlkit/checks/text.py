@@ -88,7 +88,9 @@ def _prefetch_text_scans(ctx: _Ctx, cols: list) -> None:
         return
     scan, _ = _scan_flags(ctx.fs.stacked_value_counts(cols).rename({"f": "__c"}))
     flags = list(_flags())
-    sums = scan.group_by("__c").agg(nw.col("n").sum().alias("rows"), *[_weighted(nw.col(f"f_{k}")).alias(k) for k in flags])
+    # the weighted flags as columns first: narwhals on pandas sums every row of a when() inside group_by().agg()
+    weighted = scan.with_columns(*[nw.when(nw.col(f"f_{k}")).then(nw.col("n")).otherwise(0).alias(f"w_{k}") for k in flags])
+    sums = weighted.group_by("__c").agg(nw.col("n").sum().alias("rows"), *[nw.col(f"w_{k}").sum().alias(k) for k in flags])
     by_col = {row.pop("__c"): row for row in sums.rows(named=True)}
     empty = {"rows": 0, **dict.fromkeys(flags, 0)}
     parts = split_sorted(scan, "__c", len(cols))

@@ -23,7 +23,7 @@ from .drift import _categorical_test, _finish_table, _numeric_test, _result
 from .leakage import leakage_findings
 from .report import ComparisonReport
 from ..core import Finding, MlkitInputError, to_jsonable
-from ..data.sources import as_frame, collect, frame_engine, is_lazy
+from ..data.sources import as_frame, collect, display_name, frame_engine, has_stand_ins, is_lazy, shown, shown_findings, stand_in
 from ..data.stats import FrameStats
 from ..runtime import Progress
 from ..schema import TEXT_TYPES, logical_type, look_column, table_columns
@@ -59,6 +59,13 @@ class _Side:
             self.types = {c: self.types[c] for c in names}
         self.fs = FrameStats(self.frame, moments=False)
         self.n = self.fs.n_rows
+        return self
+
+    def addressable(self):
+        "This side with Spark's look-alike names (`stand_in`) for its columns, so both sides of a comparison name a column alike."
+        safe = {c: stand_in(c) for c in self.types}
+        if any(k != v for k, v in safe.items()):
+            self.frame, self.types = self.frame.rename(safe), {safe[c]: t for c, t in self.types.items()}
         return self
 
     def look(self, c: str):
@@ -345,6 +352,13 @@ def compare_lazy(reference, current, target=None, *, columns=None, correction="b
     p = progress or Progress("compare", "off")  # `compare`'s progress scope, when it is the caller
     p.update("1/3 columns, types and row checks (in the engine)")
     rs, cs = _Side(reference), _Side(current)
+    standins = has_stand_ins(list(rs.types) + list(cs.types))  # a Spark side with dots or backticks in its names
+    if standins:  # both sides by the look-alike names, reported by the user's
+        rs, cs = rs.addressable(), cs.addressable()
+        target, columns = (
+            (None if target is None else stand_in(str(target))),
+            (None if columns is None else [stand_in(str(c)) for c in columns]),
+        )
     rnames, cnames, target = _narrowed(rs, cs, target, columns)
     rs, cs = rs.narrow(rnames), cs.narrow(cnames)
     shared = [c for c in rnames if c in cnames]
@@ -369,6 +383,8 @@ def compare_lazy(reference, current, target=None, *, columns=None, correction="b
             "time_column": options["time_column"], "groups": options["groups"], **cfg,
             "engine": {"reference": frame_engine(rs.frame), "current": frame_engine(cs.frame)},
             "passes": {"reference": dict(rs.fs.passes), "current": dict(cs.fs.passes)}}  # fmt: skip
+    if standins:
+        findings, meta["target"], drift = shown_findings(findings), shown(target), drift.assign(column=drift["column"].map(display_name))
     return ComparisonReport(findings, title="reference vs current", meta=meta, drift=drift)
 
 # %% ../../nbs/03b_compare/05_lazy.ipynb #90edaffe

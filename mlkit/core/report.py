@@ -86,20 +86,9 @@ class ReportData:
         ]
         return pd.DataFrame(rows, columns=["severity", "check", "columns", "message", "fix", "evidence"])
 
-# %% ../../nbs/00_core/06_report.ipynb #05e837c7
-class Report(ReportData, ReportRendering, ReportSource):
-    "Findings of one analysis, rendered every way mlkit needs (frame, JSON, Markdown, HTML, chart, exception)."
-
-    kind = "report"
-
-    def __init__(self, findings: Iterable[Finding] = (), *, title: str = "mlkit report", meta: dict | None = None):
-        findings = list(findings)
-        for f in findings:
-            if not isinstance(f, Finding):
-                raise TypeError(f"Report findings must be Finding objects, got {type(f).__name__}")
-        self.findings = findings
-        self.title = str(title)
-        self.meta = to_jsonable(dict(meta or {}))
+# %% ../../nbs/00_core/06_report.ipynb #9a215527
+class _ReportFindings:
+    "The findings of a report by severity and check (mixed into `Report`); needs only `self.findings`."
 
     @property
     def errors(self) -> list:
@@ -123,6 +112,29 @@ class Report(ReportData, ReportRendering, ReportSource):
         "The distinct check ids found, in order of first appearance."
         return list(dict.fromkeys(f.check for f in self.findings))
 
+    def counts(self) -> dict:
+        "Number of findings per severity."
+        return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
+
+    def sorted(self) -> list:
+        "Findings with errors first, then warnings, then info; stable within a severity."
+        return sorted(self.findings, key=lambda f: SEVERITY_RANK[f.severity])
+
+# %% ../../nbs/00_core/06_report.ipynb #9636b473
+class Report(_ReportFindings, ReportData, ReportRendering, ReportSource):
+    "Findings of one analysis, rendered every way mlkit needs (frame, JSON, Markdown, HTML, chart, exception)."
+
+    kind = "report"
+
+    def __init__(self, findings: Iterable[Finding] = (), *, title: str = "mlkit report", meta: dict | None = None):
+        findings = list(findings)
+        for f in findings:
+            if not isinstance(f, Finding):
+                raise TypeError(f"Report findings must be Finding objects, got {type(f).__name__}")
+        self.findings = findings
+        self.title = str(title)
+        self.meta = to_jsonable(dict(meta or {}))
+
     def __len__(self):
         return len(self.findings)
 
@@ -135,14 +147,6 @@ class Report(ReportData, ReportRendering, ReportSource):
     def __repr__(self):
         c = self.counts()
         return f"<{type(self).__name__} {self.title!r}: {c['error']} errors, {c['warning']} warnings, {c['info']} info>"
-
-    def counts(self) -> dict:
-        "Number of findings per severity."
-        return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
-
-    def sorted(self) -> list:
-        "Findings with errors first, then warnings, then info; stable within a severity."
-        return sorted(self.findings, key=lambda f: SEVERITY_RANK[f.severity])
 
     def filter(self, check=None, column=None, severity=None) -> Report:
         "A new report with only the findings matching every given criterion (each a value or a list)."

@@ -6,7 +6,16 @@
 from __future__ import annotations
 
 from .kinds import KINDS, column_kind, dtype_kind, looks_like_dates
-from .read import SUPPORTED_SUFFIXES, DataFileError, as_narwhals, read_file, read_table, require_unique_columns, to_pandas
+from mlkit.data.read import (
+    SUPPORTED_SUFFIXES,
+    DataFileError,
+    as_narwhals,
+    read_file,
+    read_table,
+    require_unique_columns,
+    require_unique_names,
+    to_pandas,
+)
 from .registry import MANIFEST, RAW_DIR, RawDataChangedError, Registration, fingerprint, read_manifest, register, verify_raw
 from .task import TASKS, infer_task, task_from_summary
 
@@ -35,6 +44,7 @@ __all__ = [
     "read_table",
     "register",
     "require_unique_columns",
+    "require_unique_names",
     "to_pandas",
     "verify_raw",
 ]

@@ -14,7 +14,7 @@ from ..core import MlkitInputError
 
 # %% auto #0
 __all__ = ['SUPPORTED_SUFFIXES', 'DataFileError', 'sniff', 'read_file', 'read_table', 'as_narwhals', 'to_pandas',
-           'require_unique_columns', 'column_text']
+           'require_unique_names', 'require_unique_columns', 'column_text']
 
 # %% ../../nbs/02_data/01_read.ipynb #e4b4ab21
 class DataFileError(MlkitInputError):
@@ -299,15 +299,20 @@ def to_pandas(data: Any, **kwargs):
     return native.to_pandas()
 
 # %% ../../nbs/02_data/01_read.ipynb #66e194e4
-def require_unique_columns(data: Any, what: str):
-    "Return `data` (any accepted input, read); MlkitInputError naming the repeated column names when a name appears more than once."
+def require_unique_names(names: list, what: str) -> None:
+    "MlkitInputError naming the repeated names when a name appears more than once in `names` (a table's column names)."
     from collections import Counter
 
-    frame = read_table(data)
-    repeated = [(name, n) for name, n in Counter(list(frame.columns)).items() if n > 1]
+    repeated = [(name, n) for name, n in Counter(list(names)).items() if n > 1]
     if repeated:
         names = ", ".join(f"{name!r} ({n} times)" for name, n in repeated[:10])
         raise MlkitInputError(f"{what} needs unique column names; these repeat: {names}; rename them first (mlkit check reports them too)")
+
+
+def require_unique_columns(data: Any, what: str):
+    "Return `data` (any accepted input, read); MlkitInputError naming the repeated column names when a name appears more than once."
+    frame = read_table(data)
+    require_unique_names(frame.columns, what)
     return frame
 
 # %% ../../nbs/02_data/01_read.ipynb #283c777a

@@ -228,6 +228,7 @@ class FrameStats:
         self.moments = moments  # False: the counts select only (no moments, no quartiles): what a schema or a validation needs
         self.passes: Counter = Counter()  # heavy pass name -> times run
         self.cache: dict = {}  # the shared row samples
+        self.provenance: dict = {}  # what made these statistics, from which input (`check(stats=)` hands them on)
         self._columns, self._counts, self._dups, self._matrix = None, {}, {}, None
         self.n_rows = one_row(self.frame.select(nw.len().alias("n")))["n"] if self.lazy else len(self.frame)
         self.sampled = not self.lazy and self.n_rows > sample_rows
@@ -537,15 +538,19 @@ def _fence_counts_numpy(fs, bounds: dict, ignore: dict) -> dict:
 
 
 def _fence_counts_method(self, bounds: dict, ignore: dict | None = None) -> dict:
-    "{column: (values below lo, values above hi)} for `bounds` {column: (lo, hi)}; NaN, inf, missing and the values of `ignore` {column: [values]} are not counted."
+    "{column: (values below lo, values above hi)} for `bounds` {column: (lo, hi)}; NaN, inf, missing and the values of `ignore` {column: [values]} are not counted; counted once per fences."
     if not bounds:
         return {}
-    self.passes["fence_counts"] += 1
     ignore = ignore or {}
-    if not self.lazy and len(bounds) >= FENCE_NUMPY_COLUMNS and self.n_rows <= FENCE_NUMPY_ROWS:
-        return _fence_counts_numpy(self, bounds, ignore)
-    row = one_row(self.frame.select(_fence_exprs(self, bounds, ignore)))
-    return {c: (int(row[f"{i}|low"] or 0), int(row[f"{i}|high"] or 0)) for i, c in enumerate(bounds)}
+    key = ("fences", repr(sorted(bounds.items())), repr(sorted(ignore.items())))  # the same fences again: counted once
+    if key not in self.cache:
+        self.passes["fence_counts"] += 1
+        if not self.lazy and len(bounds) >= FENCE_NUMPY_COLUMNS and self.n_rows <= FENCE_NUMPY_ROWS:
+            self.cache[key] = _fence_counts_numpy(self, bounds, ignore)
+        else:
+            row = one_row(self.frame.select(_fence_exprs(self, bounds, ignore)))
+            self.cache[key] = {c: (int(row[f"{i}|low"] or 0), int(row[f"{i}|high"] or 0)) for i, c in enumerate(bounds)}
+    return dict(self.cache[key])
 
 
 FrameStats.fence_counts = _fence_counts_method

@@ -38,8 +38,9 @@ def monitor(
 
     model = _fitted_model(model)
     lazy = model is None and (lazy_source(reference) is not None or lazy_source(current) is not None)
+    standins = False  # a Spark side with look-alike names (`_addressable`)
     if lazy:  # no model to run on rows: the drift statistics are computed in the engine (compare.lazy), nothing is collected
-        ref, cur = as_frame(reference), as_frame(current)
+        ref, cur, target, columns, standins = _addressable(as_frame(reference), as_frame(current), target, columns)
     else:
         ref, cur = to_pandas(reference), to_pandas(current)
         ref = ref.set_axis([str(c) for c in ref.columns], axis=1)  # a renamed copy: the caller's frames stay as they are
@@ -89,10 +90,34 @@ def monitor(
         "drift_rule": "drifted when p_value < threshold and effect >= effect_threshold (mlkit.compare)",
         **drift_options,
     }
+    findings, meta["target"], drift = _named_back(findings, target, drift) if standins else (findings, target, drift)
     report = MonitorReport(
         findings, title=title or "monitoring: reference vs current", meta=meta, drift=drift, prediction=prediction, performance=performance
     )
     return report.keep_data(reference, current)  # weakly: report.widget() draws both sides while they are alive
+
+# %% ../../nbs/11_monitor/03_batch.ipynb #8fb23c03
+def _addressable(ref, cur, target, columns) -> tuple:
+    "(ref, cur, target, columns, renamed): when a side is a Spark frame whose names hold dots or backticks, both sides and the names asked for by the look-alikes Spark can address (`data.sources.stand_in`)."
+    from mlkit.data.sources import has_stand_ins, stand_in
+
+    if not has_stand_ins(list(ref.columns) + list(cur.columns)):
+        return ref, cur, target, columns, False
+    ref, cur = (side.rename({c: stand_in(c) for c in side.columns}) for side in (ref, cur))
+    return (
+        ref,
+        cur,
+        (None if target is None else stand_in(str(target))),
+        (None if columns is None else [stand_in(str(c)) for c in columns]),
+        True,
+    )
+
+
+def _named_back(findings: list, target, drift) -> tuple:
+    "(findings, target, drift table) by the user's column names after `_addressable` renamed them."
+    from mlkit.data.sources import display_name, shown, shown_findings
+
+    return shown_findings(findings), shown(target), drift.assign(column=drift["column"].map(display_name))
 
 # %% ../../nbs/11_monitor/03_batch.ipynb #c7fec413
 def _fitted_model(model):

@@ -41,9 +41,9 @@ def _chart_entry(chart, name: str, file: str) -> dict:
     title = _chart_title(chart)
     return {"name": name, "file": file, "caption": title or name, "titled": title is not None}
 
-# %% ../../nbs/07_pipeline/04_steps.ipynb #174b3751
-class StepOutputs:
-    "A step's output folder in a run, with savers that write atomically where the report looks."
+# %% ../../nbs/07_pipeline/04_steps.ipynb #4244f963
+class _StepFolder:
+    "A step's output folder in a run, and the plain files a step writes there (the base of `StepOutputs`)."
 
     def __init__(self, output_dir, chart_formats=("svg", "png")):
         self.path = Path(output_dir)
@@ -67,6 +67,20 @@ class StepOutputs:
     def save_text(self, name: str, text: str) -> Path:
         "Write text to `name`."
         return atomic_write(self.path / name, text)
+
+    def save_metrics(self, headline: dict | None = None, **numbers) -> Path:
+        "Write `metrics.json`: an optional headline {metric, value, score_to_beat, ...} and other numbers."
+        return self.save_json("metrics.json", {"headline": headline, **numbers} if headline else numbers)
+
+    def save_model(self, model, name: str = "model.pkl") -> Path:
+        "Pickle a model for later steps."
+        import pickle
+
+        return atomic_write(self.path / name, pickle.dumps(model), mode="wb")
+
+# %% ../../nbs/07_pipeline/04_steps.ipynb #cfcd0ded
+class StepOutputs(_StepFolder):
+    "A step's output folder in a run, with savers that write atomically where the report looks."
 
     def save_chart(self, chart, name: str) -> list:
         "Save an Altair chart as `name.svg` and `name.png` (the formats in `chart_formats`)."
@@ -108,16 +122,6 @@ class StepOutputs:
         if chart:
             self.save_chart(report.chart(), name)
         return Path(path)
-
-    def save_metrics(self, headline: dict | None = None, **numbers) -> Path:
-        "Write `metrics.json`: an optional headline {metric, value, score_to_beat, ...} and other numbers."
-        return self.save_json("metrics.json", {"headline": headline, **numbers} if headline else numbers)
-
-    def save_model(self, model, name: str = "model.pkl") -> Path:
-        "Pickle a model for later steps."
-        import pickle
-
-        return atomic_write(self.path / name, pickle.dumps(model), mode="wb")
 
     def gate(self, report, fail_on: str = "error"):
         "Raise `StepFailed` when `report` has findings at least as severe as `fail_on` (None/'none': never)."

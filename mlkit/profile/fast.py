@@ -14,6 +14,7 @@ import narwhals as nw
 from ..core import MlkitInputError
 from ..runtime import progress_of
 from ..data.read import column_text
+from ..data.sources import display_name, has_stand_ins, stand_in
 from .stats import CHART_ROWS, STAT_COLUMNS, _table_row, chart_frame, column_values
 from .report import LazyCharts, Profile
 from ..checks.engine import check_with_stats
@@ -121,27 +122,44 @@ def _read_input(data):
     native = require_unique_columns(native, "profile")
     return native
 
+
+def _checked(data, target, config, stats) -> tuple:
+    "check_with_stats on the profile's input: read once with text column names (or handed-on statistics of it), the target checked first."
+    from mlkit.data import require_unique_names
+
+    if stats is not None:  # the input the statistics came from (check_with_stats checks it is the same) and its names
+        report, fs = check_with_stats(data, target=target, config=config, stats=stats)
+        require_unique_names(fs.provenance["prepared"][1], "profile")
+        return report, fs
+    native = _read_input(data)
+    lazy = isinstance(native, nw.LazyFrame)
+    if lazy and target is not None and has_stand_ins(native.collect_schema().names()):
+        target = stand_in(column_text(target))  # Spark: the look-alike name the frame's column has (`data.sources.stand_in`)
+    if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
+        target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
+    if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
+        raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
+    return check_with_stats(native, target=target, config=config)
+
 # %% ../../nbs/04a_profile/04_fast.ipynb #0be6cca5
 def profile(data, target: str | None = None, *, max_categories: int = 10, max_charts: int = 60, title: str | None = None,
-            config=None, progress: bool | None = None) -> Profile:  # fmt: skip
-    "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes."
+            config=None, progress: bool | None = None, stats=None) -> Profile:  # fmt: skip
+    "Profile a table (pandas, polars or a path): per-column statistics, charts, and the check engine's findings, from one set of passes (`stats=`: those of `check_with_stats` on the same input)."
     import pandas as pd
 
     from mlkit import charts as ch
 
     with progress_of("profile", progress) as p:  # the check() inside stays silent (nested)
         start = time.perf_counter()
-        native = _read_input(data)
-        lazy = isinstance(native, nw.LazyFrame)
-        if not lazy and target is not None and target not in native.columns and column_text(target) in native.columns:
-            target = column_text(target)  # an integer or tuple target, named as _read_input names the columns
-        if target is not None and target not in (native.collect_schema().names() if lazy else native.columns):
-            raise MlkitInputError(f"target column {target!r} not found; columns are: {', '.join(map(repr, list(native.columns)[:20]))}")
         p.update("1/2 column statistics and data checks")
-        report, fs = check_with_stats(native, target=target, config=config)  # findings and statistics, once
+        report, fs = _checked(data, target, config, stats)  # findings and statistics, once
+        lazy, target = fs.lazy, report.meta["target"]
         p.update(f"2/2 the table and the charts ({fs.n_rows:,} rows)")
         n_rows = fs.n_rows
         rows = [_table_row(fs, name) for name in fs.kinds]
+        standins = has_stand_ins(fs.kinds)  # a Spark frame whose names hold dots or backticks: shown as the user named them
+        for r in rows if standins else ():
+            r["column"] = display_name(r["column"])
         table = pd.DataFrame(rows, columns=STAT_COLUMNS)
         for c in ("count", "missing", "distinct", "top_count"):
             table[c] = table[c].astype("Int64")
@@ -156,12 +174,14 @@ def profile(data, target: str | None = None, *, max_categories: int = 10, max_ch
             if i < max_charts:
                 charts._factories[r["column"]] = _column_chart(fs, name, r, max_categories)
         if target is not None:  # a lazy input: by the target on the first CHART_ROWS rows
-            association = _target_charts(chart_frame(fs), rows, report.meta["target"], charts, max_charts, max_categories)
+            head = chart_frame(fs)
+            head = head.rename({c: display_name(c) for c in head.columns}) if standins else head
+            association = _target_charts(head, rows, report.meta["target"], charts, max_charts, max_categories)
         meta = {
             "rows": n_rows,
             "columns": len(rows),
             "target": target,
-            "backend": report.meta["engine"] if lazy else type(native).__module__.split(".")[0],
+            "backend": report.meta["engine"] if lazy else "pandas" if "pandas" in report.meta["engine"] else "polars",
             **({"chart_rows": min(n_rows, CHART_ROWS)} if lazy else {}),  # numeric and date charts of a lazy input: its first rows
             "seconds": round(time.perf_counter() - start, 3),
             "max_charts": max_charts,

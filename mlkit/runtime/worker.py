@@ -103,44 +103,26 @@ def _worker_main() -> None:
         except Exception as e:
             _send(out, ("error", (type(e).__name__, str(e)[:2000])))
 
-# %% ../../nbs/01a_runtime/01_worker.ipynb #71872b2b
-class DeadlineWorker:
-    """A Python process that runs module-level functions on data sent to it once, and is killed at `deadline`.
+# %% ../../nbs/01a_runtime/01_worker.ipynb #47b9cafb
+def _start_worker():
+    "A fresh Python process running `_worker_main`, importing the same mlkit as this one; its stdin and stdout are pipes."
+    import subprocess
 
-    `deadline` is a `time.perf_counter()` value. At the deadline a timer kills the process, whatever it is doing, so a
-    call that is still running raises `OutOfTime` at once; a call made after the deadline raises `OutOfTime` without
-    starting. A job that raises gives `WorkerError`. Use it as a context manager: the process is stopped on exit.
-    The worker is a fresh interpreter (`sys.executable -c ...`), not a fork: no OpenMP or BLAS thread state is
-    inherited, and no script is re-imported as `__main__`, so it works the same from a notebook, a script or the CLI.
-    """
+    import mlkit
 
-    def __init__(self, deadline: float):
-        import queue
-        import subprocess
-        import threading
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(mlkit.__file__)))
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return subprocess.Popen(
+        [sys.executable, "-c", "from mlkit.runtime.worker import _worker_main; _worker_main()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
 
-        import mlkit
-
-        self.deadline = deadline
-        env = dict(os.environ)
-        root = os.path.dirname(os.path.dirname(os.path.abspath(mlkit.__file__)))
-        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-        self._proc = subprocess.Popen(
-            [sys.executable, "-c", "from mlkit.runtime.worker import _worker_main; _worker_main()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-        self._answers = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self._timer = threading.Timer(max(0.0, deadline - time.perf_counter()), self._kill)
-        self._timer.daemon = True
-        self._timer.start()
-        try:
-            self._ask("path", [p for p in sys.path if p])
-        except BaseException:  # out of time already, or the process died at start: leave nothing behind
-            self.close()
-            raise
+# %% ../../nbs/01a_runtime/01_worker.ipynb #64d400e5
+class _WorkerAsking:
+    "Asking the worker process `_proc` and reading its answers into `_answers` (mixed into `DeadlineWorker`)."
 
     def _read(self) -> None:
         try:
@@ -190,6 +172,34 @@ class DeadlineWorker:
     def call(self, fn, *args, **kwargs):
         "`fn(*args, **kwargs)` in the worker: `fn` is importable by name or a 'module:name' string; `Ref` arguments stand for stored values."
         return self._ask("call", (fn, tuple(map(_to_wire, args)), {k: _to_wire(v) for k, v in kwargs.items()}))
+
+# %% ../../nbs/01a_runtime/01_worker.ipynb #73e65615
+class DeadlineWorker(_WorkerAsking):
+    """A Python process that runs module-level functions on data sent to it once, and is killed at `deadline`.
+
+    `deadline` is a `time.perf_counter()` value. At the deadline a timer kills the process, whatever it is doing, so a
+    call that is still running raises `OutOfTime` at once; a call made after the deadline raises `OutOfTime` without
+    starting. A job that raises gives `WorkerError`. Use it as a context manager: the process is stopped on exit.
+    The worker is a fresh interpreter (`sys.executable -c ...`), not a fork: no OpenMP or BLAS thread state is
+    inherited, and no script is re-imported as `__main__`, so it works the same from a notebook, a script or the CLI.
+    """
+
+    def __init__(self, deadline: float):
+        import queue
+        import threading
+
+        self.deadline = deadline
+        self._proc = _start_worker()
+        self._answers = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self._timer = threading.Timer(max(0.0, deadline - time.perf_counter()), self._kill)
+        self._timer.daemon = True
+        self._timer.start()
+        try:
+            self._ask("path", [p for p in sys.path if p])
+        except BaseException:  # out of time already, or the process died at start: leave nothing behind
+            self.close()
+            raise
 
     def close(self) -> None:
         "Stop the process (politely if it is idle, else by force)."

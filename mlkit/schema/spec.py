@@ -190,9 +190,9 @@ def _shown_bound(value) -> str:
         return ""
     return format_number(value, digits=6) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
-# %% ../../nbs/03a_schema/03_spec.ipynb #925c0396
-class Schema:
-    "Expectations about every column of a table; inferred by `infer_schema`, saved as editable JSON, checked by `validate`."
+# %% ../../nbs/03a_schema/03_spec.ipynb #ffcaa896
+class _SchemaColumns:
+    "An ordered mapping of column name to `ColumnSchema`, with the rows seen at inference and a description (a part of `Schema`)."
 
     def __init__(self, columns=(), rows: int | None = None, description: str | None = None):
         cols = list(columns.values()) if isinstance(columns, dict) else list(columns)
@@ -215,21 +215,14 @@ class Schema:
     def __len__(self):
         return len(self.columns)
 
-    def __eq__(self, other):
-        return isinstance(other, Schema) and self.to_dict() == other.to_dict()
-
-    __hash__ = None
-
-    def __repr__(self):
-        return (
-            f"<Schema: {len(self)} columns ({', '.join(f'{c.name}: {c.type}' for c in list(self)[:6])}{', ...' if len(self) > 6 else ''})>"
-        )
-
     @property
     def names(self) -> list:
         return list(self.columns)
 
-    # --- JSON ------------------------------------------------------------
+# %% ../../nbs/03a_schema/03_spec.ipynb #28613005
+class _SchemaJson:
+    "The JSON of a schema: dict, text, file and back, every key checked (a part of `Schema`)."
+
     def to_dict(self) -> dict:
         "JSON-safe dict: format version, row count seen at inference, and one block per column."
         d = {"mlkit_schema": SCHEMA_VERSION, "columns": {name: c.to_dict() for name, c in self.columns.items()}}
@@ -284,7 +277,10 @@ class Schema:
             raise MlkitInputError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
         return cls.from_dict(d, source=str(path))
 
-    # --- display ---------------------------------------------------------
+# %% ../../nbs/03a_schema/03_spec.ipynb #f7824502
+class _SchemaDisplay:
+    "A schema as a table: a DataFrame and the notebook's HTML (a part of `Schema`)."
+
     def to_frame(self):
         "One row per column (pandas DataFrame)."
         import pandas as pd
@@ -328,6 +324,20 @@ class Schema:
             f'<style>{STYLESHEET}</style><div class="mlkit-report mlkit-schema"><p><b>Schema</b>: {len(self)} columns'
             + (f", inferred from {self.rows} rows" if self.rows is not None else "")
             + f"</p>{table(head, body, cls='mlk-stats', numeric=(4, 5))}</div>"
+        )
+
+# %% ../../nbs/03a_schema/03_spec.ipynb #1dbdee25
+class Schema(_SchemaColumns, _SchemaJson, _SchemaDisplay):
+    "Expectations about every column of a table; inferred by `infer_schema`, saved as editable JSON, checked by `validate`."
+
+    def __eq__(self, other):
+        return isinstance(other, Schema) and self.to_dict() == other.to_dict()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (
+            f"<Schema: {len(self)} columns ({', '.join(f'{c.name}: {c.type}' for c in list(self)[:6])}{', ...' if len(self) > 6 else ''})>"
         )
 
     def validate(self, data) -> Report:

@@ -43,8 +43,8 @@ SECTIONS = {
     "monitor": ("Monitor", "Monitoring tests for ML"),
 }
 
-# %% ../../nbs/12_testscore/01_rubric.ipynb #0c9ff4ac
-TESTS = [
+# %% ../../nbs/12_testscore/01_rubric.ipynb #4f6d9d31
+_DATA_TESTS = [  # the tests for features and data, in the paper's order
     MLTest(
         "data_1",
         "Feature expectations are captured in a schema.",
@@ -101,6 +101,10 @@ TESTS = [
         "Test files in the project (tests/test_*.py or *_test.py) and a CI configuration that runs them (GitHub Actions, GitLab CI, ...). mlkit cannot tell whether they cover the feature code.",
         "Put the feature code in a module, write tests/test_features.py for it, and run pytest in CI.",
     ),
+]
+
+# %% ../../nbs/12_testscore/01_rubric.ipynb #05e930a5
+_MODEL_TESTS = [  # the tests for model development, in the paper's order
     MLTest(
         "model_1",
         "Model specs are reviewed and submitted.",
@@ -157,6 +161,10 @@ TESTS = [
         "Sensitive columns declared in mlkit.yaml and measured as slices in the model card of the latest run.",
         "List the columns holding protected attributes under sensitive in mlkit.yaml so that checks and the model card measure each group.",
     ),
+]
+
+# %% ../../nbs/12_testscore/01_rubric.ipynb #9329c8dc
+_INFRA_TESTS = [  # the tests for ML infrastructure, in the paper's order
     MLTest(
         "infra_1",
         "Training is reproducible.",
@@ -213,6 +221,10 @@ TESTS = [
         "Saved models in at least two runs (runs/*/*/model.pkl) make a manual rollback possible (half a point); automatic rollback needs the answers file.",
         "Keep each run's model file and practise switching serving back to the previous run's model; document it under infra_7 in mltestscore.yaml.",
     ),
+]
+
+# %% ../../nbs/12_testscore/01_rubric.ipynb #becdee3c
+_MONITOR_TESTS = [  # the tests for monitoring, in the paper's order
     MLTest(
         "monitor_1",
         "Dependency changes result in notification.",
@@ -272,6 +284,7 @@ TESTS = [
 ]
 
 # %% ../../nbs/12_testscore/01_rubric.ipynb #2197cf28
+TESTS = [*_DATA_TESTS, *_MODEL_TESTS, *_INFRA_TESTS, *_MONITOR_TESTS]  # the 28, section by section
 TESTS_BY_ID = {t.id: t for t in TESTS}
 
 
