@@ -15,15 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 80
 
 # (notebook, first line of the cell's code after `#| export`) -> lines when listed; may only shrink
-KNOWN_LONG = {
-    ("03_checks/02_config.ipynb", "@dataclass"): 94,
-    ("03_checks/08_numbers.ipynb", '@check_runner(order=100, needs=("stats",), label="numeric checks")'): 86,
-    ("03_checks/09_text.ipynb", "@check_runner("): 106,
-    ("03_checks/12_target.ipynb", '@check_runner(order=140, needs=("stats", "target"), label="target_leakage")'): 86,
-    ("03_checks/13_bias.ipynb", '@check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")'): 84,
-    ("09_widgets/04_comparison.ipynb", "class CompareBoard(_CompareLayout, _CompareColumns, Board):"): 81,
-    ("09_widgets/09_whyif.ipynb", "class _WhyState:"): 82,
-}
+KNOWN_LONG = {}
 
 
 def export_cells():

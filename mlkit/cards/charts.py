@@ -202,14 +202,10 @@ def _chart_label(chart) -> str:
 
 # %% ../../nbs/10_cards/05_charts.ipynb #d4c4e0af
 def nice_ticks(lo: float, hi: float, count: int = 6) -> list:
-    "About `count` round tick values from lo up to hi (not beyond, so padding for labels shows no ticks)."
-    if not hi > lo:
-        return [lo]
-    raw = (hi - lo) / count
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.ceil(lo / step) * step
-    return [round(first + i * step, 12) for i in range(int((hi - first) / step + 1e-9) + 1)]
+    "About `count` round tick values from lo up to hi (not beyond, so padding for labels shows no ticks): `mlkit.charts.nice_ticks`."
+    from mlkit.charts import nice_ticks as ticks
+
+    return ticks(lo, hi, count)
 
 # %% ../../nbs/10_cards/05_charts.ipynb #330e7b6f
 def chart_svg(chart) -> str:

@@ -62,7 +62,7 @@ from mlkit.charts.correlation import (
 from .target import _target_is_categorical, _pandas_pair, target_chart, _target_numeric_feature, _target_categorical_feature
 from .drift import psi, psi_words, _statistic_words, drift_shares, drift_chart
 from .findings import findings_chart
-from .models import _nice_ticks, baseline_chart, learning_curve_chart
+from .models import nice_ticks, baseline_chart, learning_curve_chart
 from .export import _spec, _vl_version, to_svg, to_png, to_html, save_chart, svg_html, chart_rows
 
 # %% auto #0
@@ -107,6 +107,7 @@ __all__ = [
     "drift_shares",
     "fold_top",
     "missing_bars",
+    "nice_ticks",
     "numeric_array",
     "numeric_chart",
     "numeric_summary",

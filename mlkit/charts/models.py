@@ -17,18 +17,18 @@ from .offline import draws_offline
 from .format import format_number, _title, _axis, _base, message_chart
 
 # %% auto #0
-__all__ = ['baseline_chart', 'learning_curve_chart']
+__all__ = ['nice_ticks', 'baseline_chart', 'learning_curve_chart']
 
 # %% ../../nbs/04_charts/11_models.ipynb #b25a1a5e
-def _nice_ticks(lo: float, hi: float, count: int = 6) -> list:
-    "About `count` round tick values covering lo..hi (and not beyond hi)."
+def nice_ticks(lo: float, hi: float, count: int = 6) -> list:
+    "About `count` round tick values from lo up to hi (not beyond, so padding for labels shows no ticks)."
     if not hi > lo:
         return [lo]
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.ceil(lo / step) * step
-    return [round(v, 12) for v in np.arange(start, hi + step * 1e-9, step)]
+    first = math.ceil(lo / step) * step
+    return [round(first + i * step, 12) for i in range(int((hi - first) / step + 1e-9) + 1)]
 
 # %% ../../nbs/04_charts/11_models.ipynb #a160f6c8
 @draws_offline
@@ -61,7 +61,7 @@ def baseline_chart(table, *, metric: str, score_to_beat: float | None = None, hi
     domain_hi = hi + (hi - lo) * 0.28 if hi > lo else hi + 1
     base = _base(df, _title(title or takeaway, sub), height=alt.Step(t["bar_step"] + 6))
     y = alt.Y("model:N", sort=df["model"].tolist(), axis=_axis(None, domain=False, ticks=False, labelLimit=240))
-    ticks = _nice_ticks(lo, hi)
+    ticks = nice_ticks(lo, hi)
     x = alt.X("mean:Q", axis=_axis(metric, grid=False, values=ticks), scale=alt.Scale(domain=[lo, domain_hi], nice=False))
     bars = base.mark_bar(height={"band": 0.7}).encode(
         y=y,

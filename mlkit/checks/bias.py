@@ -39,6 +39,59 @@ def _positive_class(classes: list):
             return v
     return None
 
+# %% ../../nbs/03_checks/13_bias.ipynb #biacls01
+def _class_disparity(ctx: _Ctx, c: str, lab) -> None:
+    "Report the class of the target whose rate differs most across the groups of sensitive column `c` (`lab`: columns g, y), by the four-fifths rule or the rate gap."
+    cfg, t = ctx.cfg, ctx.target
+    tab = lab.group_by("g", "y").agg(nw.len().alias("n"))
+    per: dict = {}
+    for g, y, n in ctx.small(tab.select("g", "y", "n")).iter_rows():
+        per.setdefault(g, {})[y] = int(n)
+    sizes = {g: sum(d.values()) for g, d in per.items()}
+    big = [g for g in per if sizes[g] >= cfg.min_group_count]
+    if len(big) < 2:
+        return
+    classes = sorted({y for d in per.values() for y in d}, key=repr)
+    pos = _positive_class(classes)
+    if pos is None and len(classes) == 2:
+        overall = Counter()
+        for d in per.values():
+            overall.update(d)
+        pos = min(classes, key=lambda y: (overall[y], repr(y)))
+    worst = None
+    for y in [pos] if pos is not None else classes:
+        rates = {g: per[g].get(y, 0) / sizes[g] for g in big}
+        hi_g, lo_g = max(rates, key=rates.get), min(rates, key=rates.get)
+        hi, lo = rates[hi_g], rates[lo_g]
+        ratio = lo / hi if hi > 0 else 1.0
+        if (ratio < cfg.disparity_ratio or hi - lo > cfg.disparity_gap) and (worst is None or ratio < worst[1]):
+            worst = (y, ratio, hi - lo, rates, hi_g, lo_g)
+    if worst:
+        y, ratio, gap, rates, hi_g, lo_g = worst
+        ctx.add("outcome_disparity", (c, t), f"The rate of {t!r} = {y!r} is {rates[lo_g]:.1%} for {c!r} = {lo_g!r} against {rates[hi_g]:.1%} for {hi_g!r} (ratio {ratio:.2f}).",
+                {"outcome": y, "rates": {str(g): round(r, 6) for g, r in rates.items()}, "group_sizes": {str(g): sizes[g] for g in big}, "ratio": round(ratio, 6),
+                 "gap": round(gap, 6), "four_fifths_threshold": cfg.disparity_ratio, "gap_threshold": cfg.disparity_gap},
+                "Find out whether the difference is real or comes from how the data was collected or labelled; evaluate the model per group.")  # fmt: skip
+
+# %% ../../nbs/03_checks/13_bias.ipynb #biareg01
+def _mean_disparity(ctx: _Ctx, c: str, lab) -> None:
+    "Report a gap of more than `disparity_smd` standard deviations between the highest and lowest mean numeric target of the groups of sensitive column `c` (`lab`: columns g, y)."
+    cfg, t = ctx.cfg, ctx.target
+    y = nw.col("y")
+    tab = lab.group_by("g").agg(y.mean().alias("m"), nw.len().alias("n"))
+    means = {
+        g: float(m) for g, m, n in ctx.small(tab.select("g", "m", "n")).iter_rows() if n >= cfg.min_group_count and _num(m) is not None
+    }
+    std = _num(_row(lab.select(y.std().alias("s")))["s"])
+    if len(means) < 2 or not std:
+        return
+    hi_g, lo_g = max(means, key=means.get), min(means, key=means.get)
+    smd = (means[hi_g] - means[lo_g]) / std
+    if smd > cfg.disparity_smd:
+        ctx.add("outcome_disparity", (c, t), f"The mean of {t!r} is {means[lo_g]:.4g} for {c!r} = {lo_g!r} against {means[hi_g]:.4g} for {hi_g!r} ({smd:.2f} standard deviations).",
+                {"means": {str(g): m for g, m in means.items()}, "standardized_gap": round(smd, 6), "threshold": cfg.disparity_smd},
+                "Find out whether the difference is real or comes from how the data was collected; evaluate the model per group.")  # fmt: skip
+
 # %% ../../nbs/03_checks/13_bias.ipynb #332b1e24
 @check_runner(order=160, needs=("stats", "sensitive"), label="bias checks")
 @register_check(
@@ -77,49 +130,6 @@ def _check_bias(ctx: _Ctx) -> None:
             .drop_nulls()
         )
         if task == "classification":
-            tab = lab.group_by("g", "y").agg(nw.len().alias("n"))
-            per: dict = {}
-            for g, y, n in ctx.small(tab.select("g", "y", "n")).iter_rows():
-                per.setdefault(g, {})[y] = int(n)
-            sizes = {g: sum(d.values()) for g, d in per.items()}
-            big = [g for g in per if sizes[g] >= cfg.min_group_count]
-            if len(big) < 2:
-                continue
-            classes = sorted({y for d in per.values() for y in d}, key=repr)
-            pos = _positive_class(classes)
-            if pos is None and len(classes) == 2:
-                overall = Counter()
-                for d in per.values():
-                    overall.update(d)
-                pos = min(classes, key=lambda y: (overall[y], repr(y)))
-            worst = None
-            for y in [pos] if pos is not None else classes:
-                rates = {g: per[g].get(y, 0) / sizes[g] for g in big}
-                hi_g, lo_g = max(rates, key=rates.get), min(rates, key=rates.get)
-                hi, lo = rates[hi_g], rates[lo_g]
-                ratio = lo / hi if hi > 0 else 1.0
-                if (ratio < cfg.disparity_ratio or hi - lo > cfg.disparity_gap) and (worst is None or ratio < worst[1]):
-                    worst = (y, ratio, hi - lo, rates, hi_g, lo_g)
-            if worst:
-                y, ratio, gap, rates, hi_g, lo_g = worst
-                ctx.add("outcome_disparity", (c, t), f"The rate of {t!r} = {y!r} is {rates[lo_g]:.1%} for {c!r} = {lo_g!r} against {rates[hi_g]:.1%} for {hi_g!r} (ratio {ratio:.2f}).",
-                        {"outcome": y, "rates": {str(g): round(r, 6) for g, r in rates.items()}, "group_sizes": {str(g): sizes[g] for g in big}, "ratio": round(ratio, 6),
-                         "gap": round(gap, 6), "four_fifths_threshold": cfg.disparity_ratio, "gap_threshold": cfg.disparity_gap},
-                        "Find out whether the difference is real or comes from how the data was collected or labelled; evaluate the model per group.")  # fmt: skip
+            _class_disparity(ctx, c, lab)
         else:
-            y = nw.col("y")
-            tab = lab.group_by("g").agg(y.mean().alias("m"), nw.len().alias("n"))
-            means = {
-                g: float(m)
-                for g, m, n in ctx.small(tab.select("g", "m", "n")).iter_rows()
-                if n >= cfg.min_group_count and _num(m) is not None
-            }
-            std = _num(_row(lab.select(y.std().alias("s")))["s"])
-            if len(means) < 2 or not std:
-                continue
-            hi_g, lo_g = max(means, key=means.get), min(means, key=means.get)
-            smd = (means[hi_g] - means[lo_g]) / std
-            if smd > cfg.disparity_smd:
-                ctx.add("outcome_disparity", (c, t), f"The mean of {t!r} is {means[lo_g]:.4g} for {c!r} = {lo_g!r} against {means[hi_g]:.4g} for {hi_g!r} ({smd:.2f} standard deviations).",
-                        {"means": {str(g): m for g, m in means.items()}, "standardized_gap": round(smd, 6), "threshold": cfg.disparity_smd},
-                        "Find out whether the difference is real or comes from how the data was collected; evaluate the model per group.")  # fmt: skip
+            _mean_disparity(ctx, c, lab)

@@ -117,35 +117,45 @@ class CheckConfig:
     severity: dict = field(default_factory=dict)  # check id -> severity override
 
     def __post_init__(self):
-        _check_types(self)
-        self.disable = tuple(self.disable or ())
-        self.severity = dict(self.severity or {})
-        unknown = [c for c in (*self.disable, *self.severity) if c not in CHECKS]
-        if unknown:
-            raise MlkitInputError(f"unknown check id(s) {unknown} in CheckConfig; known: {', '.join(CHECKS)}")
-        bad = {k: v for k, v in self.severity.items() if v not in ("error", "warning", "info")}
-        if bad:
-            raise MlkitInputError(f"CheckConfig.severity values must be error, warning or info; got {bad}")
-        if self.engine not in ("auto", "polars", "native"):
-            raise MlkitInputError(f"CheckConfig.engine must be 'auto', 'polars' or 'native'; got {self.engine!r}")
+        _validate_config(self)
 
     @classmethod
     def from_any(cls, config) -> CheckConfig:
         "A config from None, a CheckConfig, or a dict of overrides (unknown keys raise `MlkitInputError` naming them)."
-        if config is None:
-            return cls()
-        if isinstance(config, cls):
-            return config
-        if not isinstance(config, dict):
-            raise TypeError(f"config must be a CheckConfig or a dict of overrides, got {type(config).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = [k for k in config if k not in known]
-        if unknown:
-            raise MlkitInputError(f"unknown CheckConfig key(s) {unknown}; known keys: {', '.join(sorted(known))}")
-        return cls(**config)
+        return _config_from_any(cls, config)
 
     def to_dict(self) -> dict:
         "The config as a JSON-safe dict."
         d = asdict(self)
         d["disable"] = list(self.disable)
         return d
+
+# %% ../../nbs/03_checks/02_config.ipynb #cfgval01
+def _validate_config(config) -> None:
+    "Check and normalise a fresh `CheckConfig` in place: field types, known check ids, severities and engine."
+    _check_types(config)
+    config.disable = tuple(config.disable or ())
+    config.severity = dict(config.severity or {})
+    unknown = [c for c in (*config.disable, *config.severity) if c not in CHECKS]
+    if unknown:
+        raise MlkitInputError(f"unknown check id(s) {unknown} in CheckConfig; known: {', '.join(CHECKS)}")
+    bad = {k: v for k, v in config.severity.items() if v not in ("error", "warning", "info")}
+    if bad:
+        raise MlkitInputError(f"CheckConfig.severity values must be error, warning or info; got {bad}")
+    if config.engine not in ("auto", "polars", "native"):
+        raise MlkitInputError(f"CheckConfig.engine must be 'auto', 'polars' or 'native'; got {config.engine!r}")
+
+# %% ../../nbs/03_checks/02_config.ipynb #cfgany01
+def _config_from_any(cls, config):
+    "A `cls` config from None, an instance of `cls`, or a dict of overrides whose keys must all be fields of `cls`."
+    if config is None:
+        return cls()
+    if isinstance(config, cls):
+        return config
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a CheckConfig or a dict of overrides, got {type(config).__name__}")
+    known = {f.name for f in fields(cls)}
+    unknown = [k for k in config if k not in known]
+    if unknown:
+        raise MlkitInputError(f"unknown CheckConfig key(s) {unknown}; known keys: {', '.join(sorted(known))}")
+    return cls(**config)

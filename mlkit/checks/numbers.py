@@ -21,6 +21,36 @@ def _fence_counts(ctx: _Ctx, plans: list, fences: dict) -> dict:
     got = ctx.fs.fence_counts({plans[i]: fences[i] for i in fences}, ignore)
     return {f"{i}|{side}": n for i in fences for side, n in zip(("low", "high"), got[plans[i]])}
 
+# %% ../../nbs/03_checks/08_numbers.ipynb #numfen01
+def _clean_fences(ctx: _Ctx, plans: list) -> tuple:
+    "({i: (low, high) far fences of column `plans[i]`}, {i: its values as an expression}); a column's sentinels are left out of its quartiles and of its skewness (`stats[c]['skew_clean']`)."
+    stats, cfg = ctx.stats, ctx.cfg
+    exprs, skews, meta = [], [], {}
+    for i, c in enumerate(plans):
+        # NaN and inf as missing, only where there are any (the row sample is masked already: a no-op there)
+        base = _finite(c, ctx.schema[c]) if int(stats[c].get("nonfinite") or 0) else nw.col(c)
+        if c in ctx.sentinel_values:
+            base = nw.when(~nw.col(c).is_in(_typed(ctx.sentinel_values[c], ctx.schema[c])).fill_null(False)).then(base)
+            exprs += [
+                base.quantile(0.25, interpolation="linear").alias(f"{i}|q1"),
+                base.quantile(0.75, interpolation="linear").alias(f"{i}|q3"),
+            ]
+            skews.append(base.skew().alias(f"{i}|skew"))
+        meta[i] = base
+    recomputed = _row(_quantile_frame(ctx.df, cfg, ctx.cache).select(exprs)) if exprs else {}
+    if skews:
+        recomputed.update(_row(ctx.df.select(skews)))
+    fences = {}
+    for i, c in enumerate(plans):
+        q1 = _num(recomputed.get(f"{i}|q1", stats[c].get("q1")))
+        q3 = _num(recomputed.get(f"{i}|q3", stats[c].get("q3")))
+        stats[c]["skew_clean"] = _num(recomputed.get(f"{i}|skew", stats[c].get("skew")))
+        if q1 is None or q3 is None or q3 <= q1:
+            continue
+        lo, hi = q1 - cfg.outlier_iqr_factor * (q3 - q1), q3 + cfg.outlier_iqr_factor * (q3 - q1)
+        fences[i] = (lo, hi)
+    return fences, meta
+
 # %% ../../nbs/03_checks/08_numbers.ipynb #8f2be53a
 @check_runner(order=100, needs=("stats",), label="numeric checks")
 @register_check("infinite_values", "error", "+inf or -inf in a numeric column")
@@ -54,31 +84,7 @@ def _check_numeric(ctx: _Ctx) -> None:
         plans.append(c)
     if not plans:
         return
-    exprs, skews, meta = [], [], {}
-    for i, c in enumerate(plans):
-        # NaN and inf as missing, only where there are any (the row sample is masked already: a no-op there)
-        base = _finite(c, ctx.schema[c]) if int(stats[c].get("nonfinite") or 0) else nw.col(c)
-        if c in ctx.sentinel_values:
-            base = nw.when(~nw.col(c).is_in(_typed(ctx.sentinel_values[c], ctx.schema[c])).fill_null(False)).then(base)
-            exprs += [
-                base.quantile(0.25, interpolation="linear").alias(f"{i}|q1"),
-                base.quantile(0.75, interpolation="linear").alias(f"{i}|q3"),
-            ]
-            skews.append(base.skew().alias(f"{i}|skew"))
-        meta[i] = base
-    finite = ctx.df
-    recomputed = _row(_quantile_frame(finite, cfg, ctx.cache).select(exprs)) if exprs else {}
-    if skews:
-        recomputed.update(_row(finite.select(skews)))
-    fences = {}
-    for i, c in enumerate(plans):
-        q1 = _num(recomputed.get(f"{i}|q1", stats[c].get("q1")))
-        q3 = _num(recomputed.get(f"{i}|q3", stats[c].get("q3")))
-        stats[c]["skew_clean"] = _num(recomputed.get(f"{i}|skew", stats[c].get("skew")))
-        if q1 is None or q3 is None or q3 <= q1:
-            continue
-        lo, hi = q1 - cfg.outlier_iqr_factor * (q3 - q1), q3 + cfg.outlier_iqr_factor * (q3 - q1)
-        fences[i] = (lo, hi)
+    fences, meta = _clean_fences(ctx, plans)
     counts = _fence_counts(ctx, plans, fences)
     for i, c in enumerate(plans):
         if i in fences:
@@ -98,7 +104,7 @@ def _check_numeric(ctx: _Ctx) -> None:
         n_out = int(counts.get(f"{i}|low") or 0) + int(counts.get(f"{i}|high") or 0) if i in fences else 0
         if sk is not None and abs(sk) > cfg.skew_threshold and 0 < n_out < 0.01 * ctx.n:
             lo, hi = fences[i]  # a few isolated outliers: is the column still skewed without them? (else the outliers finding says it all)
-            sk = _num(_row(finite.select(nw.when((meta[i] >= lo) & (meta[i] <= hi)).then(meta[i]).skew().alias("s")))["s"])
+            sk = _num(_row(ctx.df.select(nw.when((meta[i] >= lo) & (meta[i] <= hi)).then(meta[i]).skew().alias("s")))["s"])
         if sk is not None and abs(sk) > cfg.skew_threshold and (stats[c].get("distinct") or 0) >= cfg.skew_min_distinct:
             ctx.add("skewed_distribution", (c,), f"Column {c!r} is strongly {'right' if sk > 0 else 'left'}-skewed (skewness {sk:.2f}).",
                     {"skewness": sk, "threshold": cfg.skew_threshold, "min": stats[c].get("min"), "median": stats[c].get("median"), "max": stats[c].get("max")},

@@ -118,57 +118,44 @@ def _majority_hits(ctx: _Ctx, labelled, feats: list, stats: dict) -> dict:
     best = g.group_by("f", "k").agg(nw.col("n").max().alias("m")).group_by("f").agg(nw.col("m").sum().alias("m"))
     return {feats[int(f)]: int(m) for f, m in ctx.small(best).iter_rows()}
 
-# %% ../../nbs/03_checks/12_target.ipynb #bb9d7ace
-@check_runner(order=140, needs=("stats", "target"), label="target_leakage")
-@register_check(
-    "target_leakage",
-    "error",
-    "one feature alone predicts the target almost perfectly",
-    detail="one feature alone predicts the target almost perfectly (skill over the majority baseline at least `leakage_skill`; abs(r) at least `leakage_correlation` for a numeric target)",
-)
-def _check_leakage(ctx: _Ctx) -> None:
-    stats, task = ctx.stats, ctx.task
-    cfg, t = ctx.cfg, ctx.target
-    if not stats[t]["present"]:
+# %% ../../nbs/03_checks/12_target.ipynb #tgtcls01
+def _classification_leakage(ctx: _Ctx, labelled, n: int) -> None:
+    "Report the features whose best one-feature rule (majority class per value or bin) gets near-perfect skill over the majority baseline on the `n` `labelled` rows."
+    stats, cfg, t = ctx.stats, ctx.cfg, ctx.target
+    base = int(ctx.value_counts(nw.col(t), labelled)["n"][0])
+    base_acc = base / n
+    if base_acc >= 1:
         return
-    labelled = ctx.df.filter(~nw.col(t).is_null())
-    if ctx.schema[t].is_float():
-        labelled = labelled.filter(~nw.col(t).is_nan().fill_null(False))
-    n = int(_row(labelled.select(nw.len().alias("n")))["n"]) if ctx.lazy else len(labelled)
-    if n < 20:
-        return
-    if task == "classification":
-        base = int(ctx.value_counts(nw.col(t), labelled)["n"][0])
-        base_acc = base / n
-        if base_acc >= 1:
-            return
-        feats = []
-        for c in ctx.features():
-            s = stats[c]
-            if s["kind"] == "other" or c in ctx.idlike or not s.get("distinct"):
-                continue
-            groups = min(s["distinct"], cfg.leakage_bins) if s["kind"] == "numeric" and s["distinct"] > cfg.leakage_bins else s["distinct"]
-            if n / max(groups, 1) >= cfg.leakage_min_group_size:
-                feats.append(c)
-        hits = _majority_hits(ctx, labelled, feats, stats)
-        for c in feats:
-            s = stats[c]
-            acc = float(hits[c]) / n
-            skill = (acc - base_acc) / (1 - base_acc)
-            if skill >= cfg.leakage_skill:
-                ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}).",
-                        {"accuracy": round(acc, 6), "baseline_accuracy": round(base_acc, 6), "skill": round(skill, 6), "threshold": cfg.leakage_skill,
-                         "rule": "majority class per value" if s["kind"] != "numeric" or s["distinct"] <= cfg.leakage_bins else f"majority class per {cfg.leakage_bins} equal-frequency bins",
-                         "rows": n},
-                        f"Check how {c!r} is produced: if it is known only after the outcome (or derived from it), drop it.")  # fmt: skip
-            elif skill >= cfg.leakage_warn_skill:
-                ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}): {skill:.0%} of the possible gain, suspiciously strong for one feature.",
-                        {"accuracy": round(acc, 6), "baseline_accuracy": round(base_acc, 6), "skill": round(skill, 6), "threshold": cfg.leakage_warn_skill,
-                         "error_threshold": cfg.leakage_skill, "rows": n},
-                        f"Check how {c!r} is produced: a consequence of the outcome (a refund after churn, a treatment after a diagnosis) leaks it.",
-                        severity="warning")  # fmt: skip
-        return
-    # regression
+    feats = []
+    for c in ctx.features():
+        s = stats[c]
+        if s["kind"] == "other" or c in ctx.idlike or not s.get("distinct"):
+            continue
+        groups = min(s["distinct"], cfg.leakage_bins) if s["kind"] == "numeric" and s["distinct"] > cfg.leakage_bins else s["distinct"]
+        if n / max(groups, 1) >= cfg.leakage_min_group_size:
+            feats.append(c)
+    hits = _majority_hits(ctx, labelled, feats, stats)
+    for c in feats:
+        s = stats[c]
+        acc = float(hits[c]) / n
+        skill = (acc - base_acc) / (1 - base_acc)
+        if skill >= cfg.leakage_skill:
+            ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}).",
+                    {"accuracy": round(acc, 6), "baseline_accuracy": round(base_acc, 6), "skill": round(skill, 6), "threshold": cfg.leakage_skill,
+                     "rule": "majority class per value" if s["kind"] != "numeric" or s["distinct"] <= cfg.leakage_bins else f"majority class per {cfg.leakage_bins} equal-frequency bins",
+                     "rows": n},
+                    f"Check how {c!r} is produced: if it is known only after the outcome (or derived from it), drop it.")  # fmt: skip
+        elif skill >= cfg.leakage_warn_skill:
+            ctx.add("target_leakage", (c, t), f"Feature {c!r} alone predicts the target {t!r} with {acc:.1%} accuracy (baseline {base_acc:.1%}): {skill:.0%} of the possible gain, suspiciously strong for one feature.",
+                    {"accuracy": round(acc, 6), "baseline_accuracy": round(base_acc, 6), "skill": round(skill, 6), "threshold": cfg.leakage_warn_skill,
+                     "error_threshold": cfg.leakage_skill, "rows": n},
+                    f"Check how {c!r} is produced: a consequence of the outcome (a refund after churn, a treatment after a diagnosis) leaks it.",
+                    severity="warning")  # fmt: skip
+
+# %% ../../nbs/03_checks/12_target.ipynb #tgtreg01
+def _regression_leakage(ctx: _Ctx, labelled, n: int) -> None:
+    "Report the features that nearly fix a numeric target on the `n` `labelled` rows: abs(r) of a number, or the variance its groups explain for text and booleans."
+    stats, cfg, t = ctx.stats, ctx.cfg, ctx.target
     import numpy as np
 
     num = [
@@ -204,6 +191,29 @@ def _check_leakage(ctx: _Ctx) -> None:
             ctx.add("target_leakage", (c, t), f"The groups of feature {c!r} explain {eta2:.1%} of the variance of the target {t!r}.",
                     {"eta_squared": round(eta2, 6), "threshold": cfg.leakage_correlation, "rows": n},
                     f"Check how {c!r} is produced: if it is known only after the outcome (or derived from it), drop it.")  # fmt: skip
+
+# %% ../../nbs/03_checks/12_target.ipynb #bb9d7ace
+@check_runner(order=140, needs=("stats", "target"), label="target_leakage")
+@register_check(
+    "target_leakage",
+    "error",
+    "one feature alone predicts the target almost perfectly",
+    detail="one feature alone predicts the target almost perfectly (skill over the majority baseline at least `leakage_skill`; abs(r) at least `leakage_correlation` for a numeric target)",
+)
+def _check_leakage(ctx: _Ctx) -> None:
+    stats, task, t = ctx.stats, ctx.task, ctx.target
+    if not stats[t]["present"]:
+        return
+    labelled = ctx.df.filter(~nw.col(t).is_null())
+    if ctx.schema[t].is_float():
+        labelled = labelled.filter(~nw.col(t).is_nan().fill_null(False))
+    n = int(_row(labelled.select(nw.len().alias("n")))["n"]) if ctx.lazy else len(labelled)
+    if n < 20:
+        return
+    if task == "classification":
+        _classification_leakage(ctx, labelled, n)
+    else:
+        _regression_leakage(ctx, labelled, n)
 
 # %% ../../nbs/03_checks/12_target.ipynb #9eca55cb
 def _indexed(ctx: _Ctx):

@@ -122,6 +122,62 @@ def _declared(ctx: _Ctx, c: str) -> bool:
     declared = ctx.schema[c] in (nw.Categorical, nw.Enum) or c in ctx.notes.get("categorical", ())
     return declared or c in ctx.notes.get("reasons", {})
 
+# %% ../../nbs/03_checks/09_text.ipynb #txtsen01
+def _text_sentinels(ctx: _Ctx, c: str, info: dict, note: dict) -> None:
+    "Report the sentinel strings of text column `c` ('N/A', 'none', '?') as disguised missing, unless every value is one."
+    cnt, rows, scan = info["counts"], info["scan_rows"], info["scan"]
+    if cnt["sentinel"] and cnt["sentinel"] < rows:
+        found = scan.filter(nw.col("f_sentinel"))
+        values = {str(v): int(n) for v, n in found.select("v", "n").iter_rows()}
+        total = info.get("sentinel_rows") or cnt["sentinel"]
+        share = _share(total, ctx.n)
+        ctx.add("disguised_missing", (c,), f"Column {c!r} uses {', '.join(map(repr, list(values)[:5]))} in {total} rows ({_fmt_share(share)}): text that stands for missing.",
+                {"values": values, "count": total, "share": share, "row_positions": _value_positions(ctx, c, list(values)), **note},
+                "Read the file with na_values=[...] or replace these values with missing, so they are counted and imputed as missing.")  # fmt: skip
+
+# %% ../../nbs/03_checks/09_text.ipynb #txtpar01
+def _text_parsed(ctx: _Ctx, c: str, info: dict, informative: int, note: dict) -> None:
+    "Report numbers or dates stored as text in column `c`, or numbers and words mixed, out of its `informative` (non-sentinel) rows; such a column joins `ctx.parsed`."
+    cfg, cnt = ctx.cfg, info["counts"]
+    num_share = _share(cnt["numeric"], informative)
+    if ctx.notes.get("mixed", {}).get(c):
+        types = ctx.notes["mixed"][c]
+        ctx.parsed.add(c)
+        ctx.add("mixed_types", (c,), f"Column {c!r} mixes Python types: " + ", ".join(f"{k} ({v})" for k, v in types.items()) + ".",
+                {"types": types, "examples": info["examples"]}, "Make the column one type: parse numbers, and turn the other values into missing or a category.")  # fmt: skip
+    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"] and not _declared(ctx, c):
+        odd = _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel"))
+        ctx.parsed.add(c)
+        ctx.add("numeric_as_text", (c,), f"Column {c!r} stores numbers as text ({_fmt_share(num_share)} of its values parse as numbers).",
+                {"numeric_share": num_share, "examples": _flag_examples(ctx, info, nw.col("f_numeric")), "non_numeric_examples": odd, **note},
+                "Parse it: strip currency signs, thousands separators and '%' (e.g. pd.to_numeric(s.str.replace(r'[$,%]', '', regex=True)))." )  # fmt: skip
+    elif cfg.mixed_types_min_share <= num_share < cfg.numeric_text_share:
+        ctx.parsed.add(c)
+        ctx.add("mixed_types", (c,), f"Column {c!r} mixes numbers ({_fmt_share(num_share)}) and text.",
+                {"numeric_share": num_share, "numeric_examples": _flag_examples(ctx, info, nw.col("f_numeric")),
+                 "text_examples": _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel")), **note},
+                "Split it into a number and a category, or turn the text values into missing if they mean 'unknown'.")  # fmt: skip
+    date_share = _share(cnt["date"], informative)
+    if date_share >= cfg.datetime_text_share:
+        ctx.parsed.add(c)
+        ctx.add("datetime_as_text", (c,), f"Column {c!r} stores dates as text ({_fmt_share(date_share)} of its values look like dates).",
+                {"date_share": date_share, "examples": _flag_examples(ctx, info, nw.col("f_date")), **note},
+                "Parse it with pd.to_datetime(..., format=...) (or pl.col(...).str.to_datetime) and derive features (year, month, age) from it.")  # fmt: skip
+
+# %% ../../nbs/03_checks/09_text.ipynb #txtspe01
+def _text_special(ctx: _Ctx, c: str, info: dict, note: dict) -> None:
+    "Report control or invisible characters in text column `c`, and values made only of symbols."
+    cnt = info["counts"]
+    if cnt["control"] or cnt["symbols"]:
+        k = cnt["control"] + cnt["symbols"]
+        ex = _flag_examples(ctx, info, nw.col("f_control") | nw.col("f_symbols"))
+        what = "control or invisible characters" if cnt["control"] else "values made only of symbols"
+        if cnt["control"] and cnt["symbols"]:
+            what = "control/invisible characters and symbol-only values"
+        ctx.add("special_characters", (c,), f"Column {c!r} has {what} in {k} rows.",
+                {"control_or_invisible": cnt["control"], "symbols_only": cnt["symbols"], "examples": [repr(e) for e in ex], "row_positions": _value_positions(ctx, c, ex), **note},
+                "Clean the text at the source (encoding, copy-paste artefacts); replace symbol-only placeholders with missing.")  # fmt: skip
+
 # %% ../../nbs/03_checks/09_text.ipynb #30140b05
 @check_runner(
     order=110,
@@ -163,57 +219,16 @@ def _declared(ctx: _Ctx, c: str) -> bool:
 @register_check("disguised_missing")
 def _check_text(ctx: _Ctx, c: str, info: dict) -> None:
     cfg = ctx.cfg
-    cnt, rows, scan = info["counts"], info["scan_rows"], info["scan"]
+    cnt, rows = info["counts"], info["scan_rows"]
     if not rows:
         return
     note = _sampled_note(info)
-    # disguised missing: sentinel strings
-    if cnt["sentinel"] and cnt["sentinel"] < rows:
-        found = scan.filter(nw.col("f_sentinel"))
-        values = {str(v): int(n) for v, n in found.select("v", "n").iter_rows()}
-        total = info.get("sentinel_rows") or cnt["sentinel"]
-        share = _share(total, ctx.n)
-        ctx.add("disguised_missing", (c,), f"Column {c!r} uses {', '.join(map(repr, list(values)[:5]))} in {total} rows ({_fmt_share(share)}): text that stands for missing.",
-                {"values": values, "count": total, "share": share, "row_positions": _value_positions(ctx, c, list(values)), **note},
-                "Read the file with na_values=[...] or replace these values with missing, so they are counted and imputed as missing.")  # fmt: skip
+    _text_sentinels(ctx, c, info, note)
     informative = rows - cnt["sentinel"]
     if informative <= 0:
         return
-    # numbers and dates stored as text, mixed content
-    num_share = _share(cnt["numeric"], informative)
-    if ctx.notes.get("mixed", {}).get(c):
-        types = ctx.notes["mixed"][c]
-        ctx.parsed.add(c)
-        ctx.add("mixed_types", (c,), f"Column {c!r} mixes Python types: " + ", ".join(f"{k} ({v})" for k, v in types.items()) + ".",
-                {"types": types, "examples": info["examples"]}, "Make the column one type: parse numbers, and turn the other values into missing or a category.")  # fmt: skip
-    elif num_share >= cfg.numeric_text_share and not cnt["leading_zero"] and not _declared(ctx, c):
-        odd = _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel"))
-        ctx.parsed.add(c)
-        ctx.add("numeric_as_text", (c,), f"Column {c!r} stores numbers as text ({_fmt_share(num_share)} of its values parse as numbers).",
-                {"numeric_share": num_share, "examples": _flag_examples(ctx, info, nw.col("f_numeric")), "non_numeric_examples": odd, **note},
-                "Parse it: strip currency signs, thousands separators and '%' (e.g. pd.to_numeric(s.str.replace(r'[$,%]', '', regex=True)))." )  # fmt: skip
-    elif cfg.mixed_types_min_share <= num_share < cfg.numeric_text_share:
-        ctx.parsed.add(c)
-        ctx.add("mixed_types", (c,), f"Column {c!r} mixes numbers ({_fmt_share(num_share)}) and text.",
-                {"numeric_share": num_share, "numeric_examples": _flag_examples(ctx, info, nw.col("f_numeric")),
-                 "text_examples": _flag_examples(ctx, info, ~nw.col("f_numeric") & ~nw.col("f_sentinel")), **note},
-                "Split it into a number and a category, or turn the text values into missing if they mean 'unknown'.")  # fmt: skip
-    date_share = _share(cnt["date"], informative)
-    if date_share >= cfg.datetime_text_share:
-        ctx.parsed.add(c)
-        ctx.add("datetime_as_text", (c,), f"Column {c!r} stores dates as text ({_fmt_share(date_share)} of its values look like dates).",
-                {"date_share": date_share, "examples": _flag_examples(ctx, info, nw.col("f_date")), **note},
-                "Parse it with pd.to_datetime(..., format=...) (or pl.col(...).str.to_datetime) and derive features (year, month, age) from it.")  # fmt: skip
-    # special characters
-    if cnt["control"] or cnt["symbols"]:
-        k = cnt["control"] + cnt["symbols"]
-        ex = _flag_examples(ctx, info, nw.col("f_control") | nw.col("f_symbols"))
-        what = "control or invisible characters" if cnt["control"] else "values made only of symbols"
-        if cnt["control"] and cnt["symbols"]:
-            what = "control/invisible characters and symbol-only values"
-        ctx.add("special_characters", (c,), f"Column {c!r} has {what} in {k} rows.",
-                {"control_or_invisible": cnt["control"], "symbols_only": cnt["symbols"], "examples": [repr(e) for e in ex], "row_positions": _value_positions(ctx, c, ex), **note},
-                "Clean the text at the source (encoding, copy-paste artefacts); replace symbol-only placeholders with missing.")  # fmt: skip
+    _text_parsed(ctx, c, info, informative, note)
+    _text_special(ctx, c, info, note)
     if c in ctx.idlike:
         return
     _check_categories(ctx, c, info)

@@ -162,6 +162,16 @@ class _CompareColumns:
         if self.widget is not None:
             self._update()
 
+# %% ../../nbs/09_widgets/04_comparison.ipynb #cmpfrm01
+def _compare_frames(report, reference=None, current=None) -> tuple:
+    "The (reference, current) frames of a compare board: the ones given, else the ones `compare` remembered while they are alive, else the report's own (None when gone)."
+    kept = report.kept_data() if reference is None and current is None else None  # the frames `compare` remembered, while alive
+    if kept and len(kept) == 2:
+        reference, current = kept
+    reference = reference if reference is not None else getattr(report, "reference", None)
+    current = current if current is not None else getattr(report, "current", None)
+    return reference, current
+
 # %% ../../nbs/09_widgets/04_comparison.ipynb #a18c266f
 class CompareBoard(_CompareLayout, _CompareColumns, Board):
     "Pick a column: its reference and current distributions side by side, and its drift test."
@@ -170,11 +180,7 @@ class CompareBoard(_CompareLayout, _CompareColumns, Board):
         super().__init__()
         _ipywidgets()  # fail first, naming the extra to install, when ipywidgets is missing
         self.report = report
-        kept = report.kept_data() if reference is None and current is None else None  # the frames `compare` remembered, while alive
-        if kept and len(kept) == 2:
-            reference, current = kept
-        self.reference = reference if reference is not None else getattr(report, "reference", None)
-        self.current = current if current is not None else getattr(report, "current", None)
+        self.reference, self.current = _compare_frames(report, reference, current)
         drift = report.drift
         if drift.empty:
             raise MlkitInputError("compare_board: the comparison has no column tested for drift (no column in common?)")

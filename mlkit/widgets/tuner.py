@@ -5,6 +5,8 @@
 # %% ../../nbs/09_widgets/08_tuner.ipynb #da11b7e0
 from __future__ import annotations
 
+import inspect
+
 from ..core import MlkitInputError, esc
 from .board import _FONT, Board, _ipywidgets
 from .scores import _counts_at, _rates, _tuner_scores, _tuner_xy
@@ -306,19 +308,9 @@ class ThresholdTuner(_TunerLayout, _TunerCurve, _TunerChoice, _TunerDeploy, Boar
         return f"<ThresholdTuner threshold={m['threshold']:.3g}: precision {m['precision']:.3f}, recall {m['recall']:.3f}>"
 
 # %% ../../nbs/09_widgets/08_tuner.ipynb #be35976f
-def threshold_tuner(
-    model,
-    X,
-    y,
-    *,
-    pos_label=None,
-    threshold: float | None = None,
-    cost_fp: float = 0.0,
-    cost_fn: float = 0.0,
-    cv: int = 5,
-    random_state: int = 0,
-):
+def threshold_tuner(model, X, y, **options):
     "A slider for a binary classifier's decision threshold with a live confusion matrix, precision, recall and cost; `.threshold` holds the choice."
-    return ThresholdTuner(
-        model, X, y, pos_label=pos_label, threshold=threshold, cost_fp=cost_fp, cost_fn=cost_fn, cv=cv, random_state=random_state
-    )
+    return ThresholdTuner(model, X, y, **options)
+
+
+threshold_tuner.__signature__ = inspect.signature(ThresholdTuner)  # the options and their defaults, written once: on the class

@@ -73,6 +73,24 @@ def _placeholder():
 
     return message_chart("Pick a row to see why the model predicts what it does.", title="No row yet")
 
+# %% ../../nbs/09_widgets/09_whyif.ipynb #whynot01
+def _edited_note(values: dict, start, from_row) -> str:
+    "The note for typed `values`: which features differ from row `from_row` of the data (`start`: its values; missing equals missing)."
+    changed = [str(c) for c, v in values.items() if not (v == start[c] or (v != v and start[c] != start[c]))]
+    text = f"Row {from_row} with {', '.join(changed) or 'no value'} changed: typed values, not a row of the data"
+    return f'<div style="{_FONT};font-size:12px;line-height:1.35;color:#8a4b00;padding:0 0 6px 114px">{esc(text)}</div>'
+
+# %% ../../nbs/09_widgets/09_whyif.ipynb #whypan01
+def _report_panels(r) -> tuple:
+    "(summary, counterfactuals) HTML of why-report `r`: its takeaway and sentences, and what would change it ('' without counterfactuals)."
+    items = "".join(f"<li>{esc(s)}</li>" for s in r.contributions.get("sentences", []))
+    summary = _panel(r.takeaway, f"<ul>{items}</ul><small>{esc(r.contributions.get('method_note', ''))}</small>")
+    cf = r.counterfactuals
+    if not cf:
+        return summary, ""
+    lis = "".join(f"<li>{esc(s)}</li>" for s in cf["sentences"])
+    return summary, _panel(f"What would change it: {cf['goal']}", f"<ul>{lis}</ul>")
+
 # %% ../../nbs/09_widgets/09_whyif.ipynb #df6fb45a
 class _WhyState:
     "The why-board's state: the row's values, the outcome wanted, the report (a part of `WhyBoard`)."
@@ -134,9 +152,7 @@ class _WhyState:
             self.row_note.value = ""
             return
         start = self.reference.X.loc[self._from_row]
-        changed = [str(c) for c, v in self.values.items() if not (v == start[c] or (v != v and start[c] != start[c]))]
-        text = f"Row {self._from_row} with {', '.join(changed) or 'no value'} changed: typed values, not a row of the data"
-        self.row_note.value = f'<div style="{_FONT};font-size:12px;line-height:1.35;color:#8a4b00;padding:0 0 6px 114px">{esc(text)}</div>'
+        self.row_note.value = _edited_note(self.values, start, self._from_row)
 
     def _render(self):
         self._note_row()
@@ -145,16 +161,8 @@ class _WhyState:
             self.counterfactual_panel.value = ""
             self._show_chart(_placeholder())
             return
-        r = self.report
-        items = "".join(f"<li>{esc(s)}</li>" for s in r.contributions.get("sentences", []))
-        self.summary_panel.value = _panel(r.takeaway, f"<ul>{items}</ul><small>{esc(r.contributions.get('method_note', ''))}</small>")
-        cf = r.counterfactuals
-        if cf:
-            lis = "".join(f"<li>{esc(s)}</li>" for s in cf["sentences"])
-            self.counterfactual_panel.value = _panel(f"What would change it: {cf['goal']}", f"<ul>{lis}</ul>")
-        else:
-            self.counterfactual_panel.value = ""
-        self._show_chart(r.chart())
+        self.summary_panel.value, self.counterfactual_panel.value = _report_panels(self.report)
+        self._show_chart(self.report.chart())
 
 # %% ../../nbs/09_widgets/09_whyif.ipynb #b952f416
 class WhyBoard(_WhyLayout, _WhyState, Board):
