@@ -227,6 +227,29 @@ def test_full_run_on_demo_data(demo_runs):
 
 
 @pytest.mark.slow
+def test_a_project_made_before_the_layers_still_runs(tmp_path):
+    "The step notebooks an earlier `mlkit init` copied (they import from mlkit.pipeline, mlkit.checks, ...) run on today's mlkit."
+    import shutil
+
+    from mlkit.datasets import DEMO_SENSITIVE, DEMO_TARGET, demo_path
+
+    old = Path(__file__).parent / "steps_before_layers"
+    root = init(tmp_path / "old", target=DEMO_TARGET, task="classification", metric="balanced_accuracy", sensitive=DEMO_SENSITIVE)
+    for nb in sorted(old.glob("*.ipynb")):
+        shutil.copyfile(nb, root / "notebooks" / nb.name)
+    register(demo_path(), project=root, name=demo_path().name, role="train")
+    lines = []
+    result = run(root, overrides=SMALL, echo=lines.append)
+    assert result.exit_code == 0, "\n".join(lines)
+    rec = read_run(result.path)
+    assert [s["status"] for s in rec["steps"]] == ["ok"] * 5
+    for step, info in rec["notebooks"].items():  # the old copies ran, not mlkit's own notebooks
+        assert (old / Path(info["path"]).name).read_bytes() == (root / info["path"]).read_bytes(), step
+    assert json.loads((result.path / "baseline" / "metrics.json").read_text())["headline"]["metric"] == "balanced_accuracy"
+    assert "Data findings" in (result.path / "report.html").read_text()
+
+
+@pytest.mark.slow
 def test_demo_ends_with_a_bundle_and_the_command_that_serves_it(demo_runs):
     pytest.importorskip("fastapi")
     pytest.importorskip("skops")
